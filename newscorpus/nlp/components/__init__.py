@@ -1,0 +1,1 @@
+"""spaCy pipeline components of newscorpus: dates, places and law references."""

@@ -1,0 +1,167 @@
+"""Shared fixtures: a local HTTP test site on 127.0.0.1, the newsmirror server, settings and the NLP pipeline."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from newscorpus.config import Settings
+from newscorpus.nlp import Annotator
+
+SITES = Path(__file__).parent / "data" / "sites"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+NEWSMIRROR = SHARED / "benchmarks" / "newsmirror"
+TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/rss+xml", ".txt": "text/plain"}
+
+
+class _SiteHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes = b"", ctype: str = "text/plain", headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: C901 - one branch per fault the tests need
+        server: LocalSite = self.server  # type: ignore[assignment]
+        parts = urlsplit(self.path)
+        path, query = parts.path, parse_qs(parts.query)
+        server.requests[path] += 1
+        if path.startswith("/status/"):
+            return self._send(int(path.rsplit("/", 1)[1]), b"status page")
+        if path.startswith("/flaky/"):  # fails ?fails=N times with 500, then serves an article
+            if server.requests[path] <= int(query.get("fails", ["1"])[0]):
+                return self._send(500, b"Internal Server Error")
+            path = "/news/2026/port-strike-ends.html"
+        if path.startswith("/ratelimited/"):
+            if server.requests[path] == 1:
+                return self._send(429, b"slow down", headers={"Retry-After": "1"})
+            path = "/news/2026/glacier-survey.html"
+        if path == "/slow":
+            time.sleep(float(query.get("seconds", ["2"])[0]))
+            return self._send(200, b"<html><body>late</body></html>", "text/html")
+        if path == "/big":
+            return self._send(200, b"<html><body>" + b"x" * 3_000_000 + b"</body></html>", "text/html")
+        if path.startswith("/loop/"):
+            other = "/loop/b" if path == "/loop/a" else "/loop/a"
+            return self._send(302, headers={"Location": other})
+        if path == "/moved":
+            return self._send(301, headers={"Location": "/news/2026/library-reopens.html"})
+        if path == "/binary":
+            return self._send(200, bytes(range(256)) * 10, "application/octet-stream")
+        file = (SITES / path.lstrip("/")).resolve()
+        if path.endswith("/"):
+            file = file / "index.html"
+        if not file.is_file() or SITES not in file.parents:
+            return self._send(404, b"not found")
+        body = file.read_bytes()
+        if file.suffix in (".html", ".xml"):
+            body = body.replace(b"{{BASE}}", server.base_url.encode())
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+        headers = {"ETag": etag, "Last-Modified": formatdate(1767225600, usegmt=True)}
+        if self.headers.get("If-None-Match") == etag:
+            server.requests["304"] += 1
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        ctype = "text/html" if file.name == "cp1252.html" else TYPES.get(file.suffix, "application/octet-stream")
+        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(body) > 1024:
+            body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
+        self._send(200, body, ctype, headers)
+
+
+class LocalSite(ThreadingHTTPServer):
+    """The local test site; `requests` counts requests per path."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _SiteHandler)
+        self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
+        self.requests: Counter[str] = Counter()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[LocalSite]:
+    server = LocalSite()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fresh_site(site: LocalSite) -> LocalSite:
+    """The test site with its request counters reset."""
+    site.requests.clear()
+    return site
+
+
+@dataclass
+class Mirror:
+    base_url: str
+    process: subprocess.Popen[str]
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        import httpx
+
+        return httpx.get(self.base_url + "/_stats").json()  # type: ignore[no-any-return]
+
+    def manifest(self) -> dict[str, object]:
+        import httpx
+
+        return httpx.get(self.base_url + "/_manifest.json").json()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def newsmirror() -> Iterator[Mirror]:
+    """The shared newsmirror benchmark served on a free port of 127.0.0.1."""
+    if not (NEWSMIRROR / "serve.py").is_file():
+        pytest.fail(f"the newsmirror benchmark is missing: expected {NEWSMIRROR} (../shared beside the repo)")
+    process = subprocess.Popen([sys.executable, str(NEWSMIRROR / "serve.py"), "--port", "0"],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    base = line.split()[1]
+    assert base.startswith("http://127.0.0.1:"), line
+    yield Mirror(base, process)
+    process.terminate()
+    process.wait(timeout=10)
+    process.stdout.close()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings for tests: no politeness delay against our own local servers, quick retries."""
+    return replace(Settings(), per_host_delay=0.0, request_timeout=5.0, max_retries=2)
+
+
+@pytest.fixture(scope="session")
+def annotator() -> Annotator:
+    """The real English pipeline with the newscorpus components, loaded once."""
+    return Annotator(Settings().spacy_model)

@@ -1,0 +1,129 @@
+"""The SQLite store: schema versioning, sources, frontier, documents and annotations."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newscorpus.corpus import open_store
+from newscorpus.corpus.sqlite import SCHEMA_VERSION, SQLiteStore
+from newscorpus.corpus.store import DATABASE_NAME
+from newscorpus.errors import StorageError
+from newscorpus.models import Annotations, Article, DateMention, EntityMention, FeedItem, LawReference, PlaceMention
+
+NOW = "2026-03-10T12:00:00+00:00"
+
+
+def _article(url: str = "https://news.example/a", text: str = "Body text of the article.") -> Article:
+    return Article(url=url, canonical_url=url, title="A title", authors=("Ann Author",),
+                   published="2026-03-10T09:00:00+00:00", language="en", text=text)
+
+
+def _annotations() -> Annotations:
+    return Annotations(
+        dates=[DateMention("last Friday", 10, 21, "2026-03-06", "DATE")],
+        places=[PlaceMention("London", 30, 36, "London", 2643743, 51.50853, -0.12574, "GB", "England")],
+        laws=[LawReference("section 1 of the Computer Misuse Act 1990", 40, 81, "Computer Misuse Act", 1990, "1", "GB")],
+        entities=[EntityMention("Reuters", 90, 97, "ORG")],
+    )
+
+
+def test_store_creates_wal_database_at_current_schema(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    assert isinstance(store, SQLiteStore)
+    assert store.schema_version == SCHEMA_VERSION
+    store.close()
+    db = sqlite3.connect(tmp_path / DATABASE_NAME)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_store_refuses_database_from_newer_version(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    db = sqlite3.connect(tmp_path / DATABASE_NAME)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StorageError, match="newer newscorpus"):
+        open_store(tmp_path)
+
+
+def test_store_failed_migration_leaves_database_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newscorpus.corpus import sqlite as backend
+
+    open_store(tmp_path).close()
+    broken = backend.MIGRATIONS + [(SCHEMA_VERSION + 1, "CREATE TABLE extra (x INTEGER); INSERT INTO nowhere VALUES (1);")]
+    monkeypatch.setattr(backend, "MIGRATIONS", broken)
+    monkeypatch.setattr(backend, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(StorageError, match="migrating"):
+        SQLiteStore(tmp_path / DATABASE_NAME)
+    db = sqlite3.connect(tmp_path / DATABASE_NAME)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("SELECT name FROM sqlite_master WHERE name = 'extra'").fetchone() is None
+
+
+def test_store_rejects_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    (tmp_path / DATABASE_NAME).write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match="cannot open"):
+        open_store(tmp_path)
+
+
+def test_store_sources_add_is_idempotent_and_remove_works(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    source, created = store.add_source("https://a.example/", "site", "A", ("africa",))
+    again, created_again = store.add_source("https://a.example/", "site")
+    assert created and not created_again and again.id == source.id and again.tags == ("africa",)
+    assert [s.url for s in store.list_sources()] == ["https://a.example/"]
+    store.record_source_result(source.id, "HTTP 500")
+    assert store.get_source(source.id).consecutive_failures == 1  # type: ignore[union-attr]
+    store.record_source_result(source.id, None)
+    assert store.get_source(source.id).consecutive_failures == 0  # type: ignore[union-attr]
+    assert store.remove_source("https://a.example/") and not store.remove_source(source.id)
+
+
+def test_store_frontier_queues_each_url_once_and_tracks_state(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    items = [FeedItem("https://a.example/1", "One"), FeedItem("https://a.example/2", "Two")]
+    assert store.enqueue(None, items, NOW) == 2
+    assert store.enqueue(None, items, NOW) == 0
+    first, second = store.queued(10, NOW)
+    assert first.feed_item.title == "One"
+    store.mark_failed(first.id, "HTTP 500", permanent=False, retry_at="2026-03-10T13:00:00+00:00")
+    store.mark_failed(second.id, "HTTP 404", permanent=True, retry_at=None)
+    assert store.queued(10, NOW) == []
+    assert [q.url for q in store.queued(10, "2026-03-10T14:00:00+00:00")] == ["https://a.example/1"]
+    assert store.stats()["urls"] == {"failed": 1, "failed_permanent": 1}
+
+
+def test_store_document_roundtrip_keeps_annotations(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.enqueue(None, [FeedItem("https://news.example/a")], NOW)
+    (queued,) = store.queued(1, NOW)
+    doc_id, created = store.save_document(_article(), _annotations(), None, NOW, "hash", url_id=queued.id)
+    assert created
+    doc = store.get_document(doc_id)
+    assert doc is not None and doc.title == "A title" and doc.authors == ("Ann Author",)
+    assert doc.annotations == _annotations()
+    assert store.queued(10, NOW) == []
+    store.replace_annotations(doc_id, Annotations())
+    assert store.get_document(doc_id).annotations == Annotations()  # type: ignore[union-attr]
+
+
+def test_store_saves_one_document_per_canonical_url(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    first, created = store.save_document(_article(), Annotations(), None, NOW, "h1")
+    second, created_again = store.save_document(_article(text="Changed."), Annotations(), None, NOW, "h2")
+    assert created and not created_again and first == second
+    assert store.stats()["documents"] == 1
+
+
+def test_store_tracks_which_documents_are_indexed(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    ids = [store.save_document(_article(f"https://n.example/{i}"), Annotations(), None, NOW, "h")[0] for i in range(3)]
+    assert [d.id for d in store.unindexed_documents(10)] == ids
+    store.mark_indexed(ids[:2])
+    assert [d.id for d in store.unindexed_documents(10)] == ids[2:]
+    store.mark_all_unindexed()
+    assert len(store.unindexed_documents(10)) == 3
+    assert [d.id for batch in store.iter_documents(batch_size=2) for d in batch] == ids

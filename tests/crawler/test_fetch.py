@@ -1,0 +1,105 @@
+"""The polite fetcher against the local test site: statuses, retries, robots, limits, conditional GET."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+
+import pytest
+
+from newscorpus.config import Settings
+from newscorpus.crawler import Fetcher
+from newscorpus.errors import FetchError
+from newscorpus.models import Response
+from tests.conftest import LocalSite
+
+
+def fetch(settings: Settings, url: str, **validators: str) -> Response:
+    async def run() -> Response:
+        async with Fetcher(settings) as fetcher:
+            return await fetcher.fetch(url, **validators)
+
+    return asyncio.run(run())
+
+
+def test_fetch_returns_body_headers_and_decompresses_gzip(fresh_site: LocalSite, settings: Settings) -> None:
+    response = fetch(settings, fresh_site.url("/news/2026/glacier-survey.html"))
+    assert response.status == 200 and b"Alpine glaciers" in response.body
+    assert response.headers["content-encoding"] == "gzip" and response.headers["etag"]
+
+
+def test_fetch_conditional_get_answers_304(fresh_site: LocalSite, settings: Settings) -> None:
+    url = fresh_site.url("/news/feed.xml")
+    first = fetch(settings, url)
+    second = fetch(settings, url, etag=first.headers["etag"])
+    assert second.not_modified and second.body == b""
+
+
+def test_fetch_404_is_permanent_and_not_retried(fresh_site: LocalSite, settings: Settings) -> None:
+    with pytest.raises(FetchError) as caught:
+        fetch(settings, fresh_site.url("/status/404"))
+    assert caught.value.permanent and caught.value.status == 404
+    assert fresh_site.requests["/status/404"] == 1
+
+
+def test_fetch_retries_server_errors_then_succeeds(fresh_site: LocalSite, settings: Settings) -> None:
+    response = fetch(settings, fresh_site.url("/flaky/a?fails=2"))
+    assert response.status == 200 and fresh_site.requests["/flaky/a"] == 3
+
+
+def test_fetch_gives_up_after_max_retries(fresh_site: LocalSite, settings: Settings) -> None:
+    with pytest.raises(FetchError) as caught:
+        fetch(replace(settings, max_retries=1), fresh_site.url("/status/503"))
+    assert not caught.value.permanent and fresh_site.requests["/status/503"] == 2
+
+
+def test_fetch_honours_retry_after(fresh_site: LocalSite, settings: Settings) -> None:
+    started = time.monotonic()
+    response = fetch(settings, fresh_site.url("/ratelimited/x"))
+    assert response.status == 200 and time.monotonic() - started >= 0.75
+
+
+def test_fetch_obeys_robots_txt(fresh_site: LocalSite, settings: Settings) -> None:
+    with pytest.raises(FetchError, match="robots.txt") as caught:
+        fetch(settings, fresh_site.url("/private/secret.html"))
+    assert caught.value.permanent and fresh_site.requests["/private/secret.html"] == 0
+
+
+def test_fetch_refuses_bodies_over_the_size_limit(fresh_site: LocalSite, settings: Settings) -> None:
+    with pytest.raises(FetchError, match="too large") as caught:
+        fetch(replace(settings, max_response_bytes=1_000_000), fresh_site.url("/big"))
+    assert caught.value.permanent
+
+
+def test_fetch_redirect_loop_is_a_permanent_failure(fresh_site: LocalSite, settings: Settings) -> None:
+    with pytest.raises(FetchError, match="redirects") as caught:
+        fetch(settings, fresh_site.url("/loop/a"))
+    assert caught.value.permanent
+
+
+def test_fetch_follows_redirects_and_reports_final_url(fresh_site: LocalSite, settings: Settings) -> None:
+    response = fetch(settings, fresh_site.url("/moved"))
+    assert response.final_url.endswith("/news/2026/library-reopens.html")
+
+
+def test_fetch_times_out_slow_responses(fresh_site: LocalSite, settings: Settings) -> None:
+    with pytest.raises(FetchError, match="timed out"):
+        fetch(replace(settings, request_timeout=0.3, max_retries=0), fresh_site.url("/slow?seconds=2"))
+
+
+def test_fetch_connection_refused_is_a_retryable_failure(settings: Settings) -> None:
+    with pytest.raises(FetchError) as caught:
+        fetch(replace(settings, max_retries=0, obey_robots=False), "http://127.0.0.1:9/nothing")
+    assert not caught.value.permanent
+
+
+def test_fetch_spaces_requests_to_one_host(fresh_site: LocalSite, settings: Settings) -> None:
+    async def run() -> float:
+        async with Fetcher(replace(settings, per_host_delay=0.3)) as fetcher:
+            started = time.monotonic()
+            await asyncio.gather(*(fetcher.fetch(fresh_site.url(f"/news/?n={i}")) for i in range(3)))
+            return time.monotonic() - started
+
+    # robots.txt, then three pages: the last starts at least 3 delays after the first request.
+    assert asyncio.run(run()) >= 0.85

@@ -1,0 +1,80 @@
+"""The spaCy components on the real English pipeline: the extract contract, dates, places and laws."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import spacy
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+
+from newscorpus.nlp import Annotator
+from newscorpus.nlp.pipeline import COMPONENTS
+
+CONTRACT_TEXT = (
+    "Reuters reported last Friday from London that section 1 of the Computer Misuse Act 1990 was used "
+    "in three cases."
+)
+
+
+def test_components_are_registered_as_spacy_factories(annotator: Annotator) -> None:
+    assert annotator.nlp.pipe_names[-3:] == list(COMPONENTS)
+    blank = spacy.blank("en")
+    for name in COMPONENTS:
+        assert blank.has_factory(name)
+
+
+def test_components_produce_the_extract_contract(annotator: Annotator) -> None:
+    found = annotator.annotate(CONTRACT_TEXT, date(2026, 3, 10)).to_dict()
+    assert set(found) == {"dates", "places", "laws", "entities"}
+    assert {"text": "last Friday", "start": 17, "end": 28, "value": "2026-03-06", "type": "DATE"} in found["dates"]
+    london = next(p for p in found["places"] if p["text"] == "London")
+    assert (london["geonameid"], london["country_code"], london["admin1"]) == (2643743, "GB", "England")
+    law = found["laws"][0]
+    assert (law["name"], law["year"], law["section"]) == ("Computer Misuse Act", 1990, "1")
+    assert law["text"] == "section 1 of the Computer Misuse Act 1990"
+    assert {"text": "Reuters", "start": 0, "end": 7, "label": "ORG"} in found["entities"]
+
+
+def test_components_resolve_relative_dates_against_the_publication_date(annotator: Annotator) -> None:
+    text = "The minister resigned yesterday."
+    assert annotator.annotate(text, date(2026, 3, 10)).dates[0].value == "2026-03-09"
+    assert annotator.annotate(text, date(2020, 1, 1)).dates[0].value == "2019-12-31"
+
+
+def test_components_places_use_the_story_countries(annotator: Annotator) -> None:
+    pakistan = annotator.annotate("Flooding hit Pakistan this week. In Hyderabad, roads were closed.")
+    india = annotator.annotate("Flooding hit India this week. In Hyderabad, roads were closed.")
+    assert [p.country_code for p in pakistan.places if p.text == "Hyderabad"] == ["PK"]
+    assert [p.country_code for p in india.places if p.text == "Hyderabad"] == ["IN"]
+
+
+def test_components_laws_acronyms_back_references_and_non_laws(annotator: Annotator) -> None:
+    text = ("Police in Lahore booked him under Section 420 of the PPC. Bill Gates visited. "
+            "The Prevention of Electronic Crimes Act, 2016 was amended; under section 20 of the Act he faces jail. "
+            "It was an act of violence.")
+    laws = annotator.annotate(text).laws
+    assert [(law.name, law.section) for law in laws] == [
+        ("Pakistan Penal Code", "420"),
+        ("Prevention of Electronic Crimes Act", None),
+        ("Prevention of Electronic Crimes Act", "20"),
+    ]
+    assert {law.jurisdiction for law in laws} == {"PK"}
+    assert laws[2].year == 2016
+
+
+def test_components_handle_empty_and_odd_text(annotator: Annotator) -> None:
+    assert annotator.annotate("").to_dict() == {"dates": [], "places": [], "laws": [], "entities": []}
+    annotator.annotate("\x00\x01 ☃ " * 50)
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_components_offsets_always_point_at_the_span_text(annotator: Annotator, text: str) -> None:
+    found = annotator.annotate(text, date(2026, 3, 10))
+    for record in [*found.dates, *found.places, *found.laws, *found.entities]:
+        assert text[record.start:record.end] == record.text
+
+
+def test_components_batch_equals_one_by_one(annotator: Annotator) -> None:
+    texts = [("Kenya's parliament met on Monday in Nairobi.", date(2026, 3, 10)), (CONTRACT_TEXT, date(2026, 3, 10))]
+    assert list(annotator.annotate_batch(texts)) == [annotator.annotate(t, d) for t, d in texts]
