@@ -428,9 +428,13 @@ def reindex(env: Env) -> None:
 @click.pass_obj
 def settings_command(env: Env) -> None:
     """Show every setting with its value in effect and its help."""
-    table = Table("setting", "value", "default", "help")
+    table = Table("setting", "value", show_lines=True)
+    table.columns[0].no_wrap = True
     for name, default, help_text in Settings.help_table():
-        table.add_row(name, Text(str(getattr(env.settings, name))), Text(str(default)), help_text)
+        value = getattr(env.settings, name)
+        cell = Text(str(value), style="bold")
+        cell.append(f"\n{help_text}" + ("" if value == default else f" (default: {default})"), style="dim")
+        table.add_row(name, cell)
     out.print(table)
 
 

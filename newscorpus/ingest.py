@@ -203,6 +203,7 @@ def index_pending(store: Store, index: SearchIndex, progress: ProgressCallback |
     """Index every stored document not yet flagged as indexed; returns how many."""
     if index.was_reset:
         store.mark_all_unindexed()
+        index.was_reset = False
     total = int(store.stats()["documents_unindexed"])  # type: ignore[call-overload]
     done = 0
     while batch := store.unindexed_documents(500):

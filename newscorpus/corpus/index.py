@@ -48,11 +48,11 @@ class SearchIndex:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / INDEX_DIR_NAME
         self.schema = _schema()
-        self.was_reset = False
         version_file = self.path / _VERSION_FILE
         if self.path.exists() and (not version_file.is_file() or version_file.read_text().strip() != INDEX_VERSION):
             shutil.rmtree(self.path)
-            self.was_reset = True
+        # An index created empty (first use, lost, or of another version) must be refilled from the store.
+        self.was_reset = not self.path.exists()
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)

@@ -1,0 +1,35 @@
+"""The docs mention every CLI command and every setting, with their current defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from newscorpus.cli import cli
+from newscorpus.config import Settings
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def command_paths(group: click.Group, prefix: str = "newscorpus") -> list[str]:
+    paths = []
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        if isinstance(command, click.Group):
+            paths += command_paths(command, path)
+        else:
+            paths.append(path)
+    return paths
+
+
+def test_docs_cli_lists_every_command() -> None:
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    missing = [path for path in command_paths(cli) if f"## `{path}" not in text]
+    assert missing == []
+
+
+def test_docs_configuration_lists_every_setting_with_its_default() -> None:
+    text = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    missing = [name for name, default, _ in Settings.help_table() if f"| `{name}` | `{default}` |" not in text]
+    assert missing == []
