@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 
 import trafilatura
 from charset_normalizer import from_bytes
@@ -46,7 +47,11 @@ def extract_article(html: bytes, url: str, item: FeedItem | None = None, content
     Raises ExtractionError when the page holds no article text.
     """
     page = decode_html(html, content_type)
-    result = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False)
+    # Pages' odd metadata makes the date parsers below trafilatura warn (e.g. unknown zone "EST");
+    # that says something about the page, not about our code, so it must not reach the user.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False)
     text = (result.text or "").strip() if result is not None else ""
     if len(text) < _MIN_TEXT_CHARS:
         raise ExtractionError(f"no article text found ({len(text)} characters)", url)
