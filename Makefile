@@ -15,6 +15,7 @@ demo: $(BIN)/.installed
 	$(BIN)/newscorpus demo
 
 test: $(BIN)/.installed
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/.installed

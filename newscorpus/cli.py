@@ -299,14 +299,15 @@ def show(env: Env, document_id: int, fmt: str) -> None:
     out.print()
     out.print(doc.text, markup=False)
     notes = doc.annotations
-    for title, rows, columns in [
+    sections: list[tuple[str, list[tuple[object, ...]], tuple[str, ...]]] = [
         ("dates", [(d.text, d.type, d.value) for d in notes.dates], ("text", "type", "value")),
         ("places", [(p.text, p.name, p.country_code, p.admin1, p.geonameid) for p in notes.places],
          ("text", "name", "country", "admin1", "geonameid")),
         ("laws", [(law.text, law.name, law.year, law.section, law.jurisdiction) for law in notes.laws],
          ("text", "name", "year", "section", "jurisdiction")),
         ("entities", [(e.text, e.label) for e in notes.entities], ("text", "label")),
-    ]:
+    ]
+    for title, rows, columns in sections:
         if rows:
             table = Table(*columns, title=title, title_justify="left")
             for row in rows:

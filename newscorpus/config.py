@@ -82,7 +82,7 @@ def _convert(name: str, kind: type, raw: Any, origin: str) -> Any:
         raw = float(raw)
     if not isinstance(raw, kind) or (kind is int and isinstance(raw, bool)):
         raise ConfigError(f"setting {name} in {origin}: expected a {kind.__name__}, got {raw!r}", setting=name)
-    if kind in (int, float) and raw < 0:
+    if isinstance(raw, (int, float)) and raw < 0:
         raise ConfigError(f"setting {name} in {origin}: must not be negative, got {raw!r}", setting=name)
     return raw
 

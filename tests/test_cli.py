@@ -215,3 +215,9 @@ def test_cli_demo_crawls_and_searches_offline(tmp_path: Path) -> None:
     assert "5 new" in result.stdout and "Kenyan court suspends parts of cybercrime law" in result.stdout
     assert "Computer Misuse and Cybercrimes Act" in result.stdout
     assert json.loads(run(tmp_path, "stats", "--format", "json").stdout)["documents"] == 5
+
+
+def test_cli_unusable_data_directory_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert "cannot create the data directory" in one_line_error(run(blocker / "data", "stats"))

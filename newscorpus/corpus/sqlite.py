@@ -325,7 +325,9 @@ class SQLiteStore(Store):
         self._write("UPDATE documents SET indexed = 0")
 
     def stats(self) -> dict[str, object]:
-        one = lambda sql: self._db.execute(sql).fetchone()[0]  # noqa: E731
+        def one(sql: str) -> object:
+            return self._db.execute(sql).fetchone()[0]
+
         return {
             "sources": one("SELECT COUNT(*) FROM sources"),
             "feeds": one("SELECT COUNT(*) FROM feeds"),

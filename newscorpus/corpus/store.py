@@ -10,6 +10,7 @@ import abc
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from newscorpus.errors import StorageError
 from newscorpus.models import Annotations, Article, Document, FeedItem, FeedState, QueuedURL, Source
 
 DATABASE_NAME = "corpus.sqlite3"
@@ -126,5 +127,8 @@ def open_store(data_dir: Path) -> Store:
     """Open (creating and migrating as needed) the SQLite store in `data_dir`."""
     from newscorpus.corpus.sqlite import SQLiteStore
 
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create the data directory {data_dir}: {exc.strerror}") from exc
     return SQLiteStore(data_dir / DATABASE_NAME)

@@ -52,10 +52,10 @@ def extract_article(html: bytes, url: str, item: FeedItem | None = None, content
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False)
-    text = (result.text or "").strip() if result is not None else ""
+    text = (result.text or "").strip() if isinstance(result, trafilatura.settings.Document) else ""
     if len(text) < _MIN_TEXT_CHARS:
         raise ExtractionError(f"no article text found ({len(text)} characters)", url)
-    assert result is not None
+    assert isinstance(result, trafilatura.settings.Document)
     authors = tuple(a.strip() for a in (result.author or "").split(";") if a.strip())
     lang = _HTML_LANG.search(html[:4096])
     return Article(

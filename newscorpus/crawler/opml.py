@@ -32,7 +32,8 @@ def parse_opml(data: bytes, origin: str = "OPML file") -> list[Outline]:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise ExtractionError(f"{origin} is not valid XML: {exc}") from exc
-    if root.tag != "opml" or root.find("body") is None:
+    body = root.find("body")
+    if root.tag != "opml" or body is None:
         raise ExtractionError(f"{origin} is not OPML (no <opml><body>)")
     found: list[Outline] = []
 
@@ -46,7 +47,7 @@ def parse_opml(data: bytes, origin: str = "OPML file") -> list[Outline]:
             else:
                 walk(child, folders + ((title,) if title else ()))
 
-    walk(root.find("body"), ())
+    walk(body, ())
     return found
 
 

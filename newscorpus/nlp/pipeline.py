@@ -93,7 +93,7 @@ def _start_worker(model: str, batch_size: int) -> None:
     _worker = Annotator(model, batch_size)
 
 
-def _run_chunk(chunk: list[tuple[object, str, date | None]]) -> list[tuple[object, Annotations]]:
+def _run_chunk(chunk: list[tuple[Key, str, date | None]]) -> list[tuple[Key, Annotations]]:
     assert _worker is not None
     results = _worker.annotate_batch((text, published) for _, text, published in chunk)
     return [(key, annotations) for (key, _, _), annotations in zip(chunk, results)]
@@ -123,4 +123,4 @@ def annotate_many(
     load_pipeline(model)  # fail here, with one clear error, rather than in every worker
     with multiprocessing.get_context("fork").Pool(workers, _start_worker, (model, batch_size)) as pool:
         for done in pool.imap(_run_chunk, _chunks(items, batch_size)):
-            yield from done  # type: ignore[misc]
+            yield from done

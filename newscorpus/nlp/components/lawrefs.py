@@ -31,7 +31,7 @@ _LEADING_NOISE = re.compile(
     r"Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\s+)+"
 )
 # A few acronyms every news reader meets; the full registry of laws is a data file of its own.
-_ACRONYMS = {
+_ACRONYMS: dict[str, tuple[str, str | None, int | None]] = {
     "IPC": ("Indian Penal Code", "IN", 1860), "PPC": ("Pakistan Penal Code", "PK", 1860),
     "CrPC": ("Code of Criminal Procedure", None, None), "GDPR": ("General Data Protection Regulation", "EU", 2016),
     "PECA": ("Prevention of Electronic Crimes Act", "PK", 2016), "BNS": ("Bharatiya Nyaya Sanhita", "IN", 2023),
@@ -51,15 +51,16 @@ class LawsComponent:
         for m in _NAMED.finditer(text):
             found.append(self._named(m, story_country))
         for m in _BY_ACRONYM.finditer(text):
-            name, jurisdiction, year = _ACRONYMS.get(m["acronym"], (m["acronym"], None, None))
-            found.append(LawReference(m.group(0), m.start(), m.end(), name, year, _section(m["sec"]),
-                                      jurisdiction or story_country))
+            full_name, country, enacted = _ACRONYMS.get(m["acronym"], (m["acronym"], None, None))
+            found.append(LawReference(m.group(0), m.start(), m.end(), full_name, enacted, _section(m["sec"]),
+                                      country or story_country))
         named_spans = [(r.start, r.end) for r in found]
         for m in _BACK_REFERENCE.finditer(text):
             if any(s <= m.start("back") < e for s, e in named_spans):
                 continue
             previous = [r for r in found if r.end <= m.start() and r.name and m["back"].split()[-1] in r.name]
             ref = max(previous, key=lambda r: r.end, default=None)
+            name: str | None
             if ref is not None:
                 name, year, jurisdiction = ref.name, ref.year, ref.jurisdiction
             else:
