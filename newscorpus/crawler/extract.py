@@ -41,6 +41,14 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
+def _without_headline(text: str, title: str | None) -> str:
+    """The body without a first line that repeats the headline (trafilatura keeps an <h1> inside <article>)."""
+    first, _, rest = text.partition("\n")
+    if title and rest and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.lstrip()
+    return text
+
+
 def extract_article(html: bytes, url: str, item: FeedItem | None = None, content_type: str | None = None) -> Article:
     """The main text and metadata of an article page.
 
@@ -56,6 +64,7 @@ def extract_article(html: bytes, url: str, item: FeedItem | None = None, content
     if len(text) < _MIN_TEXT_CHARS:
         raise ExtractionError(f"no article text found ({len(text)} characters)", url)
     assert isinstance(result, trafilatura.settings.Document)
+    text = _without_headline(text, result.title)
     authors = tuple(a.strip() for a in (result.author or "").split(";") if a.strip())
     lang = _HTML_LANG.search(html[:4096])
     return Article(

@@ -56,3 +56,9 @@ def test_extract_decode_falls_back_when_the_declared_charset_lies() -> None:
 
 def test_extract_content_hash_ignores_whitespace() -> None:
     assert content_hash("a  b\nc") == content_hash("a b c") != content_hash("a b d")
+
+
+def test_extract_body_does_not_repeat_the_headline() -> None:
+    html = (SITES / "news" / "2026" / "glacier-survey.html").read_bytes()
+    article = extract_article(html, "http://127.0.0.1:9/news/2026/glacier-survey.html")
+    assert article.text.startswith("ZURICH — Glaciers in the Swiss Alps")
