@@ -23,6 +23,7 @@ from rich.text import Text
 from newscorpus import __version__, ingest
 from newscorpus.config import Settings, load_settings, resolve_data_dir
 from newscorpus.corpus import SearchIndex, Store, open_store
+from newscorpus.corpus import search as search_corpus
 from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError
 
 out = Console(highlight=False, soft_wrap=False)
@@ -214,7 +215,7 @@ def crawl(env: Env) -> None:
     if not env.store().list_sources():
         raise ConfigError("no sources to crawl: add one with `newscorpus sources add URL`")
     with _progress() as progress:
-        summary = ingest.Crawler(env.store(), env.index(), env.settings, progress).run()
+        summary = ingest.Crawler(env.store(), env.index(), env.settings, env.data_dir, progress).run()
     _print_summary(summary)
 
 
@@ -243,7 +244,7 @@ def search(env: Env, query: str, limit: int, fmt: str) -> None:
       newscorpus search 'cybercrime'
       newscorpus search '"Computer Misuse" AND Nairobi' --format jsonl
     """
-    hits = ingest.search(env.store(), env.index(), query, limit)
+    hits = search_corpus(env.store(), env.index(), query, limit)
     if fmt == "jsonl":
         for hit in hits:
             click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))

@@ -43,6 +43,14 @@ class Settings:
     max_response_bytes: int = _setting(10_000_000, "Larger responses are abandoned and recorded as failures.")
     max_retries: int = _setting(3, "Retries of a URL after timeouts, connection errors, 5xx and 429.")
     obey_robots: bool = _setting(True, "Obey robots.txt (Disallow and Crawl-delay).")
+    allow_private_addresses: bool = _setting(
+        False,
+        "Fetch URLs whose host resolves to a private, loopback or link-local address. Off, such URLs are refused "
+        "unless a source was added with that host.",
+    )
+    min_poll_seconds: float = _setting(300.0, "Shortest interval between two polls of a feed (per source: sources set).")
+    max_poll_seconds: float = _setting(21600.0, "Longest interval between two polls of a feed (per source: sources set).")
+    warc_file_bytes: int = _setting(1_000_000_000, "A WARC file is closed and a new one started past this size.")
     nlp_batch_size: int = _setting(32, "Texts per batch sent through the spaCy pipeline.")
     crawl_batch_size: int = _setting(64, "Pages fetched, analysed and stored per step of a crawl.")
 

@@ -6,34 +6,40 @@ The only module that wires the crawler, NLP and corpus layers together.
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections import Counter
 import json
+import logging
+import signal
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
 from newscorpus.crawler import Fetcher, canonicalize_url, discover_feeds, extract_article, looks_like_feed, parse_feed
+from newscorpus.crawler.archive import WarcArchive, read_response
 from newscorpus.crawler.extract import content_hash
+from newscorpus.crawler.feeds import COMMON_FEED_PATHS
 from newscorpus.crawler.opml import Outline, parse_opml, write_opml
+from newscorpus.crawler.sitemaps import in_scope, parse_sitemap, sitemap_candidates
 from newscorpus.errors import ConfigError, ExtractionError, FetchError
-from newscorpus.models import Annotations, Article, FeedItem, FeedState, QueuedURL, Response, SearchHit, Source, utc_now
+from newscorpus.models import Annotations, Article, FeedItem, FeedState, QueuedURL, Response, Source, utc_now
 from newscorpus.nlp import Annotator, annotate_many, reference_date
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, int, int], None]  # (phase, done, total)
-_RETRY_LATER = timedelta(hours=1)
+_RETRY_LATER = timedelta(minutes=30)
 _MAX_ATTEMPTS = 5
+_FIRST_POLL_SECONDS = 3600.0
 
 
 @dataclass
 class CrawlSummary:
-    """What one crawl pass did, for the closing summary."""
+    """What a crawl did, for the closing summary."""
 
     feeds_polled: int = 0
     feeds_not_modified: int = 0
@@ -46,7 +52,7 @@ class CrawlSummary:
 
 
 def add_source(store: Store, url: str, title: str | None = None, tags: Sequence[str] = ()) -> tuple[Source, bool]:
-    """Add a feed or homepage URL as a source (a homepage's feeds are found on the first crawl).
+    """Add a feed or homepage URL as a source (a homepage's feeds and sitemaps are found on the first crawl).
 
     Raises ConfigError for a URL that is not http(s).
     """
@@ -61,14 +67,27 @@ def _looks_like_homepage(path: str) -> bool:
     return not any(token in path.lower() for token in ("rss", "feed", "atom", ".xml"))
 
 
-class Crawler:
-    """One crawl pass over every source, with the layers it needs."""
+def find_source(store: Store, key: str) -> Source:
+    """A source by id or URL. Raises ConfigError when there is none."""
+    source = store.get_source(int(key) if key.isdigit() else canonicalize_url(key))
+    if source is None:
+        raise ConfigError(f"no such source: {key}")
+    return source
 
-    def __init__(self, store: Store, index: SearchIndex, settings: Settings,
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Crawler:
+    """Crawls every enabled source: one pass (`run`) or continuously (`watch`)."""
+
+    def __init__(self, store: Store, index: SearchIndex, settings: Settings, data_dir: Path,
                  progress: ProgressCallback | None = None) -> None:
         self.store = store
         self.index = index
         self.settings = settings
+        self.data_dir = data_dir
         self.progress = progress or (lambda phase, done, total: None)
         self._annotator: Annotator | None = None
         self.summary = CrawlSummary()
@@ -80,69 +99,179 @@ class Crawler:
         return self._annotator
 
     def run(self) -> CrawlSummary:
-        """Poll all feeds, fetch every new article, store and index it."""
+        """One pass: poll every feed and sitemap of every enabled source, fetch every new article, store and index it."""
         index_pending(self.store, self.index)
-        asyncio.run(self._run())
+        asyncio.run(self._session(watch=False))
         return self.summary
 
-    async def _run(self) -> None:
-        started = utc_now()
-        async with Fetcher(self.settings) as fetcher:
-            sources = self.store.list_sources()
-            done = 0
-            self.progress("feeds", 0, len(sources))
-            for source, result in zip(sources, await asyncio.gather(*(self._poll(fetcher, s) for s in sources))):
-                done += 1
-                self.progress("feeds", done, len(sources))
-                if isinstance(result, str):
-                    self.summary.source_errors[source.url] = result
-            total, done = self.store.count_due(started), 0
-            self.progress("articles", 0, total)
-            while batch := self.store.queued(self.settings.crawl_batch_size, started):
-                responses = await asyncio.gather(*(self._fetch_page(fetcher, q) for q in batch))
-                self._process([(q, r) for q, r in zip(batch, responses) if r is not None])
-                done += len(batch)
-                self.progress("articles", done, max(total, done))
+    def watch(self, on_pass: Callable[[CrawlSummary], None] | None = None) -> CrawlSummary:
+        """Crawl continuously, each feed on its own adaptive schedule, until SIGINT or SIGTERM.
 
-    async def _poll(self, fetcher: Fetcher, source: Source) -> str | None:
-        """Poll a source's feeds and queue what they list; returns an error message or None."""
+        On a signal the batch in flight is finished; URLs not yet fetched stay queued for the next run.
+        """
+        index_pending(self.store, self.index)
+        asyncio.run(self._session(watch=True, on_pass=on_pass))
+        return self.summary
+
+    async def _session(self, watch: bool, on_pass: Callable[[CrawlSummary], None] | None = None) -> None:
+        stop = asyncio.Event()
+        if watch:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+        sources = self.store.list_sources()
+        allowed = {urlsplit(s.url).hostname or "" for s in sources}
+        with WarcArchive(self.data_dir, self.settings.warc_file_bytes) as archive:
+            async with Fetcher(self.settings, allowed) as fetcher:
+                for source in sources:
+                    if source.delay_seconds is not None:
+                        fetcher.set_host_delay(source.url, source.delay_seconds)
+                while True:
+                    await self._poll_sources(fetcher, due_only=watch)
+                    await self._fetch_queued(fetcher, archive, stop)
+                    if on_pass:
+                        on_pass(self.summary)
+                    if not watch or stop.is_set():
+                        return
+                    await _sleep_until(self.store.next_poll_time(), stop)
+                    if stop.is_set():
+                        return
+
+    async def _poll_sources(self, fetcher: Fetcher, due_only: bool) -> None:
+        now = utc_now()
+        sources = [s for s in self.store.list_sources() if s.enabled]
+        self.progress("feeds", 0, len(sources))
+        done = 0
+
+        async def poll(source: Source) -> None:
+            nonlocal done
+            error = await self._poll(fetcher, source, now if due_only else None)
+            if error:
+                self.summary.source_errors[source.url] = error
+            done += 1
+            self.progress("feeds", done, len(sources))
+
+        await asyncio.gather(*(poll(s) for s in sources))
+
+    async def _poll(self, fetcher: Fetcher, source: Source, due_at: str | None) -> str | None:
+        """Poll a source's feeds and sitemaps and queue what they list; returns an error message or None."""
+        title: str | None = None
         try:
             feeds = self.store.feeds_for(source.id)
-            title = None
             if not feeds and source.kind == "feed":
                 feeds = [self.store.add_feed(source.id, source.url)]
             elif not feeds:
-                feeds, title = await self._find_feeds(fetcher, source)
-            for feed in feeds:
-                response = await fetcher.fetch(feed.url, feed.etag, feed.last_modified)
-                self.summary.feeds_polled += 1
-                if response.not_modified:
-                    self.summary.feeds_not_modified += 1
-                    self.store.update_feed(feed.id, None, None, response.fetched_at)
-                    continue
-                parsed = parse_feed(response.body, response.final_url)
-                title = title or parsed.title
-                items = [FeedItem(canonicalize_url(i.url), i.title, i.published, i.authors, i.summary)
-                         for i in parsed.items if i.url.startswith(("http://", "https://"))]
-                self.summary.urls_discovered += self.store.enqueue(source.id, items, response.fetched_at)
-                self.store.update_feed(feed.id, response.headers.get("etag"), response.headers.get("last-modified"),
-                                       response.fetched_at)
+                feeds, title = await self._discover(fetcher, source)
         except (FetchError, ExtractionError) as exc:
-            message = f"{exc} ({getattr(exc, 'url', None) or source.url})"
-            self.store.record_source_result(source.id, message)
-            return message
-        self.store.record_source_result(source.id, None, title)
-        return None
+            failure = f"{exc} ({getattr(exc, 'url', None) or source.url})"
+            self.store.record_source_result(source.id, failure)
+            return failure
+        errors = []
+        pending = [f for f in feeds if due_at is None or (f.next_poll_at or "") <= due_at]
+        # Feeds first: their items carry titles and dates that sitemaps lack.
+        for feed in sorted(pending, key=lambda f: f.kind != "feed"):
+            error = await self._poll_feed(fetcher, source, feed)
+            if error:
+                errors.append(error)
+        working = len(errors) < len(pending) or not pending
+        message = None if working else "; ".join(errors)
+        self.store.record_source_result(source.id, message, title)
+        return message
 
-    async def _find_feeds(self, fetcher: Fetcher, source: Source) -> tuple[list[FeedState], str | None]:
-        """The feeds of a source: itself if it is a feed, else those its homepage advertises."""
+    async def _discover(self, fetcher: Fetcher, source: Source) -> tuple[list[FeedState], str | None]:
+        """Feeds a homepage advertises (else common feed paths) and the site's sitemaps."""
         response = await fetcher.fetch(source.url)
         if looks_like_feed(response.body, response.headers.get("content-type")):
             return [self.store.add_feed(source.id, source.url)], None
         urls, title = discover_feeds(response.body, response.final_url)
         if not urls:
-            raise ExtractionError("no feed advertised on the page (<link rel=\"alternate\">)", source.url)
-        return [self.store.add_feed(source.id, canonicalize_url(u)) for u in urls], title
+            urls = await self._probe_feed_paths(fetcher, source.url)
+        feeds = [self.store.add_feed(source.id, canonicalize_url(u)) for u in urls]
+        robots = await fetcher.robots(source.url)
+        for url in sitemap_candidates(source.url, robots.sitemaps()):
+            feeds.append(self.store.add_feed(source.id, canonicalize_url(url), "sitemap"))
+        return feeds, title
+
+    async def _probe_feed_paths(self, fetcher: Fetcher, homepage: str) -> list[str]:
+        found = []
+        for path in COMMON_FEED_PATHS:
+            url = homepage.rstrip("/") + path
+            try:
+                response = await fetcher.fetch(url)
+            except FetchError:
+                continue
+            if looks_like_feed(response.body, response.headers.get("content-type")):
+                found.append(url)
+                break
+        return found
+
+    async def _poll_feed(self, fetcher: Fetcher, source: Source, feed: FeedState) -> str | None:
+        """Conditional GET of one feed or sitemap; queue its new URLs and reschedule it."""
+        new = 0
+        try:
+            response = await fetcher.fetch(feed.url, feed.etag, feed.last_modified)
+            self.summary.feeds_polled += 1
+            if response.not_modified:
+                self.summary.feeds_not_modified += 1
+            elif feed.kind == "sitemap":
+                new = await self._read_sitemap(fetcher, source, response)
+            else:
+                parsed = parse_feed(response.body, response.final_url)
+                new = self._enqueue(source, parsed.items)
+        except (FetchError, ExtractionError) as exc:
+            message = f"{exc} ({feed.url})"
+            if feed.kind == "sitemap" and isinstance(exc, FetchError) and exc.permanent:
+                self.store.remove_feed(feed.id)  # a guessed sitemap location that does not exist
+                return None
+            self._reschedule(source, feed, utc_now(), failed=True, error=message)
+            return message
+        self._reschedule(source, feed, response.fetched_at, new=new, response=response)
+        return None
+
+    async def _read_sitemap(self, fetcher: Fetcher, source: Source, response: Response) -> int:
+        """Queue a sitemap's in-scope URLs; an index's in-scope child sitemaps are added and polled too."""
+        sitemap = parse_sitemap(response.body, response.final_url)
+        items = [i for i in sitemap.items if source.kind != "site" or in_scope(i.url, source.url)]
+        new = self._enqueue(source, items)
+        known = {f.url for f in self.store.feeds_for(source.id)}
+        for child in sitemap.sitemaps:
+            url = canonicalize_url(child)
+            if url in known or (source.kind == "site" and not in_scope(url, source.url)):
+                continue
+            feed = self.store.add_feed(source.id, url, "sitemap")
+            await self._poll_feed(fetcher, source, feed)
+        return new
+
+    def _enqueue(self, source: Source, items: Iterable[FeedItem]) -> int:
+        queued = [replace(i, url=canonicalize_url(i.url)) for i in items if i.url.startswith(("http://", "https://"))]
+        new = self.store.enqueue(source.id, queued, utc_now())
+        self.summary.urls_discovered += new
+        return new
+
+    def _reschedule(self, source: Source, feed: FeedState, polled_at: str, new: int = 0, failed: bool = False,
+                    error: str | None = None, response: Response | None = None) -> None:
+        """Adaptive polling: a feed with new items is polled sooner, a quiet or failing one later, within bounds."""
+        low = source.min_poll_seconds or self.settings.min_poll_seconds
+        high = max(low, source.max_poll_seconds or self.settings.max_poll_seconds)
+        current = feed.poll_seconds or _FIRST_POLL_SECONDS
+        interval = min(high, max(low, current * (2.0 if failed else 0.5 if new else 1.5)))
+        next_poll = (_now() + timedelta(seconds=interval)).isoformat(timespec="seconds")
+        fresh = response is not None and not response.not_modified
+        self.store.update_feed(
+            feed.id, response.headers.get("etag") if fresh and response else None,
+            response.headers.get("last-modified") if fresh and response else None,
+            polled_at, interval, next_poll, error,
+        )
+
+    async def _fetch_queued(self, fetcher: Fetcher, archive: WarcArchive, stop: asyncio.Event) -> None:
+        started = utc_now()
+        total, done = self.store.count_due(started), 0
+        self.progress("articles", 0, total)
+        while not stop.is_set() and (batch := self.store.queued(self.settings.crawl_batch_size, started)):
+            responses = await asyncio.gather(*(self._fetch_page(fetcher, q) for q in batch))
+            self._process([(q, r) for q, r in zip(batch, responses) if r is not None], archive)
+            done += len(batch)
+            self.progress("articles", done, max(total, done))
 
     async def _fetch_page(self, fetcher: Fetcher, queued: QueuedURL) -> Response | None:
         try:
@@ -158,13 +287,13 @@ class Crawler:
 
     def _fail(self, queued: QueuedURL, reason: str, permanent: bool) -> None:
         permanent = permanent or queued.attempts + 1 >= _MAX_ATTEMPTS
-        retry_at = None if permanent else (datetime.now(timezone.utc) + _RETRY_LATER).isoformat(timespec="seconds")
+        retry_at = None if permanent else (_now() + _RETRY_LATER * 2 ** queued.attempts).isoformat(timespec="seconds")
         self.store.mark_failed(queued.id, reason, permanent, retry_at)
         self.summary.failed += 1
         self.summary.failures[reason.split(" (")[0]] += 1
 
-    def _process(self, fetched: list[tuple[QueuedURL, Response]]) -> None:
-        """Extract, annotate, store and index one batch of fetched pages."""
+    def _process(self, fetched: list[tuple[QueuedURL, Response]], archive: WarcArchive) -> None:
+        """Extract, archive, annotate, store and index one batch of fetched pages."""
         articles: list[tuple[QueuedURL, Response, Article]] = []
         for queued, response in fetched:
             try:
@@ -180,14 +309,66 @@ class Crawler:
         annotated = self.annotator.annotate_batch((a.text, reference_date(a.published)) for _, _, a in articles)
         new_ids = []
         for (queued, response, article), annotations in zip(articles, annotated):
+            location = archive.write(response)
             doc_id, created = self.store.save_document(article, annotations, queued.source_id, response.fetched_at,
-                                                       content_hash(article.text), url_id=queued.id)
+                                                       content_hash(article.text), url_id=queued.id, warc=location)
             if created:
                 new_ids.append(doc_id)
                 self.summary.new += 1
             else:
                 self.summary.duplicates += 1
         index_documents(self.store, self.index, new_ids)
+
+
+async def _sleep_until(when: str | None, stop: asyncio.Event) -> None:
+    """Wait until an ISO time (at most a minute, so new sources are noticed) or until stopped."""
+    seconds = 60.0
+    if when:
+        try:
+            seconds = min(60.0, max(1.0, (datetime.fromisoformat(when) - _now()).total_seconds()))
+        except ValueError:
+            pass
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except asyncio.TimeoutError:
+        pass
+
+
+def reprocess(store: Store, index: SearchIndex, settings: Settings, data_dir: Path, ids: Sequence[int] | None,
+              progress: ProgressCallback | None = None) -> tuple[int, Counter[str]]:
+    """Re-run extraction and NLP on archived responses (all documents when `ids` is None), without the network.
+
+    Returns how many documents were updated and why others were not.
+    """
+    failures: Counter[str] = Counter()
+    if ids is None:
+        documents = [d for batch in store.iter_documents() for d in batch]
+    else:
+        documents = list(store.get_documents(list(ids)).values())
+    annotator = Annotator(settings.spacy_model, settings.nlp_batch_size)
+    updated = 0
+    for start in range(0, len(documents), settings.crawl_batch_size):
+        batch = []
+        for doc in documents[start:start + settings.crawl_batch_size]:
+            if doc.warc is None:
+                failures["not archived"] += 1
+                continue
+            try:
+                response = read_response(data_dir, doc.warc)
+                item = FeedItem(doc.url, doc.title, doc.published, doc.authors)
+                article = extract_article(response.body, response.final_url, item, response.headers.get("content-type"))
+            except ExtractionError as exc:
+                failures[str(exc).split(":")[0]] += 1
+                continue
+            batch.append((doc.id, replace(article, url=doc.url, canonical_url=doc.canonical_url)))
+        results = annotator.annotate_batch((a.text, reference_date(a.published)) for _, a in batch)
+        for (doc_id, article), annotations in zip(batch, results):
+            store.update_document(doc_id, article, annotations, content_hash(article.text))
+            updated += 1
+        if progress:
+            progress("reprocess", min(start + settings.crawl_batch_size, len(documents)), len(documents))
+    index_pending(store, index)
+    return updated, failures
 
 
 def index_documents(store: Store, index: SearchIndex, ids: Sequence[int]) -> None:
@@ -220,22 +401,6 @@ def reindex(store: Store, index: SearchIndex, progress: ProgressCallback | None 
     index.clear()
     store.mark_all_unindexed()
     return index_pending(store, index, progress)
-
-
-def search(store: Store, index: SearchIndex, query: str, limit: int = 10) -> list[SearchHit]:
-    """Ranked hits for a query, with source, date and a highlighted snippet.
-
-    Raises QueryError for a query the index cannot parse.
-    """
-    ranked = index.search(query, limit)
-    documents = store.get_documents([doc_id for doc_id, _ in ranked])
-    ranked = [(doc_id, score) for doc_id, score in ranked if doc_id in documents]
-    snippets = index.snippets(query, {doc_id: documents[doc_id].text for doc_id, _ in ranked})
-    return [
-        SearchHit(id=doc_id, score=round(score, 4), url=documents[doc_id].url, title=documents[doc_id].title,
-                  source=documents[doc_id].source, published=documents[doc_id].published, snippet=snippets[doc_id])
-        for doc_id, score in ranked
-    ]
 
 
 def remove_source(store: Store, key: str) -> bool:

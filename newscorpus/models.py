@@ -20,11 +20,17 @@ class Source:
     last_success: str | None = None
     last_error: str | None = None
     consecutive_failures: int = 0
+    enabled: bool = True
+    language: str | None = None
+    min_poll_seconds: float | None = None
+    max_poll_seconds: float | None = None
+    delay_seconds: float | None = None
+    items_per_day: float = 0.0  # new URLs a day over the last week (derived)
 
 
 @dataclass(frozen=True)
 class FeedState:
-    """What we remember about a feed between polls, for conditional GET."""
+    """What we remember about a feed or sitemap between polls: validators and its schedule."""
 
     id: int
     source_id: int
@@ -32,6 +38,10 @@ class FeedState:
     etag: str | None = None
     last_modified: str | None = None
     last_polled_at: str | None = None
+    kind: str = "feed"  # "feed" or "sitemap"
+    poll_seconds: float | None = None
+    next_poll_at: str | None = None
+    last_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +183,15 @@ class Annotations:
 
 
 @dataclass(frozen=True)
+class WarcLocation:
+    """Where a response is archived: a WARC file (relative to the data directory), offset and length."""
+
+    file: str
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
 class Document:
     """An article as stored in the corpus, with its annotations."""
 
@@ -189,6 +208,7 @@ class Document:
     text: str
     content_hash: str
     annotations: Annotations = field(default_factory=Annotations)
+    warc: WarcLocation | None = None
 
 
 @dataclass(frozen=True)

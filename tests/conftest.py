@@ -65,6 +65,13 @@ class _SiteHandler(BaseHTTPRequestHandler):
         if path.startswith("/loop/"):
             other = "/loop/b" if path == "/loop/a" else "/loop/a"
             return self._send(302, headers={"Location": other})
+        if path == "/to-localhost":
+            return self._send(302, headers={"Location": server.base_url.replace("127.0.0.1", "localhost") + "/news/"})
+        if path.startswith("/chain/"):  # /chain/N redirects N times, then serves an article
+            hops = int(path.rsplit("/", 1)[1])
+            if hops:
+                return self._send(302, headers={"Location": f"/chain/{hops - 1}"})
+            path = "/news/2026/glacier-survey.html"
         if path == "/moved":
             return self._send(301, headers={"Location": "/news/2026/library-reopens.html"})
         if path == "/binary":

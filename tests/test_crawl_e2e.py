@@ -12,7 +12,7 @@ import tantivy
 
 from newscorpus import ingest
 from newscorpus.config import Settings
-from newscorpus.corpus import SearchIndex, open_store
+from newscorpus.corpus import SearchIndex, open_store, search
 from newscorpus.corpus.store import DATABASE_NAME
 from tests.conftest import NEWSMIRROR, Mirror
 
@@ -47,7 +47,7 @@ def crawled(newsmirror: Mirror, tmp_path_factory: pytest.TempPathFactory) -> tup
     for site in newsmirror.manifest()["sites"]:  # type: ignore[union-attr]
         ingest.add_source(store, f"{newsmirror.base_url}/{site}/")
     settings = Settings(per_host_delay=0.0, request_timeout=10.0)
-    summary = ingest.Crawler(store, SearchIndex(data), settings).run()
+    summary = ingest.Crawler(store, SearchIndex(data), settings, data).run()
     store.close()
     return data, summary
 
@@ -85,7 +85,7 @@ def test_crawl_makes_every_article_findable_by_a_phrase(crawled: tuple[Path, ing
         if [u for u, text in texts.items() if f" {stems} " in text] != [url]:
             lost.append(path)
             continue
-        hits = ingest.search(store, index, f'"{phrase}"', limit=3)
+        hits = search(store, index, f'"{phrase}"', limit=3)
         if not hits or hits[0].url != url:
             misranked.append((path, phrase))
     assert misranked == []
@@ -96,9 +96,10 @@ def test_crawl_again_adds_nothing_and_refetches_no_article(crawled: tuple[Path, 
                                                           newsmirror: Mirror) -> None:
     data, _ = crawled
     store = open_store(data)
-    summary = ingest.Crawler(store, SearchIndex(data), Settings(per_host_delay=0.0)).run()
+    summary = ingest.Crawler(store, SearchIndex(data), Settings(per_host_delay=0.0), data).run()
     assert (summary.new, summary.duplicates, summary.failed) == (0, 0, 0)
-    assert summary.feeds_not_modified == summary.feeds_polled == 8
+    # Each site: its feed, its own sitemap and the host's sitemap index from robots.txt, all answered 304.
+    assert summary.feeds_not_modified == summary.feeds_polled == 3 * 8
     stats = newsmirror.stats()
     assert all(stats["path"][p["path"]] == 1 for p in site_pages(newsmirror))
     assert stats["private"] == {}

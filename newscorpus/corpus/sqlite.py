@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from newscorpus.corpus.store import Store
+from newscorpus.corpus.store import SOURCE_SETTINGS, Store
 from newscorpus.errors import StorageError
 from newscorpus.models import (
     Annotations,
@@ -24,6 +24,7 @@ from newscorpus.models import (
     PlaceMention,
     QueuedURL,
     Source,
+    WarcLocation,
     utc_now,
 )
 
@@ -43,7 +44,7 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 _DOC_COLUMNS = (
     "d.id, d.url, d.canonical_url, d.source_id, COALESCE(s.title, s.url), d.title, d.authors,"
-    " d.published, d.fetched_at, d.language, d.text, d.content_hash"
+    " d.published, d.fetched_at, d.language, d.text, d.content_hash, d.warc_file, d.warc_offset, d.warc_length"
 )
 _ANNOTATION_TABLES: dict[str, tuple[str, type]] = {
     # Columns in the dataclass's field order: rows are turned into records positionally.
@@ -130,19 +131,43 @@ class SQLiteStore(Store):
     def _source(self, row: Sequence[Any]) -> Source:
         return Source(
             id=row[0], url=row[1], kind=row[2], title=row[3], tags=tuple(json.loads(row[4])), added_at=row[5],
-            last_success=row[6], last_error=row[7], consecutive_failures=row[8],
+            last_success=row[6], last_error=row[7], consecutive_failures=row[8], enabled=bool(row[9]),
+            language=row[10], min_poll_seconds=row[11], max_poll_seconds=row[12], delay_seconds=row[13],
+            items_per_day=round(row[14] / 7, 1),
         )
 
-    _SOURCE_COLUMNS = "id, url, kind, title, tags, added_at, last_success, last_error, consecutive_failures"
+    _SOURCE_QUERY = (
+        "SELECT s.id, s.url, s.kind, s.title, s.tags, s.added_at, s.last_success, s.last_error,"
+        " s.consecutive_failures, s.enabled, s.language, s.min_poll_seconds, s.max_poll_seconds, s.delay_seconds,"
+        " (SELECT COUNT(*) FROM urls u WHERE u.source_id = s.id AND u.discovered_at >= ?)"
+        " FROM sources s"
+    )
+
+    def _week_ago(self) -> str:
+        from datetime import datetime, timedelta, timezone
+
+        return (datetime.now(timezone.utc) - timedelta(days=7)).isoformat(timespec="seconds")
 
     def list_sources(self) -> list[Source]:
-        rows = self._db.execute(f"SELECT {self._SOURCE_COLUMNS} FROM sources ORDER BY id").fetchall()
+        rows = self._db.execute(f"{self._SOURCE_QUERY} ORDER BY s.id", (self._week_ago(),)).fetchall()
         return [self._source(r) for r in rows]
 
     def get_source(self, key: str | int) -> Source | None:
         column = "id" if isinstance(key, int) else "url"
-        row = self._db.execute(f"SELECT {self._SOURCE_COLUMNS} FROM sources WHERE {column} = ?", (key,)).fetchone()
+        row = self._db.execute(f"{self._SOURCE_QUERY} WHERE s.{column} = ?", (self._week_ago(), key)).fetchone()
         return self._source(row) if row else None
+
+    def configure_source(self, source_id: int, changes: dict[str, object]) -> Source:
+        unknown = set(changes) - set(SOURCE_SETTINGS)
+        if unknown:
+            raise ValueError(f"not per-source settings: {sorted(unknown)}")
+        values = {k: json.dumps(list(v)) if k == "tags" else v for k, v in changes.items()}  # type: ignore[call-overload]
+        if values:
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            self._write(f"UPDATE sources SET {assignments} WHERE id = ?", (*values.values(), source_id))
+        source = self.get_source(source_id)
+        assert source is not None
+        return source
 
     def remove_source(self, key: str | int) -> bool:
         column = "id" if isinstance(key, int) else "url"
@@ -160,23 +185,39 @@ class SQLiteStore(Store):
                 (error, source_id),
             )
 
+    _FEED_COLUMNS = "id, source_id, url, etag, last_modified, last_polled_at, kind, poll_seconds, next_poll_at, last_error"
+
     def feeds_for(self, source_id: int) -> list[FeedState]:
         rows = self._db.execute(
-            "SELECT id, source_id, url, etag, last_modified, last_polled_at FROM feeds WHERE source_id = ? ORDER BY id",
-            (source_id,),
+            f"SELECT {self._FEED_COLUMNS} FROM feeds WHERE source_id = ? ORDER BY id", (source_id,)
         ).fetchall()
         return [FeedState(*r) for r in rows]
 
-    def add_feed(self, source_id: int, url: str) -> FeedState:
-        self._write("INSERT INTO feeds (source_id, url) VALUES (?, ?) ON CONFLICT DO NOTHING", (source_id, url))
+    def add_feed(self, source_id: int, url: str, kind: str = "feed") -> FeedState:
+        self._write("INSERT INTO feeds (source_id, url, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (source_id, url, kind))
         return next(f for f in self.feeds_for(source_id) if f.url == url)
 
-    def update_feed(self, feed_id: int, etag: str | None, last_modified: str | None, polled_at: str) -> None:
+    def remove_feed(self, feed_id: int) -> None:
+        self._write("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+    def update_feed(
+        self, feed_id: int, etag: str | None, last_modified: str | None, polled_at: str,
+        poll_seconds: float | None = None, next_poll_at: str | None = None, error: str | None = None,
+    ) -> None:
         self._write(
             "UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
-            " last_polled_at = ? WHERE id = ?",
-            (etag, last_modified, polled_at, feed_id),
+            " last_polled_at = ?, poll_seconds = COALESCE(?, poll_seconds), next_poll_at = COALESCE(?, next_poll_at),"
+            " last_error = ? WHERE id = ?",
+            (etag, last_modified, polled_at, poll_seconds, next_poll_at, error, feed_id),
         )
+
+    def next_poll_time(self) -> str | None:
+        row = self._db.execute(
+            "SELECT MIN(COALESCE(f.next_poll_at, '')) FROM feeds f JOIN sources s ON s.id = f.source_id"
+            " WHERE s.enabled = 1"
+        ).fetchone()
+        return row[0] if row else None
 
     # Frontier
 
@@ -234,6 +275,7 @@ class SQLiteStore(Store):
         fetched_at: str,
         content_hash: str,
         url_id: int | None = None,
+        warc: WarcLocation | None = None,
     ) -> tuple[int, bool]:
         with self._transaction():
             row = self._db.execute(
@@ -243,9 +285,11 @@ class SQLiteStore(Store):
             if created:
                 cur = self._db.execute(
                     "INSERT INTO documents (url, canonical_url, source_id, title, authors, published, fetched_at,"
-                    " language, text, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " language, text, content_hash, warc_file, warc_offset, warc_length)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (article.url, article.canonical_url, source_id, article.title, json.dumps(list(article.authors)),
-                     article.published, fetched_at, article.language, article.text, content_hash),
+                     article.published, fetched_at, article.language, article.text, content_hash,
+                     warc.file if warc else None, warc.offset if warc else None, warc.length if warc else None),
                 )
                 document_id = int(cur.lastrowid or 0)
                 self._insert_annotations(document_id, annotations)
@@ -265,8 +309,14 @@ class SQLiteStore(Store):
                 [(document_id, *(record[n] for n in names)) for record in data[table]],
             )
 
-    def replace_annotations(self, document_id: int, annotations: Annotations) -> None:
+    def update_document(self, document_id: int, article: Article, annotations: Annotations, content_hash: str) -> None:
         with self._transaction():
+            self._db.execute(
+                "UPDATE documents SET title = ?, authors = ?, published = ?, language = ?, text = ?, content_hash = ?,"
+                " indexed = 0 WHERE id = ?",
+                (article.title, json.dumps(list(article.authors)), article.published, article.language, article.text,
+                 content_hash, document_id),
+            )
             for table in _ANNOTATION_TABLES:
                 self._db.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
             self._insert_annotations(document_id, annotations)
@@ -276,6 +326,7 @@ class SQLiteStore(Store):
             id=row[0], url=row[1], canonical_url=row[2], source_id=row[3], source=row[4], title=row[5],
             authors=tuple(json.loads(row[6])), published=row[7], fetched_at=row[8], language=row[9], text=row[10],
             content_hash=row[11], annotations=annotations or Annotations(),
+            warc=WarcLocation(row[12], row[13], row[14]) if row[12] else None,
         )
 
     def _annotations(self, document_id: int) -> Annotations:

@@ -11,7 +11,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from newscorpus.errors import StorageError
-from newscorpus.models import Annotations, Article, Document, FeedItem, FeedState, QueuedURL, Source
+from newscorpus.models import Annotations, Article, Document, FeedItem, FeedState, QueuedURL, Source, WarcLocation
+
+# Per-source settings that `configure_source` accepts.
+SOURCE_SETTINGS = ("title", "tags", "enabled", "language", "min_poll_seconds", "max_poll_seconds", "delay_seconds")
 
 DATABASE_NAME = "corpus.sqlite3"
 
@@ -41,6 +44,10 @@ class Store(abc.ABC):
         """Remove a source and its feeds (its documents stay); False if there was none."""
 
     @abc.abstractmethod
+    def configure_source(self, source_id: int, changes: dict[str, object]) -> Source:
+        """Change per-source settings (names in SOURCE_SETTINGS); returns the updated source."""
+
+    @abc.abstractmethod
     def record_source_result(self, source_id: int, error: str | None, title: str | None = None) -> None:
         """Note a poll's outcome: success (error None) resets the failure count."""
 
@@ -49,12 +56,23 @@ class Store(abc.ABC):
         """The feeds polled for a source."""
 
     @abc.abstractmethod
-    def add_feed(self, source_id: int, url: str) -> FeedState:
-        """Remember a feed of a source (idempotent)."""
+    def add_feed(self, source_id: int, url: str, kind: str = "feed") -> FeedState:
+        """Remember a feed or sitemap of a source (idempotent)."""
 
     @abc.abstractmethod
-    def update_feed(self, feed_id: int, etag: str | None, last_modified: str | None, polled_at: str) -> None:
-        """Store the validators of a feed's latest 200 response and when it was polled."""
+    def remove_feed(self, feed_id: int) -> None:
+        """Forget a feed or sitemap (one that turned out not to exist)."""
+
+    @abc.abstractmethod
+    def update_feed(
+        self, feed_id: int, etag: str | None, last_modified: str | None, polled_at: str,
+        poll_seconds: float | None = None, next_poll_at: str | None = None, error: str | None = None,
+    ) -> None:
+        """Record a poll: validators of a 200 response (None keeps the old), the schedule and any error."""
+
+    @abc.abstractmethod
+    def next_poll_time(self) -> str | None:
+        """The earliest time a feed of an enabled source is due (None: there are no feeds)."""
 
     # Frontier
     @abc.abstractmethod
@@ -87,12 +105,13 @@ class Store(abc.ABC):
         fetched_at: str,
         content_hash: str,
         url_id: int | None = None,
+        warc: WarcLocation | None = None,
     ) -> tuple[int, bool]:
         """Store an article once per canonical URL; returns its id and whether it was new."""
 
     @abc.abstractmethod
-    def replace_annotations(self, document_id: int, annotations: Annotations) -> None:
-        """Swap a document's annotations for new ones (after the NLP improved)."""
+    def update_document(self, document_id: int, article: Article, annotations: Annotations, content_hash: str) -> None:
+        """Replace a document's extracted text, metadata and annotations (after reprocessing); unflags it as indexed."""
 
     @abc.abstractmethod
     def get_document(self, document_id: int) -> Document | None:

@@ -106,8 +106,10 @@ def test_store_document_roundtrip_keeps_annotations(tmp_path: Path) -> None:
     assert doc is not None and doc.title == "A title" and doc.authors == ("Ann Author",)
     assert doc.annotations == _annotations()
     assert store.queued(10, NOW) == []
-    store.replace_annotations(doc_id, Annotations())
-    assert store.get_document(doc_id).annotations == Annotations()  # type: ignore[union-attr]
+    store.update_document(doc_id, _article(text="Rewritten."), Annotations(), "h2")
+    updated = store.get_document(doc_id)
+    assert updated is not None and updated.text == "Rewritten." and updated.annotations == Annotations()
+    assert [d.id for d in store.unindexed_documents(10)] == [doc_id]
 
 
 def test_store_saves_one_document_per_canonical_url(tmp_path: Path) -> None:
@@ -127,3 +129,21 @@ def test_store_tracks_which_documents_are_indexed(tmp_path: Path) -> None:
     store.mark_all_unindexed()
     assert len(store.unindexed_documents(10)) == 3
     assert [d.id for batch in store.iter_documents(batch_size=2) for d in batch] == ids
+
+
+def test_store_migrates_an_older_database_in_place_keeping_its_data(tmp_path: Path) -> None:
+    from newscorpus.corpus.sqlite import MIGRATIONS
+
+    db = sqlite3.connect(tmp_path / DATABASE_NAME)
+    db.executescript(MIGRATIONS[0][1] + "\nPRAGMA user_version = 1;")
+    db.execute("INSERT INTO sources (url, kind, added_at) VALUES ('https://old.example/', 'site', ?)", (NOW,))
+    db.execute("INSERT INTO documents (url, canonical_url, fetched_at, text, content_hash)"
+               " VALUES ('https://old.example/a', 'https://old.example/a', ?, 'Old text.', 'h')", (NOW,))
+    db.commit()
+    db.close()
+    store = open_store(tmp_path)
+    assert store.schema_version == SCHEMA_VERSION > 1
+    (source,) = store.list_sources()
+    assert source.url == "https://old.example/" and source.enabled
+    doc = store.get_document(1)
+    assert doc is not None and doc.text == "Old text." and doc.warc is None

@@ -15,9 +15,12 @@ from newscorpus.models import Response
 from tests.conftest import LocalSite
 
 
-def fetch(settings: Settings, url: str, **validators: str) -> Response:
+LOCAL = {"127.0.0.1"}  # tests name the local test site's host, as a user adding it as a source does
+
+
+def fetch(settings: Settings, url: str, allowed: set[str] = LOCAL, **validators: str) -> Response:
     async def run() -> Response:
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, allowed) as fetcher:
             return await fetcher.fetch(url, **validators)
 
     return asyncio.run(run())
@@ -73,8 +76,15 @@ def test_fetch_refuses_bodies_over_the_size_limit(fresh_site: LocalSite, setting
 
 
 def test_fetch_redirect_loop_is_a_permanent_failure(fresh_site: LocalSite, settings: Settings) -> None:
-    with pytest.raises(FetchError, match="redirects") as caught:
+    with pytest.raises(FetchError, match="redirect loop") as caught:
         fetch(settings, fresh_site.url("/loop/a"))
+    assert caught.value.permanent and fresh_site.requests["/loop/a"] == 1
+
+
+def test_fetch_redirect_chains_are_followed_up_to_a_limit(fresh_site: LocalSite, settings: Settings) -> None:
+    assert b"Alpine glaciers" in fetch(settings, fresh_site.url("/chain/5")).body
+    with pytest.raises(FetchError, match="too many redirects") as caught:
+        fetch(settings, fresh_site.url("/chain/11"))
     assert caught.value.permanent
 
 
@@ -96,10 +106,23 @@ def test_fetch_connection_refused_is_a_retryable_failure(settings: Settings) -> 
 
 def test_fetch_spaces_requests_to_one_host(fresh_site: LocalSite, settings: Settings) -> None:
     async def run() -> float:
-        async with Fetcher(replace(settings, per_host_delay=0.3)) as fetcher:
+        async with Fetcher(replace(settings, per_host_delay=0.3), LOCAL) as fetcher:
             started = time.monotonic()
             await asyncio.gather(*(fetcher.fetch(fresh_site.url(f"/news/?n={i}")) for i in range(3)))
             return time.monotonic() - started
 
     # robots.txt, then three pages: the last starts at least 3 delays after the first request.
     assert asyncio.run(run()) >= 0.85
+
+
+def test_fetch_refuses_private_addresses_not_added_as_sources(fresh_site: LocalSite, settings: Settings) -> None:
+    with pytest.raises(FetchError, match="non-public address 127.0.0.1") as caught:
+        fetch(settings, fresh_site.url("/news/"), allowed=set())
+    assert caught.value.permanent and fresh_site.requests["/news/"] == 0
+    assert fetch(replace(settings, allow_private_addresses=True), fresh_site.url("/news/"), allowed=set()).status == 200
+
+
+def test_fetch_checks_every_redirect_hop_against_the_guard(fresh_site: LocalSite, settings: Settings) -> None:
+    with pytest.raises(FetchError, match="refused: localhost"):
+        fetch(settings, fresh_site.url("/to-localhost"))
+    assert fresh_site.requests["/news/"] == 0

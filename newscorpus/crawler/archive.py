@@ -1,0 +1,97 @@
+"""WARC archive of fetched responses (warcio), so that extraction can be re-run without the network."""
+
+from __future__ import annotations
+
+import io
+import os
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newscorpus.errors import ExtractionError
+from newscorpus.models import Response, WarcLocation
+
+WARC_DIR_NAME = "warc"
+# Headers that described the bytes on the wire; the archive keeps the decoded body, so they no longer apply.
+_WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+class WarcArchive:
+    """Appends response records to gzipped WARC files in `data_dir/warc/`: a new file per run, rotated by size."""
+
+    def __init__(self, data_dir: Path, max_file_bytes: int = 1_000_000_000) -> None:
+        self.data_dir = data_dir
+        self.directory = data_dir / WARC_DIR_NAME
+        self.max_file_bytes = max_file_bytes
+        self._file: BinaryIO | None = None
+        self._name = ""
+        self._serial = 0
+
+    def __enter__(self) -> WarcArchive:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def _open(self) -> BinaryIO:
+        if self._file is not None and self._file.tell() < self.max_file_bytes:
+            return self._file
+        self.close()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        self._serial += 1
+        self._name = f"newscorpus-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
+        self._file = open(self.directory / self._name, "ab")
+        return self._file
+
+    def write(self, response: Response) -> WarcLocation:
+        """Archive one response; returns where it is."""
+        file = self._open()
+        writer = WARCWriter(file, gzip=True)
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _WIRE_HEADERS]
+        headers.append(("Content-Length", str(len(response.body))))
+        status = StatusAndHeaders(f"{response.status} OK", headers, protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            response.final_url, "response", payload=io.BytesIO(response.body), length=len(response.body),
+            http_headers=status,
+            warc_headers_dict={"WARC-Date": response.fetched_at.replace("+00:00", "Z")},
+        )
+        offset = file.tell()
+        writer.write_record(record)
+        file.flush()
+        return WarcLocation(f"{WARC_DIR_NAME}/{self._name}", offset, file.tell() - offset)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def read_response(data_dir: Path, location: WarcLocation) -> Response:
+    """The archived response at a location. Raises ExtractionError when it is missing or unreadable."""
+    path = data_dir / location.file
+    try:
+        with open(path, "rb") as file:
+            file.seek(location.offset)
+            for record in ArchiveIterator(file):
+                headers = record.http_headers
+                body = record.content_stream().read()
+                fetched = record.rec_headers.get_header("WARC-Date") or ""
+                return Response(
+                    url=record.rec_headers.get_header("WARC-Target-URI"),
+                    final_url=record.rec_headers.get_header("WARC-Target-URI"),
+                    status=int(headers.get_statuscode()), headers={k.lower(): v for k, v in headers.headers},
+                    body=body, fetched_at=fetched.replace("Z", "+00:00"),
+                )
+    except OSError as exc:
+        raise ExtractionError(f"cannot read the archive {path}: {exc.strerror}") from exc
+    except (ArchiveLoadFailed, zlib.error, EOFError, ValueError) as exc:
+        raise ExtractionError(f"damaged WARC record at {path}:{location.offset}: {exc}") from exc
+    raise ExtractionError(f"no WARC record at {path}:{location.offset}")
