@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -152,20 +152,56 @@ def sources_add(env: Env, urls: tuple[str, ...], title: str | None, tags: tuple[
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_obj
 def sources_list(env: Env, fmt: str) -> None:
-    """List sources with their health."""
+    """List sources with their health: new items a day, last success, failures in a row, last error."""
     found = env.store().list_sources()
     if fmt == "json":
         out.print_json(data=[asdict(s) for s in found])
         return
     if not found:
-        err.print("no sources yet: add one with `newscorpus sources add URL`")
+        err.print("no sources yet: add one with `newscorpus sources add URL` or `newscorpus sources import --starter`")
         return
-    table = Table("id", "source", "kind", "tags", "last success", "failures", "last error")
+    table = Table("id", "source", "tags", "items/day", "last success", "failures", show_lines=True)
     for s in found:
-        table.add_row(str(s.id), Text(s.title or s.url) if s.title is None else Text(f"{s.title}\n{s.url}"), s.kind,
-                      ", ".join(s.tags), s.last_success or "-", str(s.consecutive_failures),
-                      Text(s.last_error or "") if s.consecutive_failures else "")
+        name = Text(s.title or s.url, style="" if s.enabled else "dim")
+        name.append(f"\n{s.url} ({s.kind}{'' if s.enabled else ', disabled'})", style="dim")
+        if s.consecutive_failures and s.last_error:
+            name.append(f"\n{s.last_error}", style="red")
+        table.add_row(str(s.id), name, Text(", ".join(s.tags)), f"{s.items_per_day:g}", (s.last_success or "-")[:16],
+                      str(s.consecutive_failures))
     out.print(table)
+
+
+@sources.command("set")
+@click.argument("key")
+@click.option("--title", default=None, help="Name of the source.")
+@click.option("--tag", "tags", multiple=True, help="Replace the tags (repeatable).")
+@click.option("--enable/--disable", "enabled", default=None, help="Crawl this source or skip it.")
+@click.option("--language", default=None, metavar="CODE", help="Language hint, e.g. en.")
+@click.option("--min-poll", "min_poll", type=click.FloatRange(0), default=None, metavar="SECONDS",
+              help="Shortest interval between polls of its feeds.")
+@click.option("--max-poll", "max_poll", type=click.FloatRange(0), default=None, metavar="SECONDS",
+              help="Longest interval between polls of its feeds.")
+@click.option("--delay", type=click.FloatRange(0), default=None, metavar="SECONDS",
+              help="Minimum seconds between requests to its host.")
+@click.pass_obj
+def sources_set(env: Env, key: str, title: str | None, tags: tuple[str, ...], enabled: bool | None,
+                language: str | None, min_poll: float | None, max_poll: float | None, delay: float | None) -> None:
+    """Change a source's settings (by id or URL).
+
+    \b
+    Examples:
+      newscorpus sources set 3 --disable
+      newscorpus sources set https://example.org/ --min-poll 600 --max-poll 7200 --delay 5
+    """
+    changes: dict[str, Any] = {name: value for name, value in [
+        ("title", title), ("enabled", enabled), ("language", language), ("min_poll_seconds", min_poll),
+        ("max_poll_seconds", max_poll), ("delay_seconds", delay)] if value is not None}
+    if tags:
+        changes["tags"] = tags
+    if not changes:
+        raise click.UsageError("give at least one setting to change (see --help)")
+    source = ingest.configure_source(env.store(), key, changes)
+    out.print(f"updated: [{source.id}] {source.url}", markup=False)
 
 
 @sources.command("remove")
@@ -173,22 +209,27 @@ def sources_list(env: Env, fmt: str) -> None:
 @click.pass_obj
 def sources_remove(env: Env, keys: tuple[str, ...]) -> None:
     """Remove sources by id or URL (their stored articles stay)."""
-    missing = []
     for key in keys:
-        if ingest.remove_source(env.store(), key):
-            out.print(f"removed: {key}", markup=False)
-        else:
-            missing.append(key)
-    if missing:
-        raise ConfigError(f"no such source: {', '.join(missing)}")
+        ingest.remove_source(env.store(), key)
+        out.print(f"removed: {key}", markup=False)
 
 
 @sources.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--starter", is_flag=True, help="Import the starter list of public news feeds shipped with newscorpus.")
 @click.pass_obj
-def sources_import(env: Env, file: Path) -> None:
-    """Import sources from an OPML file (what feed readers export); folders become tags."""
-    added, present = ingest.import_opml(env.store(), _read_bytes(file))
+def sources_import(env: Env, file: Path | None, starter: bool) -> None:
+    """Import sources from an OPML file (what feed readers export); folders become tags.
+
+    \b
+    Examples:
+      newscorpus sources import feeds.opml
+      newscorpus sources import --starter     # world, regional and courts/legal news feeds
+    """
+    if (file is None) == (not starter):
+        raise click.UsageError("give an OPML FILE or --starter (not both)")
+    data = ingest.starter_sources() if starter else _read_bytes(file)  # type: ignore[arg-type]
+    added, present = ingest.import_opml(env.store(), data)
     out.print(f"imported {added} new source(s), {present} already present")
 
 
@@ -209,14 +250,66 @@ def sources_export(env: Env, file: Path) -> None:
 
 
 @cli.command()
+@click.option("--feeds-only", is_flag=True, help="Poll feeds and sitemaps and queue new URLs, but fetch no article.")
 @click.pass_obj
-def crawl(env: Env) -> None:
-    """One pass: poll every source's feeds, fetch new articles, analyse, store and index them."""
+def crawl(env: Env, feeds_only: bool) -> None:
+    """One pass: poll every source's feeds and sitemaps, fetch new articles, analyse, store and index them.
+
+    Safe to interrupt or kill at any point: the next crawl finishes the work.
+    """
     if not env.store().list_sources():
         raise ConfigError("no sources to crawl: add one with `newscorpus sources add URL`")
     with _progress() as progress:
-        summary = ingest.Crawler(env.store(), env.index(), env.settings, env.data_dir, progress).run()
+        summary = ingest.Crawler(env.store(), env.index(), env.settings, env.data_dir, progress).run(feeds_only)
     _print_summary(summary)
+
+
+@cli.command()
+@click.pass_obj
+def watch(env: Env) -> None:
+    """Crawl continuously, each feed on its own adaptive schedule, until Ctrl-C or SIGTERM.
+
+    A feed that publishes often is polled more often (within min_poll_seconds and max_poll_seconds).
+    On a stop signal the batch in flight is finished; what is still queued waits for the next run.
+    """
+    if not env.store().list_sources():
+        raise ConfigError("no sources to watch: add one with `newscorpus sources add URL`")
+    err.print("watching; press Ctrl-C to stop")
+    last = ingest.CrawlSummary()
+
+    def report(summary: ingest.CrawlSummary) -> None:
+        out.print(f"{summary_time()}  +{summary.new - last.new} new, {summary.failed - last.failed} failed "
+                  f"({summary.new} new in all)", markup=False)
+        last.new, last.failed = summary.new, summary.failed
+
+    summary = ingest.Crawler(env.store(), env.index(), env.settings, env.data_dir).watch(report)
+    _print_summary(summary)
+
+
+def summary_time() -> str:
+    return datetime.now().strftime("%H:%M:%S")
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--all", "everything", is_flag=True, help="Reprocess every document.")
+@click.pass_obj
+def reprocess(env: Env, query: str | None, everything: bool) -> None:
+    """Re-run extraction and NLP on archived pages (WARC), without the network.
+
+    \b
+    Examples:
+      newscorpus reprocess --all
+      newscorpus reprocess '"Computer Misuse"'
+    """
+    if (query is None) == (not everything):
+        raise click.UsageError("give a QUERY or --all (not both)")
+    ids = ingest.documents_matching(env.store(), env.index(), query)
+    with _progress() as progress:
+        updated, failures = ingest.reprocess(env.store(), env.index(), env.settings, env.data_dir, ids, progress)
+    out.print(f"reprocessed {updated} document(s)")
+    for reason, count in failures.most_common():
+        out.print(f"  skipped {count:>4} × {reason}", markup=False)
 
 
 def _print_summary(summary: ingest.CrawlSummary) -> None:

@@ -98,10 +98,13 @@ class Crawler:
             self._annotator = Annotator(self.settings.spacy_model, self.settings.nlp_batch_size)
         return self._annotator
 
-    def run(self) -> CrawlSummary:
-        """One pass: poll every feed and sitemap of every enabled source, fetch every new article, store and index it."""
+    def run(self, feeds_only: bool = False) -> CrawlSummary:
+        """One pass: poll every feed and sitemap of every enabled source, fetch every new article, store and index it.
+
+        With `feeds_only`, new article URLs are queued but not fetched.
+        """
         index_pending(self.store, self.index)
-        asyncio.run(self._session(watch=False))
+        asyncio.run(self._session(watch=False, feeds_only=feeds_only))
         return self.summary
 
     def watch(self, on_pass: Callable[[CrawlSummary], None] | None = None) -> CrawlSummary:
@@ -113,7 +116,8 @@ class Crawler:
         asyncio.run(self._session(watch=True, on_pass=on_pass))
         return self.summary
 
-    async def _session(self, watch: bool, on_pass: Callable[[CrawlSummary], None] | None = None) -> None:
+    async def _session(self, watch: bool, on_pass: Callable[[CrawlSummary], None] | None = None,
+                       feeds_only: bool = False) -> None:
         stop = asyncio.Event()
         if watch:
             loop = asyncio.get_running_loop()
@@ -128,7 +132,8 @@ class Crawler:
                         fetcher.set_host_delay(source.url, source.delay_seconds)
                 while True:
                     await self._poll_sources(fetcher, due_only=watch)
-                    await self._fetch_queued(fetcher, archive, stop)
+                    if not feeds_only:
+                        await self._fetch_queued(fetcher, archive, stop)
                     if on_pass:
                         on_pass(self.summary)
                     if not watch or stop.is_set():
@@ -264,10 +269,10 @@ class Crawler:
         )
 
     async def _fetch_queued(self, fetcher: Fetcher, archive: WarcArchive, stop: asyncio.Event) -> None:
-        started = utc_now()
-        total, done = self.store.count_due(started), 0
+        total, done = self.store.count_due(utc_now()), 0
         self.progress("articles", 0, total)
-        while not stop.is_set() and (batch := self.store.queued(self.settings.crawl_batch_size, started)):
+        # "Now" moves on, so that a URL's second chance (see _fail) comes round in the same pass.
+        while not stop.is_set() and (batch := self.store.queued(self.settings.crawl_batch_size, utc_now())):
             responses = await asyncio.gather(*(self._fetch_page(fetcher, q) for q in batch))
             self._process([(q, r) for q, r in zip(batch, responses) if r is not None], archive)
             done += len(batch)
@@ -286,9 +291,14 @@ class Crawler:
         return response
 
     def _fail(self, queued: QueuedURL, reason: str, permanent: bool) -> None:
+        """Record a failed URL: never retried if permanent; else retried once more at the end of this pass
+        (after the fetcher's own retries), then later with exponential backoff."""
         permanent = permanent or queued.attempts + 1 >= _MAX_ATTEMPTS
-        retry_at = None if permanent else (_now() + _RETRY_LATER * 2 ** queued.attempts).isoformat(timespec="seconds")
+        later = timedelta(0) if queued.attempts == 0 else _RETRY_LATER * 2 ** queued.attempts
+        retry_at = None if permanent else (_now() + later).isoformat(timespec="seconds")
         self.store.mark_failed(queued.id, reason, permanent, retry_at)
+        if not permanent and not later:
+            return  # comes round again in this pass; counted only if it fails then too
         self.summary.failed += 1
         self.summary.failures[reason.split(" (")[0]] += 1
 
@@ -403,9 +413,9 @@ def reindex(store: Store, index: SearchIndex, progress: ProgressCallback | None 
     return index_pending(store, index, progress)
 
 
-def remove_source(store: Store, key: str) -> bool:
-    """Remove a source by id or URL; False when there is none."""
-    return store.remove_source(int(key) if key.isdigit() else canonicalize_url(key))
+def remove_source(store: Store, key: str) -> None:
+    """Remove a source by id or URL. Raises ConfigError when there is none."""
+    store.remove_source(find_source(store, key).id)
 
 
 def import_opml(store: Store, data: bytes) -> tuple[int, int]:
@@ -420,6 +430,36 @@ def import_opml(store: Store, data: bytes) -> tuple[int, int]:
         added += created
         present += not created
     return added, present
+
+
+def starter_sources() -> bytes:
+    """The starter list of public news feeds shipped with newscorpus (OPML)."""
+    from importlib import resources
+
+    return (resources.files("newscorpus") / "data" / "starter.opml").read_bytes()
+
+
+def configure_source(store: Store, key: str, changes: dict[str, Any]) -> Source:
+    """Change a source's settings (title, tags, enabled, language, poll bounds, delay).
+
+    Raises ConfigError for an unknown source or values that make no sense.
+    """
+    source = find_source(store, key)
+    low = changes.get("min_poll_seconds", source.min_poll_seconds)
+    high = changes.get("max_poll_seconds", source.max_poll_seconds)
+    if low is not None and high is not None and low > high:
+        raise ConfigError(f"the minimum poll interval ({low} s) is longer than the maximum ({high} s)")
+    if any(v is not None and isinstance(v, float) and v < 0 for v in changes.values()):
+        raise ConfigError("intervals and delays must not be negative")
+    return store.configure_source(source.id, changes)
+
+
+def documents_matching(store: Store, index: SearchIndex, query: str | None) -> list[int] | None:
+    """Ids of every document a query matches (None for every document)."""
+    if query is None:
+        return None
+    total = int(store.stats()["documents"])  # type: ignore[call-overload]
+    return [doc_id for doc_id, _ in index.search(query, limit=max(1, total))]
 
 
 def export_opml(store: Store) -> str:

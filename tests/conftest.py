@@ -72,6 +72,8 @@ class _SiteHandler(BaseHTTPRequestHandler):
             if hops:
                 return self._send(302, headers={"Location": f"/chain/{hops - 1}"})
             path = "/news/2026/glacier-survey.html"
+        if path.startswith("/archive/2026/"):  # the sitemap-only site serves the same stories
+            path = path.replace("/archive/", "/news/", 1)
         if path == "/moved":
             return self._send(301, headers={"Location": "/news/2026/library-reopens.html"})
         if path == "/binary":

@@ -124,7 +124,7 @@ class Fetcher:
 
     async def _get(self, url: str, headers: dict[str, str], allow_redirects: bool, check_robots: bool) -> Response:
         """One attempt: follow redirects hop by hop, checking each against the guard and robots.txt."""
-        seen = {url}
+        visits = {url: 1}
         current = url
         for _ in range(_MAX_REDIRECTS + 1):
             await self._check_address(current)
@@ -136,9 +136,10 @@ class Fetcher:
             if not allow_redirects or location is None:
                 raise FetchError("redirect without a Location", current, permanent=True)
             current = urljoin(current, location)
-            if current in seen:
+            # A URL may redirect back to itself once (cookie walls, load balancers); a third visit is a loop.
+            visits[current] = visits.get(current, 0) + 1
+            if visits[current] > 2:
                 raise FetchError("redirect loop", url, permanent=True)
-            seen.add(current)
         raise FetchError(f"too many redirects (over {_MAX_REDIRECTS})", url, permanent=True)
 
     async def _request(self, url: str, current: str, headers: dict[str, str]) -> tuple[Response | None, str | None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "__twitter", "_hs")
@@ -22,13 +22,18 @@ def canonicalize_url(url: str) -> str:
     except ValueError:
         port = None
     netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in _TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES)
-    ]
+    # Parameters are kept as written (not re-encoded), only filtered and sorted.
+    query = sorted(
+        pair for pair in parts.query.split("&")
+        if pair and not _is_tracking(pair.split("=", 1)[0].lower())
+    )
     # Percent-encode what may not stand in a path (spaces, quotes); existing escapes are kept.
     path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~") or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+    return urlunsplit((scheme, netloc, path, "&".join(query), ""))
+
+
+def _is_tracking(key: str) -> bool:
+    return key in _TRACKING_PARAMS or key.startswith(_TRACKING_PREFIXES)
 
 
 def host_of(url: str) -> str:

@@ -78,7 +78,7 @@ def test_fetch_refuses_bodies_over_the_size_limit(fresh_site: LocalSite, setting
 def test_fetch_redirect_loop_is_a_permanent_failure(fresh_site: LocalSite, settings: Settings) -> None:
     with pytest.raises(FetchError, match="redirect loop") as caught:
         fetch(settings, fresh_site.url("/loop/a"))
-    assert caught.value.permanent and fresh_site.requests["/loop/a"] == 1
+    assert caught.value.permanent and fresh_site.requests["/loop/a"] == 2
 
 
 def test_fetch_redirect_chains_are_followed_up_to_a_limit(fresh_site: LocalSite, settings: Settings) -> None:

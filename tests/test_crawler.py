@@ -1,0 +1,220 @@
+"""The crawler end to end against local servers: discovery, sitemaps, sources settings, archive and reprocess,
+watch, real feeds, injected faults, and a crash in the middle of a crawl."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from newscorpus.cli import cli
+from newscorpus.corpus import open_store
+from newscorpus.corpus.store import DATABASE_NAME
+from newscorpus.crawler import extract_article
+from newscorpus.crawler.archive import read_response
+from newscorpus.crawler.opml import parse_opml
+from newscorpus.ingest import starter_sources
+from tests.conftest import NEWSMIRROR, SHARED, LocalSite, Mirror
+
+FAST = ["--setting", "per_host_delay", "0", "--setting", "per_host_concurrency", "8"]
+
+
+def run(data: Path, *args: str) -> Result:
+    result = CliRunner().invoke(cli, ["--data", str(data), *FAST, *args])
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def stats(data: Path) -> dict[str, object]:
+    return json.loads(run(data, "stats", "--format", "json").stdout)  # type: ignore[no-any-return]
+
+
+def test_crawler_site_without_feed_is_crawled_from_its_sitemap(tmp_path: Path, fresh_site: LocalSite) -> None:
+    run(tmp_path, "sources", "add", fresh_site.url("/archive/"))
+    output = run(tmp_path, "crawl").stdout
+    assert "3 new" in output, output
+    store = open_store(tmp_path)
+    titles = {d.title for batch in store.iter_documents() for d in batch}
+    assert "Dock workers end week-long strike at Mombasa port" in titles
+    assert fresh_site.requests["/news/2026/outside-the-archive.html"] == 0  # out of the site's scope
+    assert fresh_site.requests["/news/sitemap-elsewhere.xml"] == 0
+    assert fresh_site.requests["/archive/feed"] == 1  # common feed paths were tried once
+    run(tmp_path, "crawl")
+    assert fresh_site.requests["/archive/feed"] == 1 and fresh_site.requests["/archive/2026/glacier-survey.html"] == 1
+
+
+def test_crawler_second_crawl_sends_only_conditional_requests(tmp_path: Path, fresh_site: LocalSite) -> None:
+    run(tmp_path, "sources", "add", fresh_site.url("/news/"))
+    run(tmp_path, "crawl")
+    fresh_site.requests.clear()
+    output = run(tmp_path, "crawl").stdout
+    assert "1 polled, 1 unchanged; articles: 0 new" in output  # feed.xml answered 304
+    # /news/sitemap.xml does not exist: after the first crawl's 404 it is no longer asked for.
+    assert set(fresh_site.requests) == {"/robots.txt", "/news/feed.xml", "304"}
+
+
+def test_crawler_archives_responses_and_reprocesses_without_the_network(tmp_path: Path, fresh_site: LocalSite) -> None:
+    run(tmp_path, "sources", "add", fresh_site.url("/news/feed.xml"))
+    run(tmp_path, "crawl")
+    store = open_store(tmp_path)
+    docs = [d for batch in store.iter_documents() for d in batch]
+    assert len(docs) == 3 and all(d.warc is not None for d in docs)
+    archived = read_response(tmp_path, docs[0].warc)  # type: ignore[arg-type]
+    assert archived.status == 200 and archived.final_url == docs[0].url and b"<article>" in archived.body
+    with sqlite3.connect(tmp_path / DATABASE_NAME) as db:  # as if an older extractor had produced poor text
+        db.execute("UPDATE documents SET text = 'stale' ")
+        db.execute("DELETE FROM places")
+    fresh_site.requests.clear()
+    assert "reprocessed 3 document(s)" in run(tmp_path, "reprocess", "--all").stdout
+    assert sum(fresh_site.requests.values()) == 0
+    assert "Dock workers" in run(tmp_path, "search", "dock").stdout
+    assert stats(tmp_path)["places"]
+    assert "reprocessed 1 document(s)" in run(tmp_path, "reprocess", "glaciers").stdout
+
+
+def test_crawler_reprocess_needs_a_query_or_all(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--data", str(tmp_path), "reprocess"])
+    assert result.exit_code == 2 and "QUERY or --all" in result.stderr
+
+
+def test_crawler_disabled_source_is_skipped_and_settings_are_kept(tmp_path: Path, fresh_site: LocalSite) -> None:
+    run(tmp_path, "sources", "add", fresh_site.url("/news/"))
+    result = run(tmp_path, "sources", "set", "1", "--disable", "--min-poll", "600", "--max-poll", "7200",
+                 "--delay", "2.5", "--language", "en", "--tag", "africa")
+    assert result.exit_code == 0, result.output
+    assert "0 new" in run(tmp_path, "crawl").stdout and fresh_site.requests["/news/"] == 0
+    (source,) = json.loads(run(tmp_path, "sources", "list", "--format", "json").stdout)
+    assert (source["enabled"], source["min_poll_seconds"], source["max_poll_seconds"], source["delay_seconds"],
+            source["language"], source["tags"]) == (False, 600, 7200, 2.5, "en", ["africa"])
+    bad = run(tmp_path, "sources", "set", "1", "--min-poll", "9000")
+    assert bad.exit_code == 1 and "longer than the maximum" in bad.stderr
+    assert run(tmp_path, "sources", "set", "1").exit_code == 2
+
+
+def test_crawler_source_health_after_crawls(tmp_path: Path, fresh_site: LocalSite) -> None:
+    run(tmp_path, "sources", "add", fresh_site.url("/news/"), fresh_site.url("/status/404"))
+    run(tmp_path, "crawl")
+    good, bad = json.loads(run(tmp_path, "sources", "list", "--format", "json").stdout)
+    assert good["last_success"] and good["consecutive_failures"] == 0 and good["items_per_day"] > 0
+    assert good["title"] == "Test Gazette"
+    assert bad["consecutive_failures"] == 1 and "HTTP 404" in bad["last_error"]
+    listing = run(tmp_path, "sources", "list").stdout
+    assert "Test Gazette" in listing and "HTTP 404" in listing
+
+
+def test_crawler_starter_list_parses_and_every_entry_is_well_formed() -> None:
+    outlines = parse_opml(starter_sources())
+    assert len(outlines) >= 30
+    regions = {tag for o in outlines for tag in o.tags}
+    assert {"World", "South Asia", "Africa", "Europe", "Americas", "East Asia", "Courts and law"} <= regions
+    for outline in outlines:
+        assert outline.url.startswith("https://") and outline.title, outline
+    assert len({o.url for o in outlines}) == len(outlines)
+
+
+def test_crawler_starter_list_imports_with_one_command(tmp_path: Path) -> None:
+    output = run(tmp_path, "sources", "import", "--starter").stdout
+    count = len(parse_opml(starter_sources()))
+    assert f"imported {count} new source(s)" in output
+    assert len(json.loads(run(tmp_path, "sources", "list", "--format", "json").stdout)) == count
+
+
+def test_crawler_real_feeds_yield_items_or_readable_failures(tmp_path: Path, newsmirror: Mirror) -> None:
+    feeds = sorted(p.name for p in (NEWSMIRROR / "feeds").glob("*.xml"))
+    run(tmp_path, "sources", "add", *(f"{newsmirror.base_url}/feeds/{name}" for name in feeds))
+    result = run(tmp_path, "crawl", "--feeds-only")  # the items link to the internet: queue, do not fetch
+    assert result.exit_code == 0
+    sources = json.loads(run(tmp_path, "sources", "list", "--format", "json").stdout)
+    assert len(sources) == 45
+    failed = [s for s in sources if s["consecutive_failures"]]
+    working = [s for s in sources if not s["consecutive_failures"]]
+    assert all(s["last_error"] and "readable feed" in s["last_error"] for s in failed), failed
+    assert all(s["last_success"] for s in working)
+    assert len(failed) <= 13 and stats(tmp_path)["urls"]["queued"] > 300  # type: ignore[index]
+
+
+@pytest.fixture
+def faulty_mirror() -> Mirror:
+    process = subprocess.Popen(
+        [sys.executable, str(NEWSMIRROR / "serve.py"), "--port", "0", "--seed", "7", "--fault-500", "0.1",
+         "--fault-429", "0.05", "--fault-truncate", "0.05", "--fault-slow", "0.05", "--slow-seconds", "2",
+         "--fault-redirect", "0.05", "--retry-after", "1"],
+        stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    mirror = Mirror(process.stdout.readline().split()[1], process)
+    yield mirror  # type: ignore[misc]
+    process.terminate()
+    process.wait(timeout=10)
+    process.stdout.close()
+
+
+def _clean_text(url: str) -> str:
+    page = NEWSMIRROR / "pages" / url.rsplit("/", 1)[1]
+    return extract_article(page.read_bytes(), url).text
+
+
+def test_crawler_survives_injected_faults(tmp_path: Path, faulty_mirror: Mirror) -> None:
+    sites = list(faulty_mirror.manifest()["sites"])  # type: ignore[union-attr]
+    run(tmp_path, "sources", "add", *(f"{faulty_mirror.base_url}/{s}/" for s in sites))
+    result = run(tmp_path, "crawl")
+    assert result.exit_code == 0, result.output
+    store = open_store(tmp_path)
+    docs = [d for batch in store.iter_documents() for d in batch]
+    faults = faulty_mirror.stats()["fault"]
+    assert sum(faults.values()) > 50, faults
+    assert len(docs) == len({d.url for d in docs}) == 195, result.stdout
+    # No truncated body was stored: each stored text is what the intact page gives.
+    damaged = [d.url for d in docs if d.text != _clean_text(d.url)]
+    assert damaged == []
+
+
+def test_crawler_killed_mid_crawl_finishes_on_the_next_run(tmp_path: Path, newsmirror: Mirror) -> None:
+    command = [sys.executable, "-m", "newscorpus", "--data", str(tmp_path), *FAST, "--setting",
+               "crawl_batch_size", "8"]
+    subprocess.run([*command, "sources", "add", f"{newsmirror.base_url}/site1/", f"{newsmirror.base_url}/site2/"],
+                   check=True, capture_output=True)
+    crawl = subprocess.Popen([*command, "crawl"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    stored = 0
+    while time.monotonic() < deadline and stored < 10:
+        time.sleep(0.2)
+        try:
+            with sqlite3.connect(tmp_path / DATABASE_NAME) as db:
+                stored = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        except sqlite3.OperationalError:
+            continue
+    os.kill(crawl.pid, signal.SIGKILL)
+    crawl.wait()
+    assert 0 < stored, "the crawl stored nothing before it was killed"
+    expected = [p for p in newsmirror.manifest()["pages"] if p["site"] in ("site1", "site2")]  # type: ignore[index]
+    finished = subprocess.run([*command, "crawl"], capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    with sqlite3.connect(tmp_path / DATABASE_NAME) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        urls = [u for (u,) in db.execute("SELECT url FROM documents")]
+        indexed = db.execute("SELECT COUNT(*) FROM documents WHERE indexed = 0").fetchone()[0]
+    assert sorted(urls) == sorted(newsmirror.base_url + p["path"] for p in expected)
+    assert indexed == 0
+    assert json.loads(run(tmp_path, "stats", "--format", "json").stdout)["indexed_in_search"] == len(expected)
+
+
+def test_crawler_watch_stops_cleanly_on_sigterm(tmp_path: Path, fresh_site: LocalSite) -> None:
+    command = [sys.executable, "-m", "newscorpus", "--data", str(tmp_path), *FAST]
+    subprocess.run([*command, "sources", "add", fresh_site.url("/news/")], check=True, capture_output=True)
+    watch = subprocess.Popen([*command, "watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert watch.stdout is not None
+    first_pass = watch.stdout.readline()
+    assert "+3 new" in first_pass, first_pass
+    watch.send_signal(signal.SIGTERM)
+    out, errors = watch.communicate(timeout=60)
+    assert watch.returncode == 0, errors
+    assert "3 new" in out and "Traceback" not in errors
+    assert SHARED.exists()
