@@ -51,6 +51,9 @@ class Settings:
     min_poll_seconds: float = _setting(300.0, "Shortest interval between two polls of a feed (per source: sources set).")
     max_poll_seconds: float = _setting(21600.0, "Longest interval between two polls of a feed (per source: sources set).")
     warc_file_bytes: int = _setting(1_000_000_000, "A WARC file is closed and a new one started past this size.")
+    run_nlp: bool = _setting(
+        True, "Find dates, places, laws and entities in new articles while crawling. Off, articles are stored and "
+        "indexed without them, and `newscorpus reprocess` adds them later.")
     nlp_batch_size: int = _setting(32, "Texts per batch sent through the spaCy pipeline.")
     crawl_batch_size: int = _setting(64, "Pages fetched, analysed and stored per step of a crawl.")
 

@@ -316,7 +316,11 @@ class Crawler:
             articles.append((queued, response, replace(article, url=queued.url, canonical_url=queued.url)))
         if not articles:
             return
-        annotated = self.annotator.annotate_batch((a.text, reference_date(a.published)) for _, _, a in articles)
+        if self.settings.run_nlp:
+            annotated: Iterable[Annotations] = self.annotator.annotate_batch(
+                (a.text, reference_date(a.published)) for _, _, a in articles)
+        else:
+            annotated = [Annotations() for _ in articles]
         new_ids = []
         for (queued, response, article), annotations in zip(articles, annotated):
             location = archive.write(response)
