@@ -40,6 +40,7 @@ class Settings:
     per_host_concurrency: int = _setting(2, "Requests in flight at once to one host.")
     per_host_delay: float = _setting(1.0, "Minimum seconds between the starts of two requests to one host.")
     request_timeout: float = _setting(30.0, "Seconds to wait for a connection or for the next bytes of a response.")
+    request_total_timeout: float = _setting(120.0, "Seconds one request may take in all, however slowly it trickles in.")
     max_response_bytes: int = _setting(10_000_000, "Larger responses are abandoned and recorded as failures.")
     max_retries: int = _setting(5, "Retries of a URL after timeouts, connection errors, 5xx and 429.")
     obey_robots: bool = _setting(True, "Obey robots.txt (Disallow and Crawl-delay).")

@@ -123,14 +123,10 @@ class Crawler:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, stop.set)
-        sources = self.store.list_sources()
-        allowed = {urlsplit(s.url).hostname or "" for s in sources}
         with WarcArchive(self.data_dir, self.settings.warc_file_bytes) as archive:
-            async with Fetcher(self.settings, allowed) as fetcher:
-                for source in sources:
-                    if source.delay_seconds is not None:
-                        fetcher.set_host_delay(source.url, source.delay_seconds)
+            async with Fetcher(self.settings) as fetcher:
                 while True:
+                    self._apply_source_settings(fetcher)  # every pass: sources may be added while watching
                     await self._poll_sources(fetcher, due_only=watch)
                     if not feeds_only:
                         await self._fetch_queued(fetcher, archive, stop)
@@ -141,6 +137,13 @@ class Crawler:
                     await _sleep_until(self.store.next_poll_time(), stop)
                     if stop.is_set():
                         return
+
+    def _apply_source_settings(self, fetcher: Fetcher) -> None:
+        """Hosts of sources may be private addresses (the user named them); sources may set their own delay."""
+        for source in self.store.list_sources():
+            fetcher.allowed_hosts.add((urlsplit(source.url).hostname or "").lower())
+            if source.delay_seconds is not None:
+                fetcher.set_host_delay(source.url, source.delay_seconds)
 
     async def _poll_sources(self, fetcher: Fetcher, due_only: bool) -> None:
         now = utc_now()
@@ -173,13 +176,14 @@ class Crawler:
             return failure
         errors = []
         pending = [f for f in feeds if due_at is None or (f.next_poll_at or "") <= due_at]
+        if not pending:
+            return None
         # Feeds first: their items carry titles and dates that sitemaps lack.
         for feed in sorted(pending, key=lambda f: f.kind != "feed"):
             error = await self._poll_feed(fetcher, source, feed)
             if error:
                 errors.append(error)
-        working = len(errors) < len(pending) or not pending
-        message = None if working else "; ".join(errors)
+        message = None if len(errors) < len(pending) else "; ".join(errors)
         self.store.record_source_result(source.id, message, title)
         return message
 
@@ -269,26 +273,37 @@ class Crawler:
         )
 
     async def _fetch_queued(self, fetcher: Fetcher, archive: WarcArchive, stop: asyncio.Event) -> None:
+        """Fetch due URLs in batches; while one batch is extracted, analysed and stored (in a worker thread,
+        the single writer), the next one is fetched. Only one thread uses the store at any time."""
         total, done = self.store.count_due(utc_now()), 0
         self.progress("articles", 0, total)
-        # "Now" moves on, so that a URL's second chance (see _fail) comes round in the same pass.
-        while not stop.is_set() and (batch := self.store.queued(self.settings.crawl_batch_size, utc_now())):
-            responses = await asyncio.gather(*(self._fetch_page(fetcher, q) for q in batch))
-            self._process([(q, r) for q, r in zip(batch, responses) if r is not None], archive)
+        size = self.settings.crawl_batch_size
+        batch = self.store.queued(size, utc_now())
+        fetching = asyncio.ensure_future(self._fetch_batch(fetcher, batch))
+        while batch:
+            results = await fetching
+            # "Now" moves on, so that a URL's second chance (see _fail) comes round in the same pass.
+            upcoming = [] if stop.is_set() else self.store.queued(size, utc_now(), exclude=[q.id for q in batch])
+            fetching = asyncio.ensure_future(self._fetch_batch(fetcher, upcoming))
+            await asyncio.to_thread(self._process, results, archive)
             done += len(batch)
             self.progress("articles", done, max(total, done))
+            batch = upcoming
+        await fetching
 
-    async def _fetch_page(self, fetcher: Fetcher, queued: QueuedURL) -> Response | None:
+    async def _fetch_batch(self, fetcher: Fetcher, batch: list[QueuedURL]) -> list[tuple[QueuedURL, Response | str, bool]]:
+        """(URL, response or failure reason, permanent) for each URL; the store is not touched here."""
+        return list(await asyncio.gather(*(self._fetch_page(fetcher, q) for q in batch)))
+
+    async def _fetch_page(self, fetcher: Fetcher, queued: QueuedURL) -> tuple[QueuedURL, Response | str, bool]:
         try:
             response = await fetcher.fetch(queued.url)
         except FetchError as exc:
-            self._fail(queued, str(exc), exc.permanent)
-            return None
+            return queued, str(exc), exc.permanent
         content_type = response.headers.get("content-type", "")
         if content_type and "html" not in content_type.lower():
-            self._fail(queued, f"not HTML ({content_type.split(';')[0]})", permanent=True)
-            return None
-        return response
+            return queued, f"not HTML ({content_type.split(';')[0]})", True
+        return queued, response, False
 
     def _fail(self, queued: QueuedURL, reason: str, permanent: bool) -> None:
         """Record a failed URL: never retried if permanent; else retried once more at the end of this pass
@@ -302,10 +317,13 @@ class Crawler:
         self.summary.failed += 1
         self.summary.failures[reason.split(" (")[0]] += 1
 
-    def _process(self, fetched: list[tuple[QueuedURL, Response]], archive: WarcArchive) -> None:
-        """Extract, archive, annotate, store and index one batch of fetched pages."""
+    def _process(self, fetched: list[tuple[QueuedURL, Response | str, bool]], archive: WarcArchive) -> None:
+        """Record failures; extract, archive, annotate, store and index the fetched pages of one batch."""
         articles: list[tuple[QueuedURL, Response, Article]] = []
-        for queued, response in fetched:
+        for queued, response, permanent in fetched:
+            if isinstance(response, str):
+                self._fail(queued, response, permanent)
+                continue
             try:
                 article = extract_article(response.body, response.final_url, queued.feed_item,
                                           response.headers.get("content-type"))

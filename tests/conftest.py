@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import brotli
 import pytest
 
 from newscorpus.config import Settings
@@ -60,6 +61,16 @@ class _SiteHandler(BaseHTTPRequestHandler):
         if path == "/slow":
             time.sleep(float(query.get("seconds", ["2"])[0]))
             return self._send(200, b"<html><body>late</body></html>", "text/html")
+        if path == "/trickle":  # a byte every 0.2 s: never idle long enough for the read timeout
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.2)
+            return None
         if path == "/big":
             return self._send(200, b"<html><body>" + b"x" * 3_000_000 + b"</body></html>", "text/html")
         if path.startswith("/loop/"):
@@ -78,6 +89,8 @@ class _SiteHandler(BaseHTTPRequestHandler):
             return self._send(301, headers={"Location": "/news/2026/library-reopens.html"})
         if path == "/binary":
             return self._send(200, bytes(range(256)) * 10, "application/octet-stream")
+        if path == "/robots.txt" and (self.headers.get("Host") or "").startswith("localhost"):
+            return self._send(200, b"User-agent: *\nCrawl-delay: 0.5\n")
         file = (SITES / path.lstrip("/")).resolve()
         if path.endswith("/"):
             file = file / "index.html"
@@ -95,7 +108,10 @@ class _SiteHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         ctype = "text/html" if file.name == "cp1252.html" else TYPES.get(file.suffix, "application/octet-stream")
-        if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(body) > 1024:
+        accepted = self.headers.get("Accept-Encoding") or ""
+        if query.get("enc") == ["br"] and "br" in accepted:
+            body, headers["Content-Encoding"] = brotli.compress(body), "br"
+        elif "gzip" in accepted and len(body) > 1024:
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
         self._send(200, body, ctype, headers)
 

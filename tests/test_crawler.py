@@ -218,3 +218,29 @@ def test_crawler_watch_stops_cleanly_on_sigterm(tmp_path: Path, fresh_site: Loca
     assert watch.returncode == 0, errors
     assert "3 new" in out and "Traceback" not in errors
     assert SHARED.exists()
+
+
+def test_crawler_records_why_links_are_not_articles(tmp_path: Path, fresh_site: LocalSite) -> None:
+    run(tmp_path, "sources", "add", fresh_site.url("/odd-feed.xml"))
+    output = run(tmp_path, "--setting", "max_response_bytes", "1000000", "crawl").stdout
+    assert "1 new" in output  # the story behind the redirect
+    for reason in ["not HTML", "too large", "no article text found", "redirect loop"]:
+        assert reason in output, output
+    store = open_store(tmp_path)
+    (doc,) = [d for batch in store.iter_documents() for d in batch]
+    assert doc.url == fresh_site.url("/moved")  # the URL as queued (tracking parameter dropped), not the target
+    assert stats(tmp_path)["urls"] == {"failed_permanent": 4, "fetched": 1}
+
+
+def test_crawler_polls_busy_feeds_sooner_and_quiet_ones_later(tmp_path: Path, fresh_site: LocalSite) -> None:
+    run(tmp_path, "sources", "add", fresh_site.url("/news/feed.xml"))
+    run(tmp_path, "crawl")
+    (feed,) = open_store(tmp_path).feeds_for(1)
+    assert feed.poll_seconds == 1800 and feed.next_poll_at and feed.etag  # new items: half the first hour
+    run(tmp_path, "crawl")
+    (feed,) = open_store(tmp_path).feeds_for(1)
+    assert feed.poll_seconds == 2700  # nothing new (304): 1.5 times longer
+    run(tmp_path, "sources", "set", "1", "--max-poll", "2000")
+    run(tmp_path, "crawl")
+    (feed,) = open_store(tmp_path).feeds_for(1)
+    assert feed.poll_seconds == 2000  # within the source's own bounds

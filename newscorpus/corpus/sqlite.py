@@ -61,7 +61,8 @@ class SQLiteStore(Store):
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            # Any thread may use the store, one at a time (the crawler hands it to its worker thread).
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
@@ -237,9 +238,11 @@ class SQLiteStore(Store):
 
     _DUE = "(state = 'queued' OR (state = 'failed' AND next_attempt_at <= ?))"
 
-    def queued(self, limit: int, now: str) -> list[QueuedURL]:
+    def queued(self, limit: int, now: str, exclude: Sequence[int] = ()) -> list[QueuedURL]:
+        skip = f" AND id NOT IN ({', '.join('?' * len(exclude))})" if exclude else ""
         rows = self._db.execute(
-            f"SELECT id, url, source_id, attempts, item FROM urls WHERE {self._DUE} ORDER BY id LIMIT ?", (now, limit)
+            f"SELECT id, url, source_id, attempts, item FROM urls WHERE {self._DUE}{skip} ORDER BY id LIMIT ?",
+            (now, *exclude, limit),
         ).fetchall()
         result = []
         for url_id, url, source_id, attempts, item in rows:

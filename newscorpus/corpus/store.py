@@ -20,7 +20,10 @@ DATABASE_NAME = "corpus.sqlite3"
 
 
 class Store(abc.ABC):
-    """The system of record: sources, feeds, the URL frontier and documents with annotations."""
+    """The system of record: sources, feeds, the URL frontier and documents with annotations.
+
+    A store may be used from any thread, but from one thread at a time: it is the single writer.
+    """
 
     @abc.abstractmethod
     def close(self) -> None:
@@ -80,8 +83,9 @@ class Store(abc.ABC):
         """Queue article URLs not seen before; returns how many were new."""
 
     @abc.abstractmethod
-    def queued(self, limit: int, now: str) -> list[QueuedURL]:
-        """URLs due for fetching: queued ones and retryable failures whose time has come."""
+    def queued(self, limit: int, now: str, exclude: Sequence[int] = ()) -> list[QueuedURL]:
+        """URLs due for fetching (queued ones and retryable failures whose time has come), oldest first,
+        leaving out the ids in `exclude` (those in flight)."""
 
     @abc.abstractmethod
     def count_due(self, now: str) -> int:

@@ -19,19 +19,24 @@ _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.I)
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Text of an HTML page: declared charset if it decodes, else detected, else UTF-8 with replacements."""
+    """Text of an HTML page: UTF-8 when the bytes are valid UTF-8 (whatever the page claims: legacy charsets
+    decode anything, so a page that lies about being Latin-1 would turn into mojibake), else the declared
+    charset, else a detected one."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     declared = None
     if content_type and "charset=" in content_type:
         declared = content_type.split("charset=")[-1].split(";")[0].strip().strip('"')
     if declared is None:
         match = _META_CHARSET.search(body[:4096])
         declared = match.group(1).decode("ascii") if match else None
-    for encoding in (declared, "utf-8"):
-        if encoding:
-            try:
-                return body.decode(encoding)
-            except (LookupError, UnicodeDecodeError):
-                continue
+    if declared:
+        try:
+            return body.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass
     best = from_bytes(body[:200_000]).best()
     return body.decode(best.encoding if best else "utf-8", errors="replace")
 

@@ -136,9 +136,9 @@ class Fetcher:
             if not allow_redirects or location is None:
                 raise FetchError("redirect without a Location", current, permanent=True)
             current = urljoin(current, location)
-            # A URL may redirect back to itself once (cookie walls, load balancers); a third visit is a loop.
+            # A URL may come round again (cookie walls, load balancers, a flaky redirect); a fourth visit is a loop.
             visits[current] = visits.get(current, 0) + 1
-            if visits[current] > 2:
+            if visits[current] > 3:
                 raise FetchError("redirect loop", url, permanent=True)
         raise FetchError(f"too many redirects (over {_MAX_REDIRECTS})", url, permanent=True)
 
@@ -149,10 +149,13 @@ class Fetcher:
         async with self._slots, host.slots:
             await self._wait_turn(host)
             try:
-                async with self._client.stream("GET", current, headers=headers) as response:
-                    if response.has_redirect_location:
-                        return None, response.headers.get("Location")
-                    return await self._read(url, current, response), None
+                async with asyncio.timeout(self.settings.request_total_timeout):
+                    async with self._client.stream("GET", current, headers=headers) as response:
+                        if response.has_redirect_location:
+                            return None, response.headers.get("Location")
+                        return await self._read(url, current, response), None
+            except TimeoutError as exc:
+                raise FetchError(f"timed out (over {self.settings.request_total_timeout:g} s in all)", current) from exc
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 raise FetchError(f"invalid URL: {exc}", current, permanent=True) from exc
             except httpx.TimeoutException as exc:

@@ -62,3 +62,8 @@ def test_extract_body_does_not_repeat_the_headline() -> None:
     html = (SITES / "news" / "2026" / "glacier-survey.html").read_bytes()
     article = extract_article(html, "http://127.0.0.1:9/news/2026/glacier-survey.html")
     assert article.text.startswith("ZURICH — Glaciers in the Swiss Alps")
+
+
+def test_extract_utf8_page_labelled_latin1_is_read_as_utf8() -> None:
+    body = "<html><body><p>Señora Núñez said “no”.</p></body></html>".encode()
+    assert "Señora Núñez said “no”." in decode_html(body, "text/html; charset=iso-8859-1")

@@ -78,7 +78,7 @@ def test_fetch_refuses_bodies_over_the_size_limit(fresh_site: LocalSite, setting
 def test_fetch_redirect_loop_is_a_permanent_failure(fresh_site: LocalSite, settings: Settings) -> None:
     with pytest.raises(FetchError, match="redirect loop") as caught:
         fetch(settings, fresh_site.url("/loop/a"))
-    assert caught.value.permanent and fresh_site.requests["/loop/a"] == 2
+    assert caught.value.permanent and fresh_site.requests["/loop/a"] == 3
 
 
 def test_fetch_redirect_chains_are_followed_up_to_a_limit(fresh_site: LocalSite, settings: Settings) -> None:
@@ -126,3 +126,28 @@ def test_fetch_checks_every_redirect_hop_against_the_guard(fresh_site: LocalSite
     with pytest.raises(FetchError, match="refused: localhost"):
         fetch(settings, fresh_site.url("/to-localhost"))
     assert fresh_site.requests["/news/"] == 0
+
+
+def test_fetch_obeys_crawl_delay(fresh_site: LocalSite, settings: Settings) -> None:
+    async def run() -> float:
+        async with Fetcher(settings, {"localhost"}) as fetcher:
+            base = fresh_site.base_url.replace("127.0.0.1", "localhost")
+            started = time.monotonic()
+            for i in range(3):
+                await fetcher.fetch(f"{base}/news/?n={i}")
+            return time.monotonic() - started
+
+    assert asyncio.run(run()) >= 1.0  # robots.txt of "localhost" says Crawl-delay: 0.5
+
+
+def test_fetch_decodes_brotli(fresh_site: LocalSite, settings: Settings) -> None:
+    response = fetch(settings, fresh_site.url("/news/2026/glacier-survey.html?enc=br"))
+    assert response.headers["content-encoding"] == "br" and b"Alpine glaciers" in response.body
+
+
+def test_fetch_total_timeout_stops_a_trickling_response(fresh_site: LocalSite, settings: Settings) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="in all"):
+        fetch(replace(settings, request_timeout=1.0, request_total_timeout=1.0, max_retries=0),
+              fresh_site.url("/trickle"))
+    assert time.monotonic() - started < 5
