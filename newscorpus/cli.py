@@ -328,8 +328,9 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
 @click.argument("query")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits to show.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
+@click.option("--all-copies", is_flag=True, help="List every copy of a syndicated story instead of one per story.")
 @click.pass_obj
-def search(env: Env, query: str, limit: int, fmt: str) -> None:
+def search(env: Env, query: str, limit: int, fmt: str, all_copies: bool) -> None:
     """Search the corpus (words, "phrases", AND/OR/NOT, title:word).
 
     \b
@@ -337,7 +338,7 @@ def search(env: Env, query: str, limit: int, fmt: str) -> None:
       newscorpus search 'cybercrime'
       newscorpus search '"Computer Misuse" AND Nairobi' --format jsonl
     """
-    hits = search_corpus(env.store(), env.index(), query, limit)
+    hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies)
     if fmt == "jsonl":
         for hit in hits:
             click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
@@ -357,6 +358,8 @@ def _print_hits(hits: list[Any]) -> None:
         cell.append("\n")
         cell.append_text(_highlighted(hit.snippet))
         cell.append(f"\n{hit.url}", style="dim")
+        if hit.copies:
+            cell.append(f"\nand {hit.copies} more outlet{'s' if hit.copies > 1 else ''}", style="italic")
         table.add_row(str(rank), cell, Text(hit.source or ""), (hit.published or "")[:10])
     out.print(table)
 
@@ -385,11 +388,16 @@ def show(env: Env, document_id: int, fmt: str) -> None:
     if fmt == "json":
         record = asdict(doc)
         record["annotations"] = doc.annotations.to_dict()
+        record["other_urls"] = env.store().other_urls(doc.id)
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
     out.print(Text(doc.title or "(untitled)", style="bold"))
-    out.print(f"{doc.url}\nsource: {doc.source}  published: {doc.published}  fetched: {doc.fetched_at}  "
-              f"language: {doc.language}", markup=False)
+    out.print(f"{doc.url}\nsource: {doc.source}  published: {doc.published}  modified: {doc.modified}  "
+              f"fetched: {doc.fetched_at}  language: {doc.language}  cluster: {doc.cluster_id}", markup=False)
+    for url in env.store().other_urls(doc.id):
+        out.print(f"also at: {url}", markup=False)
+    if doc.nlp_note:
+        out.print(f"NLP {doc.nlp_note}", markup=False)
     out.print()
     out.print(doc.text, markup=False)
     notes = doc.annotations

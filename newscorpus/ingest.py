@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
+from newscorpus.corpus.dedup import signature
 from newscorpus.crawler import Fetcher, canonicalize_url, discover_feeds, extract_article, looks_like_feed, parse_feed
 from newscorpus.crawler.archive import WarcArchive, read_response
 from newscorpus.crawler.extract import content_hash
@@ -92,11 +93,10 @@ class Crawler:
         self._annotator: Annotator | None = None
         self.summary = CrawlSummary()
 
-    @property
-    def annotator(self) -> Annotator:
-        if self._annotator is None:  # loaded only when there is something to analyse
+    def _annotate(self, articles: list[Article]) -> list[tuple[Annotations, str | None]]:
+        if self.settings.run_nlp and self._annotator is None:  # loaded only when there is something to analyse
             self._annotator = Annotator(self.settings.spacy_model, self.settings.nlp_batch_size)
-        return self._annotator
+        return annotate_articles(self._annotator if self.settings.run_nlp else None, articles)
 
     def run(self, feeds_only: bool = False) -> CrawlSummary:
         """One pass: poll every feed and sitemap of every enabled source, fetch every new article, store and index it.
@@ -334,22 +334,34 @@ class Crawler:
             articles.append((queued, response, replace(article, url=queued.url, canonical_url=queued.url)))
         if not articles:
             return
-        if self.settings.run_nlp:
-            annotated: Iterable[Annotations] = self.annotator.annotate_batch(
-                (a.text, reference_date(a.published)) for _, _, a in articles)
-        else:
-            annotated = [Annotations() for _ in articles]
+        analysed = self._annotate([article for _, _, article in articles])
         new_ids = []
-        for (queued, response, article), annotations in zip(articles, annotated):
+        for (queued, response, article), (annotations, note) in zip(articles, analysed):
             location = archive.write(response)
-            doc_id, created = self.store.save_document(article, annotations, queued.source_id, response.fetched_at,
-                                                       content_hash(article.text), url_id=queued.id, warc=location)
+            doc_id, created = self.store.save_document(
+                article, annotations, queued.source_id, response.fetched_at, content_hash(article.text),
+                url_id=queued.id, warc=location, nlp_note=note, signature=signature(article.text))
             if created:
                 new_ids.append(doc_id)
                 self.summary.new += 1
             else:
                 self.summary.duplicates += 1
         index_documents(self.store, self.index, new_ids)
+
+
+def annotate_articles(annotator: Annotator | None, articles: list[Article]) -> list[tuple[Annotations, str | None]]:
+    """(annotations, note) per article: the NLP runs on articles in the pipeline's language; the note says
+    why it did not run on the others (or on any, when `annotator` is None because the NLP is off)."""
+    if annotator is None:
+        return [(Annotations(), "skipped: run_nlp is off") for _ in articles]
+    language = annotator.nlp.lang
+    runnable = [a for a in articles if a.language == language]
+    results = iter(annotator.annotate_batch((a.text, reference_date(a.published)) for a in runnable))
+    return [
+        (next(results), None) if article.language == language else
+        (Annotations(), f"skipped: language {article.language or 'unknown'} (the pipeline is for {language})")
+        for article in articles
+    ]
 
 
 async def _sleep_until(when: str | None, stop: asyncio.Event) -> None:
@@ -393,9 +405,9 @@ def reprocess(store: Store, index: SearchIndex, settings: Settings, data_dir: Pa
                 failures[str(exc).split(":")[0]] += 1
                 continue
             batch.append((doc.id, replace(article, url=doc.url, canonical_url=doc.canonical_url)))
-        results = annotator.annotate_batch((a.text, reference_date(a.published)) for _, a in batch)
-        for (doc_id, article), annotations in zip(batch, results):
-            store.update_document(doc_id, article, annotations, content_hash(article.text))
+        results = annotate_articles(annotator, [article for _, article in batch])
+        for (doc_id, article), (annotations, note) in zip(batch, results):
+            store.update_document(doc_id, article, annotations, content_hash(article.text), note)
             updated += 1
         if progress:
             progress("reprocess", min(start + settings.crawl_batch_size, len(documents)), len(documents))

@@ -104,6 +104,9 @@ class Article:
     text: str
     site_name: str | None = None
     description: str | None = None
+    modified: str | None = None  # last modification in UTC, kept apart from the original publication
+    published_offset: str | None = None  # the UTC offset the publication time was written with
+    provenance: dict[str, str] = field(default_factory=dict)  # field -> where its value came from
 
 
 @dataclass(frozen=True)
@@ -209,11 +212,16 @@ class Document:
     content_hash: str
     annotations: Annotations = field(default_factory=Annotations)
     warc: WarcLocation | None = None
+    cluster_id: int | None = None  # near-duplicates (syndicated copies) share it
+    modified: str | None = None
+    published_offset: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)
+    nlp_note: str | None = None  # why the NLP did not run on it, if it did not
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One ranked search result."""
+    """One ranked search result; `copies` counts the other near-duplicates collapsed into it."""
 
     id: int
     score: float
@@ -222,6 +230,8 @@ class SearchHit:
     source: str | None
     published: str | None
     snippet: str
+    cluster_id: int | None = None
+    copies: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -224,7 +224,7 @@ def test_crawler_records_why_links_are_not_articles(tmp_path: Path, fresh_site: 
     run(tmp_path, "sources", "add", fresh_site.url("/odd-feed.xml"))
     output = run(tmp_path, "--setting", "max_response_bytes", "1000000", "crawl").stdout
     assert "1 new" in output  # the story behind the redirect
-    for reason in ["not HTML", "too large", "no article text found", "redirect loop"]:
+    for reason in ["not HTML", "too large", "not an article", "redirect loop"]:
         assert reason in output, output
     store = open_store(tmp_path)
     (doc,) = [d for batch in store.iter_documents() for d in batch]

@@ -10,6 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from newscorpus.corpus import dedup
+from newscorpus.corpus.dedup import Signature
 from newscorpus.corpus.store import SOURCE_SETTINGS, Store
 from newscorpus.errors import StorageError
 from newscorpus.models import (
@@ -44,7 +46,8 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 _DOC_COLUMNS = (
     "d.id, d.url, d.canonical_url, d.source_id, COALESCE(s.title, s.url), d.title, d.authors,"
-    " d.published, d.fetched_at, d.language, d.text, d.content_hash, d.warc_file, d.warc_offset, d.warc_length"
+    " d.published, d.fetched_at, d.language, d.text, d.content_hash, d.warc_file, d.warc_offset, d.warc_length,"
+    " d.cluster_id, d.modified, d.published_offset, d.provenance, d.nlp_note"
 )
 _ANNOTATION_TABLES: dict[str, tuple[str, type]] = {
     # Columns in the dataclass's field order: rows are turned into records positionally.
@@ -279,28 +282,76 @@ class SQLiteStore(Store):
         content_hash: str,
         url_id: int | None = None,
         warc: WarcLocation | None = None,
+        nlp_note: str | None = None,
+        signature: Signature | None = None,
     ) -> tuple[int, bool]:
         with self._transaction():
             row = self._db.execute(
                 "SELECT id FROM documents WHERE canonical_url = ?", (article.canonical_url,)
+            ).fetchone() or self._db.execute(
+                "SELECT id FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1", (content_hash,)
             ).fetchone()
             created = row is None
             if created:
                 cur = self._db.execute(
                     "INSERT INTO documents (url, canonical_url, source_id, title, authors, published, fetched_at,"
-                    " language, text, content_hash, warc_file, warc_offset, warc_length)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " language, text, content_hash, warc_file, warc_offset, warc_length, modified, published_offset,"
+                    " provenance, nlp_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (article.url, article.canonical_url, source_id, article.title, json.dumps(list(article.authors)),
                      article.published, fetched_at, article.language, article.text, content_hash,
-                     warc.file if warc else None, warc.offset if warc else None, warc.length if warc else None),
+                     warc.file if warc else None, warc.offset if warc else None, warc.length if warc else None,
+                     article.modified, article.published_offset, json.dumps(article.provenance), nlp_note),
                 )
                 document_id = int(cur.lastrowid or 0)
                 self._insert_annotations(document_id, annotations)
+                self._join_cluster(document_id, signature)
             else:
                 document_id = int(row[0])
+                if article.canonical_url != self._db.execute(
+                        "SELECT canonical_url FROM documents WHERE id = ?", (document_id,)).fetchone()[0]:
+                    self._db.execute("INSERT INTO document_urls (document_id, url, seen_at) VALUES (?, ?, ?)"
+                                     " ON CONFLICT (url) DO NOTHING", (document_id, article.canonical_url, fetched_at))
             if url_id is not None:
                 self.mark_fetched(url_id, fetched_at, document_id)
         return document_id, created
+
+    def _join_cluster(self, document_id: int, signature: Signature | None) -> None:
+        """Put a new document in the cluster of its most similar earlier document (LSH candidates, confirmed
+        by estimated similarity), or in a cluster of its own."""
+        cluster = document_id
+        if signature is not None:
+            buckets = signature.buckets
+            found = self._db.execute(
+                "SELECT m.document_id, m.signature, d.cluster_id FROM minhashes m"
+                " JOIN documents d ON d.id = m.document_id WHERE m.document_id IN"
+                f" (SELECT document_id FROM lsh_buckets WHERE bucket IN ({', '.join(['?'] * len(buckets))}))",
+                buckets,
+            ).fetchall()
+            scored = [(dedup.similarity(signature.values, Signature.values_from(blob)), -other, cluster_id)
+                      for other, blob, cluster_id in found]
+            best = max(scored, default=None)
+            if best is not None and best[0] >= dedup.THRESHOLD:
+                cluster = best[2]
+            self._db.execute("INSERT INTO minhashes (document_id, signature) VALUES (?, ?)",
+                             (document_id, signature.to_bytes()))
+            self._db.executemany("INSERT INTO lsh_buckets (bucket, document_id) VALUES (?, ?)",
+                                 [(bucket, document_id) for bucket in buckets])
+        self._db.execute("UPDATE documents SET cluster_id = ? WHERE id = ?", (cluster, document_id))
+
+    def cluster_sizes(self, cluster_ids: Sequence[int]) -> dict[int, int]:
+        if not cluster_ids:
+            return {}
+        marks = ", ".join("?" * len(cluster_ids))
+        rows = self._db.execute(
+            f"SELECT cluster_id, COUNT(*) FROM documents WHERE cluster_id IN ({marks}) GROUP BY cluster_id",
+            list(cluster_ids),
+        ).fetchall()
+        return {int(c): int(n) for c, n in rows}
+
+    def other_urls(self, document_id: int) -> list[str]:
+        rows = self._db.execute("SELECT url FROM document_urls WHERE document_id = ? ORDER BY seen_at",
+                                (document_id,)).fetchall()
+        return [r[0] for r in rows]
 
     def _insert_annotations(self, document_id: int, annotations: Annotations) -> None:
         data = annotations.to_dict()
@@ -312,13 +363,15 @@ class SQLiteStore(Store):
                 [(document_id, *(record[n] for n in names)) for record in data[table]],
             )
 
-    def update_document(self, document_id: int, article: Article, annotations: Annotations, content_hash: str) -> None:
+    def update_document(self, document_id: int, article: Article, annotations: Annotations, content_hash: str,
+                        nlp_note: str | None = None) -> None:
         with self._transaction():
             self._db.execute(
                 "UPDATE documents SET title = ?, authors = ?, published = ?, language = ?, text = ?, content_hash = ?,"
-                " indexed = 0 WHERE id = ?",
+                " modified = ?, published_offset = ?, provenance = ?, nlp_note = ?, indexed = 0 WHERE id = ?",
                 (article.title, json.dumps(list(article.authors)), article.published, article.language, article.text,
-                 content_hash, document_id),
+                 content_hash, article.modified, article.published_offset, json.dumps(article.provenance), nlp_note,
+                 document_id),
             )
             for table in _ANNOTATION_TABLES:
                 self._db.execute(f"DELETE FROM {table} WHERE document_id = ?", (document_id,))
@@ -330,6 +383,8 @@ class SQLiteStore(Store):
             authors=tuple(json.loads(row[6])), published=row[7], fetched_at=row[8], language=row[9], text=row[10],
             content_hash=row[11], annotations=annotations or Annotations(),
             warc=WarcLocation(row[12], row[13], row[14]) if row[12] else None,
+            cluster_id=row[15], modified=row[16], published_offset=row[17], provenance=json.loads(row[18] or "{}"),
+            nlp_note=row[19],
         )
 
     def _annotations(self, document_id: int) -> Annotations:

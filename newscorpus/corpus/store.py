@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from newscorpus.errors import StorageError
+from newscorpus.corpus.dedup import Signature
 from newscorpus.models import Annotations, Article, Document, FeedItem, FeedState, QueuedURL, Source, WarcLocation
 
 # Per-source settings that `configure_source` accepts.
@@ -110,11 +111,16 @@ class Store(abc.ABC):
         content_hash: str,
         url_id: int | None = None,
         warc: WarcLocation | None = None,
+        nlp_note: str | None = None,
+        signature: Signature | None = None,
     ) -> tuple[int, bool]:
-        """Store an article once per canonical URL; returns its id and whether it was new."""
+        """Store an article once: a known canonical URL, or a known text at another URL (recorded as another
+        URL of that document), is not stored again. A new document joins the cluster of its nearest
+        near-duplicate (by `signature`) or starts its own. Returns its id and whether it was new."""
 
     @abc.abstractmethod
-    def update_document(self, document_id: int, article: Article, annotations: Annotations, content_hash: str) -> None:
+    def update_document(self, document_id: int, article: Article, annotations: Annotations, content_hash: str,
+                        nlp_note: str | None = None) -> None:
         """Replace a document's extracted text, metadata and annotations (after reprocessing); unflags it as indexed."""
 
     @abc.abstractmethod
@@ -124,6 +130,14 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get_documents(self, ids: Sequence[int]) -> dict[int, Document]:
         """Documents by id, without annotations."""
+
+    @abc.abstractmethod
+    def cluster_sizes(self, cluster_ids: Sequence[int]) -> dict[int, int]:
+        """How many documents each cluster holds."""
+
+    @abc.abstractmethod
+    def other_urls(self, document_id: int) -> list[str]:
+        """Other URLs at which exact duplicates of a document were seen."""
 
     @abc.abstractmethod
     def unindexed_documents(self, limit: int) -> list[Document]:

@@ -5,16 +5,21 @@ from __future__ import annotations
 import hashlib
 import re
 import warnings
+from typing import TypeVar
 
+import py3langid
 import trafilatura
 from charset_normalizer import from_bytes
 
+from newscorpus.crawler.metadata import declared_dates, parse_timestamp
 from newscorpus.crawler.urls import canonicalize_url
 from newscorpus.errors import ExtractionError
 from newscorpus.models import Article, FeedItem
 
 _MIN_TEXT_CHARS = 200
-_HTML_LANG = re.compile(rb"<html[^>]*\slang=[\"']?([A-Za-z]{2,3})", re.I)
+# htmldate (inside trafilatura): the original publication date, with the time where the page gives one.
+_DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+T = TypeVar("T")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.I)
 
 
@@ -55,31 +60,65 @@ def _without_headline(text: str, title: str | None) -> str:
 
 
 def extract_article(html: bytes, url: str, item: FeedItem | None = None, content_type: str | None = None) -> Article:
-    """The main text and metadata of an article page.
+    """The main text and metadata of an article page; the feed item fills what the page lacks.
 
-    Raises ExtractionError when the page holds no article text.
+    Each field's `provenance` says where its value came from. Raises ExtractionError when the page
+    holds no article text.
     """
     page = decode_html(html, content_type)
     # Pages' odd metadata makes the date parsers below trafilatura warn (e.g. unknown zone "EST");
     # that says something about the page, not about our code, so it must not reach the user.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False)
+        result = trafilatura.bare_extraction(page, url=url, with_metadata=True, include_comments=False,
+                                             date_extraction_params=_DATE_PARAMS)
     text = (result.text or "").strip() if isinstance(result, trafilatura.settings.Document) else ""
     if len(text) < _MIN_TEXT_CHARS:
-        raise ExtractionError(f"no article text found ({len(text)} characters)", url)
+        raise ExtractionError(f"not an article: no article text ({len(text)} characters)", url)
     assert isinstance(result, trafilatura.settings.Document)
     text = _without_headline(text, result.title)
-    authors = tuple(a.strip() for a in (result.author or "").split(";") if a.strip())
-    lang = _HTML_LANG.search(html[:4096])
+    provenance: dict[str, str] = {}
+    title = _first(provenance, "title", ("page", result.title), ("feed", item.title if item else None))
+    page_authors = tuple(a.strip() for a in (result.author or "").split(";") if a.strip())
+    authors = _first(provenance, "authors", ("page", page_authors or None), ("feed", (item.authors or None) if item else None))
+    declared = declared_dates(page)
+    published = _first(
+        provenance, "published", (declared.published_from or "page", declared.published),
+        ("feed", parse_timestamp(item.published) if item else None), ("page:text", parse_timestamp(_htmldate(result.date))),
+    )
     return Article(
         url=url,
         canonical_url=canonicalize_url(url),
-        title=result.title or (item.title if item else None),
-        authors=authors or (item.authors if item else ()),
-        published=(item.published if item and item.published else None) or result.date,
-        language=lang.group(1).decode("ascii").lower() if lang else None,
+        title=title,
+        authors=authors or (),
+        published=published.utc if published else None,
+        language=detect_language(text),
         text=text,
         site_name=result.sitename,
         description=result.description,
+        modified=declared.modified.utc if declared.modified else None,
+        published_offset=published.offset if published else None,
+        provenance=provenance,
     )
+
+
+def _htmldate(value: str | None) -> str | None:
+    """htmldate writes midnight without an offset when it found only a day: keep just the day."""
+    return value[:10] if value and value.endswith("T00:00:00") else value
+
+
+def _first(provenance: dict[str, str], name: str, *candidates: tuple[str, T | None]) -> T | None:
+    """The first candidate value that is there, noting where it came from."""
+    for origin, value in candidates:
+        if value:
+            provenance[name] = origin
+            return value
+    return None
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language (py3langid), from its first few thousand characters."""
+    sample = text[:3000]
+    if not any(ch.isalpha() for ch in sample):
+        return None
+    return str(py3langid.classify(sample)[0])

@@ -122,7 +122,8 @@ def test_store_saves_one_document_per_canonical_url(tmp_path: Path) -> None:
 
 def test_store_tracks_which_documents_are_indexed(tmp_path: Path) -> None:
     store = open_store(tmp_path)
-    ids = [store.save_document(_article(f"https://n.example/{i}"), Annotations(), None, NOW, "h")[0] for i in range(3)]
+    ids = [store.save_document(_article(f"https://n.example/{i}"), Annotations(), None, NOW, f"h{i}")[0]
+           for i in range(3)]
     assert [d.id for d in store.unindexed_documents(10)] == ids
     store.mark_indexed(ids[:2])
     assert [d.id for d in store.unindexed_documents(10)] == ids[2:]
@@ -147,3 +148,27 @@ def test_store_migrates_an_older_database_in_place_keeping_its_data(tmp_path: Pa
     assert source.url == "https://old.example/" and source.enabled
     doc = store.get_document(1)
     assert doc is not None and doc.text == "Old text." and doc.warc is None
+
+
+def test_store_same_text_at_another_url_is_one_document_with_both_urls(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    first, _ = store.save_document(_article("https://a.example/story"), Annotations(), None, NOW, "same")
+    second, created = store.save_document(_article("https://b.example/copy"), Annotations(), None, NOW, "same")
+    assert (second, created) == (first, False)
+    assert store.other_urls(first) == ["https://b.example/copy"]
+    assert store.stats()["documents"] == 1
+
+
+def test_store_near_duplicates_join_the_first_copys_cluster(tmp_path: Path) -> None:
+    from newscorpus.corpus.dedup import signature
+
+    story = " ".join(f"Sentence {i} of the wire story about the flood in the valley and the rescue." for i in range(40))
+    copy = "A different headline\n" + story.replace("Sentence 7 of", "Line seven of") + " Subscribe to our newsletter."
+    other = " ".join(f"Item {i}: the council voted on the budget for schools and roads this year." for i in range(40))
+    store = open_store(tmp_path)
+    ids = [store.save_document(_article(f"https://n.example/{n}", text), Annotations(), None, NOW, f"h{n}",
+                               signature=signature(text))[0] for n, text in enumerate([story, copy, other])]
+    docs = store.get_documents(ids)
+    assert docs[ids[0]].cluster_id == docs[ids[1]].cluster_id == ids[0]
+    assert docs[ids[2]].cluster_id == ids[2]
+    assert store.cluster_sizes([ids[0], ids[2]]) == {ids[0]: 2, ids[2]: 1}
