@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import brotli
+import feedparser
 import pytest
 
 from newscorpus.config import Settings
@@ -25,6 +26,7 @@ from newscorpus.nlp import Annotator
 SITES = Path(__file__).parent / "data" / "sites"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 NEWSMIRROR = SHARED / "benchmarks" / "newsmirror"
+HEISE = feedparser.parse((NEWSMIRROR / "feeds" / "rssparser-heise.xml").read_bytes())
 TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/rss+xml", ".txt": "text/plain"}
 
 
@@ -85,6 +87,13 @@ class _SiteHandler(BaseHTTPRequestHandler):
             path = "/news/2026/glacier-survey.html"
         if path.startswith("/archive/2026/"):  # the sitemap-only site serves the same stories
             path = path.replace("/archive/", "/news/", 1)
+        if path == "/wire/copy.html":  # the same story at a second URL, byte for byte
+            path = "/news/2026/port-strike-ends.html"
+        if path.startswith("/heise/"):  # German articles: full entries of a real feed of the newsmirror benchmark
+            entry = HEISE.entries[int(path.rsplit("/", 1)[1].split(".")[0])]
+            page = f"<!doctype html><html lang=de><head><meta charset=utf-8><title>{entry.title}</title></head>" \
+                   f"<body><article><h1>{entry.title}</h1>{entry.content[0].value}</article></body></html>"
+            return self._send(200, page.encode(), "text/html; charset=utf-8")
         if path == "/moved":
             return self._send(301, headers={"Location": "/news/2026/library-reopens.html"})
         if path == "/binary":

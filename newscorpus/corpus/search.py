@@ -8,8 +8,8 @@ from newscorpus.models import SearchHit
 
 
 def search(store: Store, index: SearchIndex, query: str, limit: int = 10, collapse: bool = True) -> list[SearchHit]:
-    """Ranked hits for a query, with source, date and a highlighted snippet. With `collapse`, near-duplicates
-    (syndicated copies) are one hit: the best-ranked copy, with `copies` counting the others.
+    """Ranked hits for a query, with source, date and a highlighted snippet. With `collapse`, the copies of a
+    syndicated story are one hit, its original (the earliest published copy), with `copies` counting the others.
 
     Raises QueryError for a query the index cannot parse.
     """
@@ -17,22 +17,26 @@ def search(store: Store, index: SearchIndex, query: str, limit: int = 10, collap
     ranked = index.search(query, limit * 4 if collapse else limit)
     documents = store.get_documents([doc_id for doc_id, _ in ranked])
     ranked = [(doc_id, score) for doc_id, score in ranked if doc_id in documents]
+    copies: dict[int, int] = {}
     if collapse:
-        seen: set[int | None] = set()
-        kept = []
+        clusters = store.clusters(list({c for d, _ in ranked if (c := documents[d].cluster_id) is not None}))
+        seen: set[int] = set()
+        stories = []
         for doc_id, score in ranked:
             cluster = documents[doc_id].cluster_id
-            if cluster is None or cluster not in seen:
-                kept.append((doc_id, score))
+            if cluster is None:
+                stories.append((doc_id, score))
+            elif cluster not in seen:
                 seen.add(cluster)
-        ranked = kept[:limit]
-    sizes = store.cluster_sizes([c for d, _ in ranked if (c := documents[d].cluster_id) is not None])
+                original, size = clusters.get(cluster, (doc_id, 1))
+                stories.append((original, score))
+                copies[original] = size - 1
+        ranked = stories[:limit]
+        documents.update(store.get_documents([d for d, _ in ranked if d not in documents]))
     snippets = index.snippets(query, {doc_id: documents[doc_id].text for doc_id, _ in ranked})
-    hits = []
-    for doc_id, score in ranked:
-        doc = documents[doc_id]
-        copies = sizes.get(doc.cluster_id, 1) - 1 if collapse and doc.cluster_id is not None else 0
-        hits.append(SearchHit(id=doc_id, score=round(score, 4), url=doc.url, title=doc.title, source=doc.source,
-                              published=doc.published, snippet=snippets[doc_id], cluster_id=doc.cluster_id,
-                              copies=copies))
-    return hits
+    return [
+        SearchHit(id=doc_id, score=round(score, 4), url=documents[doc_id].url, title=documents[doc_id].title,
+                  source=documents[doc_id].source, published=documents[doc_id].published, snippet=snippets[doc_id],
+                  cluster_id=documents[doc_id].cluster_id, copies=copies.get(doc_id, 0))
+        for doc_id, score in ranked
+    ]

@@ -338,15 +338,17 @@ class SQLiteStore(Store):
                                  [(bucket, document_id) for bucket in buckets])
         self._db.execute("UPDATE documents SET cluster_id = ? WHERE id = ?", (cluster, document_id))
 
-    def cluster_sizes(self, cluster_ids: Sequence[int]) -> dict[int, int]:
+    def clusters(self, cluster_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         if not cluster_ids:
             return {}
         marks = ", ".join("?" * len(cluster_ids))
         rows = self._db.execute(
-            f"SELECT cluster_id, COUNT(*) FROM documents WHERE cluster_id IN ({marks}) GROUP BY cluster_id",
+            "SELECT d.cluster_id, (SELECT o.id FROM documents o WHERE o.cluster_id = d.cluster_id"
+            "  ORDER BY COALESCE(o.published, o.fetched_at), o.id LIMIT 1), COUNT(*)"
+            f" FROM documents d WHERE d.cluster_id IN ({marks}) GROUP BY d.cluster_id",
             list(cluster_ids),
         ).fetchall()
-        return {int(c): int(n) for c, n in rows}
+        return {int(c): (int(original), int(n)) for c, original, n in rows}
 
     def other_urls(self, document_id: int) -> list[str]:
         rows = self._db.execute("SELECT url FROM document_urls WHERE document_id = ? ORDER BY seen_at",

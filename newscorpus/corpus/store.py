@@ -132,8 +132,8 @@ class Store(abc.ABC):
         """Documents by id, without annotations."""
 
     @abc.abstractmethod
-    def cluster_sizes(self, cluster_ids: Sequence[int]) -> dict[int, int]:
-        """How many documents each cluster holds."""
+    def clusters(self, cluster_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """For each cluster: (its original, the earliest published of its documents; how many it holds)."""
 
     @abc.abstractmethod
     def other_urls(self, document_id: int) -> list[str]:

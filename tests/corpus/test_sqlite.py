@@ -171,4 +171,4 @@ def test_store_near_duplicates_join_the_first_copys_cluster(tmp_path: Path) -> N
     docs = store.get_documents(ids)
     assert docs[ids[0]].cluster_id == docs[ids[1]].cluster_id == ids[0]
     assert docs[ids[2]].cluster_id == ids[2]
-    assert store.cluster_sizes([ids[0], ids[2]]) == {ids[0]: 2, ids[2]: 1}
+    assert store.clusters([ids[0], ids[2]]) == {ids[0]: (ids[0], 2), ids[2]: (ids[2], 1)}
