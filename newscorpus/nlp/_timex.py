@@ -55,7 +55,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("decade", r"(?:the )?(?:early |mid-?|late )?(?P<decade>\d{3})0'?s"),
         ("short_decade", r"(?:the )?(?:early |mid-?|late )?'(?P<decade>\d)0s"),
         ("century", r"(?:the )?(?P<century>\d{1,2})(?:st|nd|rd|th) century"),
-        ("quarter", rf"(?:the )?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th|last) quarter(?: of)?(?: {_YEAR})?"),
+        ("quarter", rf"(?:the )?(?P<which>this year's |last year's |next year's |fiscal |fiscal-)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th|last)[- ]quarter(?: of)?(?: {_YEAR}| (?P<rel>last|this|next) year)?"),
+        ("the_quarter", r"(?:the )?(?P<which>latest |recent |most recent |current |same |fiscal )?(?:quarter|period)"),
+        ("year_ago", r"(?:the )?(?:a )?(?P<which>year-earlier|year-ago|year earlier|year ago|previous year's|last year's)(?: (?:first|second|third|fourth) )?(?: ?(?:quarter|period|year))?|a year (?:ago|earlier)|the quarter a year (?:ago|earlier)"),
         ("q_form", r"q(?P<q>[1-4])(?: |-)?(?P<year>\d{4})?"),
         ("season", r"(?:this |last |next )?(?P<season>spring|summer|autumn|fall|winter)(?: of)?(?: (?P<year>\d{4}))?"),
         ("weekday", r"(?:(?P<rel>last|next|this|on|past|coming) )?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?P<part>morning|afternoon|evening|night))?"),
@@ -122,32 +124,40 @@ def _date(year: int, month: int, day: int) -> str | None:
 
 
 def _infer_year(month: int, day: int | None, ref: date, tense: str | None) -> int:
-    """The year of a month (and day) named without one: nearest to the reference, in the tense's direction."""
+    """The year of a month (and day) named without one: in the tense's direction from the reference,
+    else the nearest such date to it."""
     candidate = date(ref.year, month, min(day or 1, monthrange(ref.year, month)[1]))
     if tense == "past" and candidate > ref and (day is not None or month > ref.month):
         return ref.year - 1
     if tense == "future" and candidate < ref and (day is not None or month < ref.month):
         return ref.year + 1
+    if tense not in ("past", "future"):
+        distance = (candidate - ref).days
+        if distance > 183:
+            return ref.year - 1
+        if distance < -183:
+            return ref.year + 1
     return ref.year
 
 
-def normalise(text: str, ref: date, tense: str | None = None) -> tuple[str, str | None]:
+def normalise(text: str, ref: date, tense: str | None = None, anchor: str | None = None) -> tuple[str, str | None]:
     """(TIMEX3 type, value) of a temporal expression; value is None when it cannot be normalised.
 
-    `tense` ("past", "present", "future" or None) of the governing verb decides the
-    direction of underspecified expressions such as a weekday or a month without a year.
+    `tense` ("past", "present", "future" or None) of the governing verb decides the direction of
+    underspecified expressions such as a weekday or a month without a year. `anchor` is the value of the
+    previous date in the text, which anaphoric expressions ("a year earlier", "the year-ago quarter") follow.
     """
     t = _clean(text)
     for name, pattern in _PATTERNS:
         m = pattern.match(t)
         if m:
-            found = _RULES[name](m, ref, tense)
+            found = _RULES[name](m, ref, tense, anchor)
             if found is not None:
                 return found
     return ("DATE", None)
 
 
-def _iso(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+def _iso(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
     value = _date(int(m["year"]), int(m["month"]), int(m["day"]))
     if value and m["time"]:
         hour, minute = m["time"].split(":")
@@ -155,7 +165,7 @@ def _iso(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | Non
     return ("DATE", value) if value else None
 
 
-def _numeric(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+def _numeric(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
     year = int(m["year"]) if len(m["year"]) == 4 else 2000 + int(m["year"])
     a, b = int(m["a"]), int(m["b"])
     month, day = (a, b) if a <= 12 else (b, a)  # US order unless the first number cannot be a month
@@ -163,27 +173,27 @@ def _numeric(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str |
     return ("DATE", value) if value else None
 
 
-def _full(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+def _full(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
     value = _date(int(m["year"]), MONTHS[m["month"]], int(m["day"]))
     return ("DATE", value) if value else None
 
 
-def _month_year(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _month_year(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     return "DATE", f"{int(m['year']):04d}-{MONTHS[m['month']]:02d}"
 
 
-def _month_rel_year(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _month_rel_year(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     year = ref.year + {"last": -1, "this": 0, "next": 1}[m["rel"]]
     return "DATE", f"{year:04d}-{MONTHS[m['month']]:02d}"
 
 
-def _month_day(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+def _month_day(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
     month, day = MONTHS[m["month"]], int(m["day"])
     value = _date(_infer_year(month, day, ref, tense), month, day)
     return ("DATE", value) if value else None
 
 
-def _month(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _month(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     month = MONTHS[m["month"]]
     words = m.group(0).split()
     if words[0] == "last":
@@ -195,39 +205,69 @@ def _month(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | N
     return "DATE", f"{year:04d}-{month:02d}"
 
 
-def _year(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+def _year(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
     year = int(m["year"])
     return ("DATE", f"{year:04d}") if 1000 <= year <= 2199 else None
 
 
-def _fiscal(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _fiscal(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     year = int(m["year"]) if len(m["year"]) == 4 else 2000 + int(m["year"])
     return "DATE", f"FY{year:04d}"
 
 
-def _decade(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _decade(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     return "DATE", m["decade"]
 
 
-def _short_decade(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _short_decade(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     return "DATE", f"19{m['decade']}"
 
 
-def _century(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _century(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     return "DATE", f"{int(m['century']) - 1:02d}"
 
 
-def _quarter(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
-    year = int(m["year"]) if m["year"] else ref.year
-    return "DATE", f"{year:04d}-Q{ORDINALS[m['ord']]}"
+def _quarter(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    quarter = ORDINALS[m["ord"]]
+    which = (m["which"] or "").strip()
+    if m["year"]:
+        year = int(m["year"])
+    elif m["rel"] or which in ("last year's", "this year's", "next year's"):
+        word = m["rel"] or which.split()[0]
+        year = ref.year + {"last": -1, "this": 0, "next": 1}[word]
+    else:  # a quarter not yet begun is last year's in a past-tense sentence, next year's in a future one
+        current = (ref.month - 1) // 3 + 1
+        year = ref.year - (tense != "future" and quarter > current) + (tense == "future" and quarter < current)
+    return "DATE", f"{year:04d}-Q{quarter}"
 
 
-def _q_form(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _the_quarter(
+    m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None,
+) -> tuple[str, str | None] | None:
+    """"the quarter", "the latest quarter": the quarter last mentioned, else the last one completed."""
+    if m.group(0).endswith("period") and not (anchor and "-Q" in anchor):
+        return None
+    if anchor and re.fullmatch(r"\d{4}-Q[1-4]", anchor) and m["which"] != "current ":
+        return "DATE", anchor
+    quarters = ref.year * 4 + (ref.month - 1) // 3 - (0 if m["which"] == "current " else 1)
+    return "DATE", f"{quarters // 4:04d}-Q{quarters % 4 + 1}"
+
+
+def _year_ago(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    """"a year earlier", "the year-ago quarter": a year before the date last mentioned, at its granularity."""
+    if anchor and (q := re.fullmatch(r"(\d{4})-(Q[1-4]|H[12]|\d{2})", anchor)):
+        return "DATE", f"{int(q.group(1)) - 1:04d}-{q.group(2)}"
+    if anchor and re.fullmatch(r"\d{4}", anchor):
+        return "DATE", f"{int(anchor) - 1:04d}"
+    return "DATE", f"{ref.year - 1:04d}"
+
+
+def _q_form(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     year = int(m["year"]) if m["year"] else ref.year
     return "DATE", f"{year:04d}-Q{m['q']}"
 
 
-def _season(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _season(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     year = int(m["year"]) if m["year"] else ref.year
     words = m.group(0).split()
     if words[0] == "last":
@@ -237,7 +277,7 @@ def _season(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | 
     return "DATE", f"{year:04d}-{SEASONS[m['season']]}"
 
 
-def _weekday(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _weekday(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     target = WEEKDAYS[m["weekday"]]
     rel = m["rel"]
     forward = rel in ("next", "coming") or (rel not in ("last", "past") and tense == "future")
@@ -252,7 +292,7 @@ def _weekday(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str |
     return "DATE", (ref + timedelta(days=delta)).isoformat()
 
 
-def _deictic(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _deictic(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     word = m["word"]
     offsets = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1, "this morning": 0, "this afternoon": 0,
                "this evening": 0, "last night": -1, "the day before yesterday": -2, "the day after tomorrow": 2}
@@ -261,14 +301,14 @@ def _deictic(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str |
     return ("TIME", f"{day}T{parts[word]}") if word in parts else ("DATE", day)
 
 
-def _relative_unit(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _relative_unit(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     rel, unit = m["rel"], m["unit"]
     amount = {"last": -1, "past": -1, "previous": -1, "the past": -1, "the previous": -1, "next": 1,
               "coming": 1, "the coming": 1}.get(rel, 0)
     return _shift(ref, amount, unit)
 
 
-def _ago(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+def _ago(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
     number = _number(m["num"])
     unit = m["unit"].rstrip("s")
     unit = "century" if unit.startswith("centur") else unit
@@ -283,7 +323,7 @@ def _ago(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | Non
     return _shift(ref, amount, unit)
 
 
-def _duration(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _duration(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     number = _number(m["num"])
     unit = m["unit"].rstrip("s")
     unit = "century" if unit.startswith("centur") else unit
@@ -298,7 +338,7 @@ def _duration(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str 
     return "DURATION", ("PT" if is_time else "P") + amount + code
 
 
-def _unit_duration(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _unit_duration(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     unit = m["unit"]
     code, is_time = UNITS[unit]
     if unit in ("decade", "century"):
@@ -306,7 +346,7 @@ def _unit_duration(m: re.Match[str], ref: date, tense: str | None) -> tuple[str,
     return "DURATION", ("PT1" if is_time else "P1") + code
 
 
-def _clock(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None] | None:
+def _clock(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
     if not m["ampm"] and not m["minute"]:
         return None
     hour, minute = int(m["hour"]), int(m["minute"] or 0)
@@ -320,26 +360,26 @@ def _clock(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | N
     return "TIME", f"{day.isoformat()}T{hour:02d}:{minute:02d}"
 
 
-def _set(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _set(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     return "SET", _SET_VALUES[m["freq"].split()[-1]]
 
 
-def _present(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _present(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     return "DATE", "PRESENT_REF"
 
 
-def _past(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _past(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     return "DATE", "PAST_REF"
 
 
-def _future(m: re.Match[str], ref: date, tense: str | None) -> tuple[str, str | None]:
+def _future(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     return "DATE", "FUTURE_REF"
 
 
 _RULES = {
     "iso": _iso, "numeric": _numeric, "month_day_year": _full, "day_month_year": _full, "month_year": _month_year, "month_rel_year": _month_rel_year,
     "month_day": _month_day, "day_month": _month_day, "month": _month, "year": _year, "fiscal": _fiscal, "decade": _decade,
-    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "q_form": _q_form, "season": _season,
+    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "the_quarter": _the_quarter, "year_ago": _year_ago, "q_form": _q_form, "season": _season,
     "weekday": _weekday, "deictic": _deictic, "relative_unit": _relative_unit, "ago": _ago, "duration": _duration,
     "unit_duration": _unit_duration, "clock": _clock, "set": _set, "present": _present, "past": _past,
     "future": _future,

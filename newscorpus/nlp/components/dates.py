@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from spacy.language import Language
@@ -12,6 +13,12 @@ from newscorpus.nlp._extensions import register_extensions
 from newscorpus.nlp._timex import normalise
 
 _PAST_TAGS = {"VBD", "VBN"}
+# Words the NER leaves out that still refer to time (TIMEX3 PRESENT_REF, PAST_REF, FUTURE_REF, sets).
+_REFERENCE_WORDS = re.compile(r"\b(?:now|currently|recently|the future|daily|every day)\b", re.I)
+# What the NER labels DATE but is no temporal expression: ages, bare numbers, frequency adjectives.
+_NOT_TIMEX = re.compile(
+    r"^(?:\w+[- ](?:year|month|week|day)s?[- ]old|\d{1,3}|\d{5,}|quarterly|annual|annually|yearly|"
+    r"(?:the )?(?:night|morning|evening|afternoon|day))$", re.I)
 _FUTURE_WORDS = {"will", "shall", "'ll", "going"}
 
 
@@ -37,20 +44,35 @@ def governing_tense(span: Span) -> str | None:
 
 
 class DatesComponent:
-    """Normalises the DATE and TIME entities the NER finds into DateMention records."""
+    """Normalises the DATE and TIME entities the NER finds, and time words it leaves out, into DateMention
+    records; each resolves against the publication date and, if anaphoric, the date mentioned before it."""
 
     def __call__(self, doc: Doc) -> Doc:
         reference = doc._.newscorpus_dct or date.today()
         mentions = []
-        for ent in doc.ents:
-            if ent.label_ not in ("DATE", "TIME"):
-                continue
-            kind, value = normalise(ent.text, reference, governing_tense(ent))
-            if value is None and ent.label_ == "TIME":
+        anchor: str | None = None
+        for span in _candidates(doc):
+            kind, value = normalise(span.text, reference, governing_tense(span), anchor)
+            if value is None and span.label_ == "TIME":
                 kind = "TIME"
-            mentions.append(DateMention(ent.text, ent.start_char, ent.end_char, value, kind))
+            if kind == "DATE" and value and value[:4].isdigit():
+                anchor = value
+            mentions.append(DateMention(span.text, span.start_char, span.end_char, value, kind))
         doc._.newscorpus_dates = mentions
         return doc
+
+
+def _candidates(doc: Doc) -> list[Span]:
+    """DATE and TIME entities that are temporal expressions, and reference words outside any entity."""
+    found = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())]
+    taken = [(e.start_char, e.end_char) for e in doc.ents]
+    for m in _REFERENCE_WORDS.finditer(doc.text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        span = doc.char_span(m.start(), m.end(), label="DATE")
+        if span is not None:
+            found.append(span)
+    return sorted(found, key=lambda s: s.start_char)
 
 
 @Language.factory("newscorpus_dates", requires=["doc.ents"], assigns=["doc._.newscorpus_dates"])
