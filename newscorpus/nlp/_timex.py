@@ -47,10 +47,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("day_month_year", rf"(?:\w+day,? )?{_DAY} (?:of )?{_MONTH},? {_YEAR}"),
         ("month_year", rf"(?:early |mid-?|late |the end of |the beginning of )?{_MONTH},? (?:of )?{_YEAR}"),
         ("month_rel_year", rf"(?:early |mid-?|late )?{_MONTH},? (?P<rel>last|this|next) year"),
-        ("month_day", rf"(?:\w+day,? )?{_MONTH} {_DAY}"),
+        ("month_day", rf"(?:(?P<rel>last|this|next|this coming|coming) )?(?:\w+day,? )?{_MONTH} {_DAY}"),
         ("day_month", rf"(?:\w+day,? )?(?:the )?{_DAY} (?:of )?{_MONTH}"),
         ("month", rf"(?:early |mid-?|late |this |last |next )?{_MONTH}"),
         ("year", rf"(?:early |mid-?|late |the year |the end of |the beginning of )?{_YEAR}"),
+        ("spelled_year", r"(?:the year )?(?P<words>(?:nineteen|twenty) [a-z-]+|two thousand(?: and)?(?: [a-z]+)?)"),
+        ("the_unit", r"(?:the )?(?:fiscal |full |calendar |current )?(?P<unit>year|month|week)"),
+        ("that_unit", r"(?P<which>that|the same|the following|the next|the previous|the prior|the preceding) (?P<unit>year|month|day)"),
         ("fiscal", rf"(?:fiscal|fy) ?(?:year )?(?P<year>\d{{4}}|\d{{2}})"),
         ("decade", r"(?:the )?(?:early |mid-?|late )?(?P<decade>\d{3})0'?s"),
         ("short_decade", r"(?:the )?(?:early |mid-?|late )?'(?P<decade>\d)0s"),
@@ -77,10 +80,32 @@ _SET_VALUES = {"day": "P1D", "daily": "P1D", "week": "P1W", "weekly": "P1W", "mo
                "year": "P1Y", "yearly": "P1Y", "annually": "P1Y"}
 
 
+_PREPOSITION = re.compile(r"^(?:on|in|at|by|since|until|from|during|of|around|about|before|after) ")
+# Words that hedge or narrow an expression without changing the date it names ("late yesterday", "just last month").
+_HEDGE = re.compile(r"^(?:the )?(?:almost|nearly|about|around|roughly|approximately|barely|just|only|up to|"
+                    r"as (?:long|much|many|early|late) as|no (?:more|less) than|more than|less than|at least|"
+                    r"some|over|under|early|late|earlier|later|the middle of|the end of|the beginning of|"
+                    r"the start of|mid-|late-|early-)\s*")
+
+
 def _clean(text: str) -> str:
     t = " ".join(text.lower().replace("’", "'").split())
-    t = re.sub(r"^(?:on|in|at|by|since|until|from|during|of|around|about|before|after) ", "", t)
+    t = _PREPOSITION.sub("", t)
+    t = re.sub(r"(?:'s| or so)$", "", t)  # "last month's", "a week or so"
     return t.strip(" .,;:")
+
+
+def _variants(text: str) -> list[str]:
+    """The expression, then without a leading "the", then without hedges: tried in this order."""
+    forms = [text]
+    if text.startswith("the "):
+        forms.append(text[4:])
+    bare = text
+    while (stripped := _HEDGE.sub("", bare, count=1)) != bare and stripped:
+        bare = stripped
+    if bare != text:
+        forms.append(bare)
+    return forms
 
 
 def _number(raw: str) -> float | None:
@@ -147,14 +172,21 @@ def normalise(text: str, ref: date, tense: str | None = None, anchor: str | None
     underspecified expressions such as a weekday or a month without a year. `anchor` is the value of the
     previous date in the text, which anaphoric expressions ("a year earlier", "the year-ago quarter") follow.
     """
-    t = _clean(text)
-    for name, pattern in _PATTERNS:
-        m = pattern.match(t)
-        if m:
-            found = _RULES[name](m, ref, tense, anchor)
-            if found is not None:
-                return found
+    for t in _variants(_clean(text)):
+        for name, pattern in _PATTERNS:
+            m = pattern.match(t)
+            if m:
+                found = _RULES[name](m, ref, tense, anchor)
+                if found is not None:
+                    return found
+    # A range or list ("between 1994 and 1997", "April 24 and 25"): TimeML marks its first part.
+    first = _RANGE.match(_clean(text))
+    if first and first.group(1) != _clean(text):
+        return normalise(first.group(1), ref, tense, anchor)
     return ("DATE", None)
+
+
+_RANGE = re.compile(r"^(?:between |from )?(.+?)(?:,| and| to| through| until| -|-)(?: .*|$)")
 
 
 def _iso(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
@@ -189,6 +221,8 @@ def _month_rel_year(m: re.Match[str], ref: date, tense: str | None, anchor: str 
 
 def _month_day(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
     month, day = MONTHS[m["month"]], int(m["day"])
+    if m.groupdict().get("rel"):
+        tense = "past" if m["rel"] == "last" else "future" if "next" in m["rel"] or "coming" in m["rel"] else tense
     value = _date(_infer_year(month, day, ref, tense), month, day)
     return ("DATE", value) if value else None
 
@@ -251,6 +285,46 @@ def _the_quarter(
         return "DATE", anchor
     quarters = ref.year * 4 + (ref.month - 1) // 3 - (0 if m["which"] == "current " else 1)
     return "DATE", f"{quarters // 4:04d}-Q{quarters % 4 + 1}"
+
+
+_UNITS_WORDS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+                "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+                "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "one": 1, "two": 2, "three": 3, "four": 4,
+                "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+
+def _spelled_year(
+    m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None,
+) -> tuple[str, str | None] | None:
+    """Years as broadcasters say them: "nineteen ninety-six", "two thousand and one"."""
+    words = m["words"].replace("-", " ").split()
+    if words[:2] == ["two", "thousand"]:
+        extra = [w for w in words[2:] if w != "and"]
+        if any(w not in _UNITS_WORDS for w in extra):
+            return None
+        return "DATE", f"{2000 + sum(_UNITS_WORDS[w] for w in extra):04d}"
+    if any(w not in _UNITS_WORDS for w in words) or len(words) < 2:
+        return None
+    century, years = _UNITS_WORDS[words[0]], sum(_UNITS_WORDS[w] for w in words[1:])
+    return ("DATE", f"{century * 100 + years:04d}") if years < 100 else None
+
+
+def _the_unit(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    """"the year", "the fiscal year", "the month": the one the story is written in."""
+    return _shift(ref, 0, m["unit"])
+
+
+def _that_unit(
+    m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None,
+) -> tuple[str, str | None] | None:
+    """"that year", "the following month": the unit of the date mentioned before, or the one after it."""
+    shift = {"the following": 1, "the next": 1, "the previous": -1, "the prior": -1, "the preceding": -1}.get(
+        m["which"], 0)
+    width = {"year": 4, "month": 7, "day": 10}[m["unit"]]
+    if not anchor or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", anchor[:width]) or len(anchor) < width:
+        return None
+    start = date(int(anchor[:4]), int(anchor[5:7]) if width > 4 else 1, int(anchor[8:10]) if width > 7 else 1)
+    return _shift(start, shift, m["unit"])
 
 
 def _year_ago(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
@@ -379,7 +453,7 @@ def _future(m: re.Match[str], ref: date, tense: str | None, anchor: str | None =
 _RULES = {
     "iso": _iso, "numeric": _numeric, "month_day_year": _full, "day_month_year": _full, "month_year": _month_year, "month_rel_year": _month_rel_year,
     "month_day": _month_day, "day_month": _month_day, "month": _month, "year": _year, "fiscal": _fiscal, "decade": _decade,
-    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "the_quarter": _the_quarter, "year_ago": _year_ago, "q_form": _q_form, "season": _season,
+    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "the_quarter": _the_quarter, "that_unit": _that_unit, "spelled_year": _spelled_year, "the_unit": _the_unit, "year_ago": _year_ago, "q_form": _q_form, "season": _season,
     "weekday": _weekday, "deictic": _deictic, "relative_unit": _relative_unit, "ago": _ago, "duration": _duration,
     "unit_duration": _unit_duration, "clock": _clock, "set": _set, "present": _present, "past": _past,
     "future": _future,
