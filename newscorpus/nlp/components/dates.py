@@ -19,7 +19,9 @@ _REFERENCE_WORDS = re.compile(r"\b(?:now|currently|recently|the future|daily|eve
 _NOT_TIMEX = re.compile(
     r"^(?:\w+[- ](?:year|month|week|day)s?[- ]old|\d{1,3}|\d{5,}|quarterly|annual|annually|yearly|"
     r"(?:the )?(?:night|morning|evening|afternoon|day))$", re.I)
-_FUTURE_WORDS = {"will", "shall", "'ll", "going"}
+_FUTURE_WORDS = {"will", "shall", "'ll", "going", "would", "might", "could", "may"}
+# Verbs that look ahead: "planned to leave Thursday", "is scheduled to close Monday".
+_FUTURE_LEMMAS = {"plan", "schedule", "expect", "intend", "hope", "aim", "prepare", "due", "set", "will"}
 
 
 def governing_tense(span: Span) -> str | None:
@@ -36,7 +38,10 @@ def governing_tense(span: Span) -> str | None:
     if not token.tag_.startswith("VB") and token.tag_ != "MD":
         return None
     auxiliaries = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
-    if any(a.lower_ in _FUTURE_WORDS for a in auxiliaries):
+    verbs = [token, *list(token.ancestors)[:2]]
+    if (any(a.lower_ in _FUTURE_WORDS for a in auxiliaries)
+            or any(v.lemma_ in _FUTURE_LEMMAS for v in verbs)
+            or span.doc.text[max(0, span.start_char - 12):span.start_char].lower().endswith("as soon as ")):
         return "future"
     if auxiliaries:  # "is heard" is present, "was heard" and "has been heard" past
         return "past" if any(a.tag_ in _PAST_TAGS or a.lemma_ == "have" for a in auxiliaries) else "present"
