@@ -69,23 +69,25 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("ago", rf"{_NUM} {_UNIT} (?P<dir>ago|earlier|before|later|from now|hence)"),
         ("duration", rf"(?:(?:the |a |an )?(?:past|last|next|first|coming|previous|following|over|nearly|almost|about|more than|less than|at least|some|only|just) )*(?:the )?{_NUM}[- ]{_UNIT}(?: long| old)?"),
         ("unit_duration", rf"(?:(?:the |a |an )?(?:past|last|next|coming|previous) )?(?P<unit>week|month|year|decade|century|day|hour)s?"),
-        ("clock", r"(?:at )?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?: (?P<when>today|yesterday|tomorrow|tonight))?"),
-        ("set", r"(?P<freq>every (?:day|week|month|year)|daily|weekly|monthly|yearly|annually|each (?:day|week|month|year))"),
+        ("clock", r"(?:at )?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?: (?:[a-z]{1,2}[sd]t|gmt|utc))?(?: (?P<when>today|yesterday|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday))?"),
+        ("part_of_day", r"(?:this |mid-?|mid |late |early )?(?P<part>morning|afternoon|evening|noon|midday|midnight)"),
+        ("decade_words", r"the (?P<word>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"),
+        ("set", r"(?P<freq>every (?:day|week|month|year|hour)|hourly|daily|weekly|monthly|yearly|annually|each (?:day|week|month|year))"),
         ("present", r"(?P<ref>now|right now|currently|at present|the present|nowadays|these days|present|today's|the moment)"),
         ("past", r"(?P<ref>recently|the past|previously|in the past|formerly|once|earlier|lately|former)"),
         ("future", r"(?P<ref>the future|in the future|soon|future|later|shortly|eventually|the coming years)"),
     ]
 ]
-_SET_VALUES = {"day": "P1D", "daily": "P1D", "week": "P1W", "weekly": "P1W", "month": "P1M", "monthly": "P1M",
+_SET_VALUES = {"hour": "PT1H", "hourly": "PT1H", "day": "P1D", "daily": "P1D", "week": "P1W", "weekly": "P1W", "month": "P1M", "monthly": "P1M",
                "year": "P1Y", "yearly": "P1Y", "annually": "P1Y"}
 
 
-_PREPOSITION = re.compile(r"^(?:on|in|at|by|since|until|from|during|of|around|about|before|after) ")
+_PREPOSITION = re.compile(r"^(?:on|in|at(?! least| most)|by|since|until|from|during|of|around|about|before|after) ")
 # Words that hedge or narrow an expression without changing the date it names ("late yesterday", "just last month").
 _HEDGE = re.compile(r"^(?:the )?(?:almost|nearly|about|around|roughly|approximately|barely|just|only|up to|"
                     r"as (?:long|much|many|early|late) as|no (?:more|less) than|more than|less than|at least|"
-                    r"some|over|under|early|late|earlier|later|the middle of|the end of|the beginning of|"
-                    r"the start of|mid-|late-|early-)\s*")
+                    r"some|over|under|earlier|later|the middle of|the end of|the beginning of|"
+                    r"the start of|mid|late|early)(?:\s+|-)")
 
 
 def _clean(text: str) -> str:
@@ -105,6 +107,8 @@ def _variants(text: str) -> list[str]:
         bare = stripped
     if bare != text:
         forms.append(bare)
+    if re.match(r"an? (?=\d)", bare):  # "a 20th century"
+        forms.append(bare.split(" ", 1)[1])
     return forms
 
 
@@ -352,8 +356,11 @@ def _season(m: re.Match[str], ref: date, tense: str | None, anchor: str | None =
 
 
 def _weekday(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
-    target = WEEKDAYS[m["weekday"]]
-    rel = m["rel"]
+    return "DATE", _resolve_weekday(WEEKDAYS[m["weekday"]], m["rel"], ref, tense).isoformat()
+
+
+def _resolve_weekday(target: int, rel: str | None, ref: date, tense: str | None) -> date:
+    """The date of a weekday named in a story: the past one unless "next" or the tense says otherwise."""
     forward = rel in ("next", "coming") or (rel not in ("last", "past") and tense == "future")
     if forward:
         delta = (target - ref.weekday()) % 7 or 7
@@ -363,7 +370,7 @@ def _weekday(m: re.Match[str], ref: date, tense: str | None, anchor: str | None 
         delta = -((ref.weekday() - target) % 7)
         if delta == 0 and rel in ("last", "past"):
             delta = -7
-    return "DATE", (ref + timedelta(days=delta)).isoformat()
+    return ref + timedelta(days=delta)
 
 
 def _deictic(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
@@ -430,8 +437,26 @@ def _clock(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = 
         hour = 0
     if hour > 23 or minute > 59:
         return None
-    day = ref + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(m["when"] or "", 0))
+    when = m["when"] or ""
+    if when in WEEKDAYS:
+        day = _resolve_weekday(WEEKDAYS[when], None, ref, tense)
+    else:
+        day = ref + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(when, 0))
     return "TIME", f"{day.isoformat()}T{hour:02d}:{minute:02d}"
+
+
+_DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "noon": "12:00", "midday": "12:00",
+              "midnight": "24:00"}
+
+
+def _part_of_day(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    """"this morning", "mid-afternoon", "noon": that part of the day the story was written."""
+    return "TIME", f"{ref.isoformat()}T{_DAY_PARTS[m['part']]}"
+
+
+def _decade_words(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    tens = ["twenties", "thirties", "forties", "fifties", "sixties", "seventies", "eighties", "nineties"]
+    return "DATE", f"19{tens.index(m['word']) + 2}"
 
 
 def _set(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
@@ -453,7 +478,7 @@ def _future(m: re.Match[str], ref: date, tense: str | None, anchor: str | None =
 _RULES = {
     "iso": _iso, "numeric": _numeric, "month_day_year": _full, "day_month_year": _full, "month_year": _month_year, "month_rel_year": _month_rel_year,
     "month_day": _month_day, "day_month": _month_day, "month": _month, "year": _year, "fiscal": _fiscal, "decade": _decade,
-    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "the_quarter": _the_quarter, "that_unit": _that_unit, "spelled_year": _spelled_year, "the_unit": _the_unit, "year_ago": _year_ago, "q_form": _q_form, "season": _season,
+    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "the_quarter": _the_quarter, "that_unit": _that_unit, "spelled_year": _spelled_year, "part_of_day": _part_of_day, "decade_words": _decade_words, "the_unit": _the_unit, "year_ago": _year_ago, "q_form": _q_form, "season": _season,
     "weekday": _weekday, "deictic": _deictic, "relative_unit": _relative_unit, "ago": _ago, "duration": _duration,
     "unit_duration": _unit_duration, "clock": _clock, "set": _set, "present": _present, "past": _past,
     "future": _future,
