@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from newscorpus.models import DateMention
@@ -14,7 +15,7 @@ from newscorpus.nlp._timex import normalise
 
 _PAST_TAGS = {"VBD", "VBN"}
 # Words the NER leaves out that still refer to time (TIMEX3 PRESENT_REF, PAST_REF, FUTURE_REF, sets).
-_REFERENCE_WORDS = re.compile(r"\b(?:now|currently|recently|the future|daily|every day)\b", re.I)
+_REFERENCE_WORDS = ("now", "currently", "recently", "the future", "daily", "every day")
 # What the NER labels DATE but is no temporal expression: ages, bare numbers, frequency adjectives.
 _NOT_TIMEX = re.compile(
     r"^(?:\w+[- ](?:year|month|week|day)s?[- ]old|\d{1,3}|\d{5,}|quarterly|annual|annually|yearly|"
@@ -38,10 +39,10 @@ def governing_tense(span: Span) -> str | None:
     if not token.tag_.startswith("VB") and token.tag_ != "MD":
         return None
     auxiliaries = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
-    verbs = [token, *list(token.ancestors)[:2]]
+    verbs = [token, token.head, token.head.head]
     if (any(a.lower_ in _FUTURE_WORDS for a in auxiliaries)
             or any(v.lemma_ in _FUTURE_LEMMAS for v in verbs)
-            or span.doc.text[max(0, span.start_char - 12):span.start_char].lower().endswith("as soon as ")):
+            or span.doc[max(0, span.start - 3):span.start].text.lower() == "as soon as"):
         return "future"
     if auxiliaries:  # "is heard" is present, "was heard" and "has been heard" past
         return "past" if any(a.tag_ in _PAST_TAGS or a.lemma_ == "have" for a in auxiliaries) else "present"
@@ -52,11 +53,15 @@ class DatesComponent:
     """Normalises the DATE and TIME entities the NER finds, and time words it leaves out, into DateMention
     records; each resolves against the publication date and, if anaphoric, the date mentioned before it."""
 
+    def __init__(self, nlp: Language) -> None:
+        self.reference_words = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.reference_words.add("REFERENCE", [nlp.make_doc(w) for w in _REFERENCE_WORDS])
+
     def __call__(self, doc: Doc) -> Doc:
         reference = doc._.newscorpus_dct or date.today()
         mentions = []
         anchor: str | None = None
-        for span in _candidates(doc):
+        for span in self._candidates(doc):
             kind, value = normalise(span.text, reference, governing_tense(span), anchor)
             if value is None and span.label_ == "TIME":
                 kind = "TIME"
@@ -67,21 +72,19 @@ class DatesComponent:
         return doc
 
 
-def _candidates(doc: Doc) -> list[Span]:
-    """DATE and TIME entities that are temporal expressions, and reference words outside any entity."""
-    found = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())]
-    taken = [(e.start_char, e.end_char) for e in doc.ents]
-    for m in _REFERENCE_WORDS.finditer(doc.text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
-            continue
-        span = doc.char_span(m.start(), m.end(), label="DATE")
-        if span is not None:
-            found.append(span)
-    return sorted(found, key=lambda s: s.start_char)
+    def _candidates(self, doc: Doc) -> list[Span]:
+        """DATE and TIME entities that are temporal expressions, and reference words outside any entity."""
+        entities = doc.ents
+        found = [e for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())]
+        taken = [(e.start, e.end) for e in entities]
+        for _, start, end in self.reference_words(doc):
+            if not any(s < end and start < e for s, e in taken):
+                found.append(Span(doc, start, end, label="DATE"))
+        return sorted(found, key=lambda s: s.start)
 
 
 @Language.factory("newscorpus_dates", requires=["doc.ents"], assigns=["doc._.newscorpus_dates"])
 def make_dates_component(nlp: Language, name: str) -> DatesComponent:
     """Factory of the dates component (registered as `newscorpus_dates`)."""
     register_extensions()
-    return DatesComponent()
+    return DatesComponent(nlp)
