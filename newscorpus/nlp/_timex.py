@@ -68,7 +68,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("relative_unit", r"(?P<rel>last|this|next|past|previous|coming|the past|the previous|the coming|earlier this|later this|the current|current)(?: calendar| fiscal)? (?P<unit>week|month|year|weekend|decade|century|quarter)"),
         ("ago", rf"{_NUM} {_UNIT} (?P<dir>ago|earlier|before|later|from now|hence)"),
         ("duration", rf"(?:(?:the |a |an )?(?:past|last|next|first|coming|previous|following|over|nearly|almost|about|more than|less than|at least|some|only|just) )*(?:the )?{_NUM}[- ]{_UNIT}(?: long| old)?"),
-        ("unit_duration", rf"(?:(?:the |a |an )?(?:past|last|next|coming|previous) )?(?P<unit>week|month|year|decade|century|day|hour)s?"),
+        ("weekend", r"(?:the |this )?weekend"),
+        ("unit_duration", rf"(?:(?:the |a |an )?(?:past|last|next|coming|previous) )?(?P<unit>week|month|year|decade|century|day|hour)(?P<plural>s)?"),
         ("clock", r"(?:at )?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?: (?:[a-z]{1,2}[sd]t|gmt|utc))?(?: (?P<when>today|yesterday|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday))?"),
         ("part_of_day", r"(?:this |mid-?|mid |late |early )?(?P<part>morning|afternoon|evening|noon|midday|midnight)"),
         ("decade_words", r"the (?P<word>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"),
@@ -167,6 +168,16 @@ def _infer_year(month: int, day: int | None, ref: date, tense: str | None) -> in
         if distance < -183:
             return ref.year + 1
     return ref.year
+
+
+_ANAPHORIC = re.compile(r"year[- ](?:earlier|ago)|\b(?:that|the same|the following|the next|the previous|the prior|"
+                        r"the preceding) (?:year|month|day)\b", re.I)
+
+
+def is_anaphoric(text: str) -> bool:
+    """True for expressions resolved against the date mentioned before ("a year earlier", "that day"):
+    they do not become the reference for those that follow."""
+    return bool(_ANAPHORIC.search(text))
 
 
 def normalise(text: str, ref: date, tense: str | None = None, anchor: str | None = None) -> tuple[str, str | None]:
@@ -275,7 +286,7 @@ def _quarter(m: re.Match[str], ref: date, tense: str | None, anchor: str | None 
         year = ref.year + {"last": -1, "this": 0, "next": 1}[word]
     else:  # a quarter not yet begun is last year's in a past-tense sentence, next year's in a future one
         current = (ref.month - 1) // 3 + 1
-        year = ref.year - (tense != "future" and quarter > current) + (tense == "future" and quarter < current)
+        year = ref.year - (tense != "future" and quarter > current)
     return "DATE", f"{year:04d}-Q{quarter}"
 
 
@@ -422,9 +433,17 @@ def _duration(m: re.Match[str], ref: date, tense: str | None, anchor: str | None
 def _unit_duration(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     unit = m["unit"]
     code, is_time = UNITS[unit]
+    if m["plural"]:  # "years", "the coming weeks": an unknown number of them
+        return "DURATION", ("PT" if is_time else "P") + "X" + code
     if unit in ("decade", "century"):
         return "DURATION", f"P{10 if unit == 'decade' else 100}Y"
     return "DURATION", ("PT1" if is_time else "P1") + code
+
+
+def _weekend(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    """"the weekend": the coming one in a future-tense sentence, else the last one (or this, on a weekend)."""
+    back = tense != "future" and ref.weekday() < 5
+    return _shift(ref, -1 if back else 0, "weekend")
 
 
 def _clock(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
@@ -478,7 +497,7 @@ def _future(m: re.Match[str], ref: date, tense: str | None, anchor: str | None =
 _RULES = {
     "iso": _iso, "numeric": _numeric, "month_day_year": _full, "day_month_year": _full, "month_year": _month_year, "month_rel_year": _month_rel_year,
     "month_day": _month_day, "day_month": _month_day, "month": _month, "year": _year, "fiscal": _fiscal, "decade": _decade,
-    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "the_quarter": _the_quarter, "that_unit": _that_unit, "spelled_year": _spelled_year, "part_of_day": _part_of_day, "decade_words": _decade_words, "the_unit": _the_unit, "year_ago": _year_ago, "q_form": _q_form, "season": _season,
+    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "the_quarter": _the_quarter, "weekend": _weekend, "that_unit": _that_unit, "spelled_year": _spelled_year, "part_of_day": _part_of_day, "decade_words": _decade_words, "the_unit": _the_unit, "year_ago": _year_ago, "q_form": _q_form, "season": _season,
     "weekday": _weekday, "deictic": _deictic, "relative_unit": _relative_unit, "ago": _ago, "duration": _duration,
     "unit_duration": _unit_duration, "clock": _clock, "set": _set, "present": _present, "past": _past,
     "future": _future,

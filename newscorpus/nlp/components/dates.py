@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from newscorpus.models import DateMention
 from newscorpus.nlp._extensions import register_extensions
-from newscorpus.nlp._timex import normalise
+from newscorpus.nlp._timex import is_anaphoric, normalise
 
 _PAST_TAGS = {"VBD", "VBN"}
 # Words the NER leaves out that still refer to time (TIMEX3 PRESENT_REF, PAST_REF, FUTURE_REF, sets).
@@ -65,7 +65,7 @@ class DatesComponent:
             kind, value = normalise(span.text, reference, governing_tense(span), anchor)
             if value is None and span.label_ == "TIME":
                 kind = "TIME"
-            if kind == "DATE" and value and value[:4].isdigit():
+            if kind == "DATE" and value and value[:4].isdigit() and not is_anaphoric(span.text):
                 anchor = value
             mentions.append(DateMention(span.text, span.start_char, span.end_char, value, kind))
         doc._.newscorpus_dates = mentions
