@@ -67,7 +67,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("deictic", r"(?P<word>today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night|the day before yesterday|the day after tomorrow)"),
         ("relative_unit", r"(?P<rel>last|this|next|past|previous|coming|the past|the previous|the coming|earlier this|later this|the current|current)(?: calendar| fiscal)? (?P<unit>week|month|year|weekend|decade|century|quarter)"),
         ("ago", rf"{_NUM} {_UNIT} (?P<dir>ago|earlier|before|later|from now|hence)"),
-        ("duration", rf"(?:(?:the |a |an )?(?:past|last|next|first|coming|previous|following|over|nearly|almost|about|more than|less than|at least|some|only|just) )*(?:the )?{_NUM}[- ]{_UNIT}(?: long| old)?"),
+        ("vague_past", r"(?:the )?(?:recent|past) (?P<ref>years|months|weeks|days|decades)"),
+        ("duration", rf"(?:(?:the |a |an )?(?:past|last|next|first|coming|previous|following|over|nearly|almost|about|more than|less than|at least|some|only|just) )*(?:the )?{_NUM}[- ]{_UNIT}(?: long| old| of (?:\d{{4}}|the year|this year|last year))?"),
         ("weekend", r"(?:the |this )?weekend"),
         ("unit_duration", rf"(?:(?:the |a |an )?(?:past|last|next|coming|previous) )?(?P<unit>week|month|year|decade|century|day|hour)(?P<plural>s)?"),
         ("clock", r"(?:at )?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?: (?:[a-z]{1,2}[sd]t|gmt|utc))?(?: (?P<when>today|yesterday|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday))?"),
@@ -76,7 +77,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("set", r"(?P<freq>every (?:day|week|month|year|hour)|hourly|daily|weekly|monthly|yearly|annually|each (?:day|week|month|year))"),
         ("present", r"(?P<ref>now|right now|currently|at present|the present|nowadays|these days|present|today's|the moment)"),
         ("past", r"(?P<ref>recently|the past|previously|in the past|formerly|once|earlier|lately|former)"),
-        ("future", r"(?P<ref>the future|in the future|soon|future|later|shortly|eventually|the coming years)"),
+        ("future", r"(?P<ref>the future|in the future|soon|future|later|shortly|eventually|the coming years|future \w+|a later date)"),
     ]
 ]
 _SET_VALUES = {"hour": "PT1H", "hourly": "PT1H", "day": "P1D", "daily": "P1D", "week": "P1W", "weekly": "P1W", "month": "P1M", "monthly": "P1M",
@@ -261,7 +262,7 @@ def _year(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = N
 
 def _fiscal(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     year = int(m["year"]) if len(m["year"]) == 4 else 2000 + int(m["year"])
-    return "DATE", f"FY{year:04d}"
+    return "DATE", f"{year:04d}"  # TimeML annotates fiscal years as the plain year
 
 
 def _decade(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
@@ -500,5 +501,5 @@ _RULES = {
     "short_decade": _short_decade, "century": _century, "quarter": _quarter, "the_quarter": _the_quarter, "weekend": _weekend, "that_unit": _that_unit, "spelled_year": _spelled_year, "part_of_day": _part_of_day, "decade_words": _decade_words, "the_unit": _the_unit, "year_ago": _year_ago, "q_form": _q_form, "season": _season,
     "weekday": _weekday, "deictic": _deictic, "relative_unit": _relative_unit, "ago": _ago, "duration": _duration,
     "unit_duration": _unit_duration, "clock": _clock, "set": _set, "present": _present, "past": _past,
-    "future": _future,
+    "future": _future, "vague_past": _past,
 }
