@@ -15,6 +15,7 @@ demo: $(BIN)/.installed
 	$(BIN)/newscorpus demo
 
 test: $(BIN)/.installed
+	$(BIN)/ruff check newscorpus tests benchmarks docs
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 

@@ -23,7 +23,6 @@ import random
 import re
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from newscorpus.corpus import open_store
@@ -91,7 +90,7 @@ def quality(seed: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(Path(folder))
         clusters = {}
-        for n, (story, text) in enumerate(docs):
+        for n, (_, text) in enumerate(docs):
             doc_id, _ = store.save_document(article(n, text), Annotations(), None, "2026-01-01T00:00:00+00:00",
                                             content_hash(text), signature=dedup.signature(text))
             clusters[n] = store.get_documents([doc_id])[doc_id].cluster_id

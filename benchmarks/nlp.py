@@ -64,8 +64,8 @@ def main() -> None:
           f"batch size {settings.nlp_batch_size}")
     print(f"{'workers':>7}  {'bare nlp.pipe':>15}  {'extract --jsonl':>15}  {'time ratio':>10}")
     for workers in args.workers:
-        bare, n_bare = timed(lambda: bare_pipe(settings.spacy_model, texts, workers, settings.nlp_batch_size))
-        ours, n_ours = timed(lambda: newscorpus_extract(settings, lines, workers))
+        bare, n_bare = timed(lambda w=workers: bare_pipe(settings.spacy_model, texts, w, settings.nlp_batch_size))
+        ours, n_ours = timed(lambda w=workers: newscorpus_extract(settings, lines, w))
         assert n_bare == n_ours == len(texts)
         print(f"{workers:>7}  {n_bare / bare:>11.1f} d/s  {n_ours / ours:>11.1f} d/s  {ours / bare:>9.2f}x")
 

@@ -336,10 +336,10 @@ class Crawler:
             return
         analysed = self._annotate([article for _, _, article in articles])
         new_ids = []
-        for (queued, response, article), (annotations, note) in zip(articles, analysed):
+        for (queued, response, article), (found, note) in zip(articles, analysed, strict=True):
             location = archive.write(response)
             doc_id, created = self.store.save_document(
-                article, annotations, queued.source_id, response.fetched_at, content_hash(article.text),
+                article, found, queued.source_id, response.fetched_at, content_hash(article.text),
                 url_id=queued.id, warc=location, nlp_note=note, signature=signature(article.text))
             if created:
                 new_ids.append(doc_id)
@@ -406,8 +406,8 @@ def reprocess(store: Store, index: SearchIndex, settings: Settings, data_dir: Pa
                 continue
             batch.append((doc.id, replace(article, url=doc.url, canonical_url=doc.canonical_url)))
         results = annotate_articles(annotator, [article for _, article in batch])
-        for (doc_id, article), (annotations, note) in zip(batch, results):
-            store.update_document(doc_id, article, annotations, content_hash(article.text), note)
+        for (doc_id, article), (found, note) in zip(batch, results, strict=True):
+            store.update_document(doc_id, article, found, content_hash(article.text), note)
             updated += 1
         if progress:
             progress("reprocess", min(start + settings.crawl_batch_size, len(documents)), len(documents))
@@ -537,9 +537,9 @@ def extract_jsonl(lines: Iterable[bytes], settings: Settings, default_day: date,
             bad += error is not None
             yield (number, key, error), text, published or default_day
 
-    for (number, key, error), annotations in annotate_many(records(), settings.spacy_model, workers,
-                                                            settings.nlp_batch_size):
-        result = {"id": key, "line": number, "error": error, **empty} if error else {"id": key, **annotations.to_dict()}
+    for (number, key, error), found in annotate_many(records(), settings.spacy_model, workers,
+                                                      settings.nlp_batch_size):
+        result = {"id": key, "line": number, "error": error, **empty} if error else {"id": key, **found.to_dict()}
         write(json.dumps(result, ensure_ascii=False))
     return bad
 

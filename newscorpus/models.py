@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 
@@ -237,20 +237,6 @@ class SearchHit:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class CrawlReport:
-    """What one crawl pass did."""
-
-    new: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    feeds_polled: int = 0
-    feeds_not_modified: int = 0
-    failures: dict[str, int] = field(default_factory=dict)
-
-
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC timestamp with seconds."""
-    from datetime import timezone
-
     return datetime.now(timezone.utc).isoformat(timespec="seconds")

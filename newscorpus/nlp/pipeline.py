@@ -96,7 +96,7 @@ def _start_worker(model: str, batch_size: int) -> None:
 def _run_chunk(chunk: list[tuple[Key, str, date | None]]) -> list[tuple[Key, Annotations]]:
     assert _worker is not None
     results = _worker.annotate_batch((text, published) for _, text, published in chunk)
-    return [(key, annotations) for (key, _, _), annotations in zip(chunk, results)]
+    return [(key, annotations) for (key, _, _), annotations in zip(chunk, results, strict=True)]
 
 
 def _chunks(items: Iterable[tuple[Key, str, date | None]], size: int) -> Iterator[list[tuple[Key, str, date | None]]]:
@@ -118,7 +118,7 @@ def annotate_many(
         annotator = Annotator(model, batch_size)
         for chunk in _chunks(items, batch_size):
             results = annotator.annotate_batch((text, published) for _, text, published in chunk)
-            yield from ((key, annotations) for (key, _, _), annotations in zip(chunk, results))
+            yield from ((key, annotations) for (key, _, _), annotations in zip(chunk, results, strict=True))
         return
     load_pipeline(model)  # fail here, with one clear error, rather than in every worker
     with multiprocessing.get_context("fork").Pool(workers, _start_worker, (model, batch_size)) as pool:

@@ -26,7 +26,7 @@ class PlacesComponent:
         candidates = [self.gazetteer.lookup(ent.text) for ent in spans]
         context = self._context_countries(doc, candidates)
         mentions = []
-        for ent, found in zip(spans, candidates):
+        for ent, found in zip(spans, candidates, strict=True):
             best = max(found, key=lambda p: prior(p) + (_CONTEXT_BONUS if p.country_code in context else 0.0),
                        default=None)
             mentions.append(_mention(ent, best))
