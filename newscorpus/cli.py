@@ -325,20 +325,23 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", default="")
+@click.option("--mentions", default=None, metavar="PERIOD",
+              help="Only stories that mention a date within PERIOD: 2025, 2025-06, 2025-06-12, 2025-Q2, 2025-W24, 202.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits to show.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
 @click.option("--all-copies", is_flag=True, help="List every copy of a syndicated story instead of one per story.")
 @click.pass_obj
-def search(env: Env, query: str, limit: int, fmt: str, all_copies: bool) -> None:
+def search(env: Env, query: str, mentions: str | None, limit: int, fmt: str, all_copies: bool) -> None:
     """Search the corpus (words, "phrases", AND/OR/NOT, title:word).
 
     \b
     Examples:
       newscorpus search 'cybercrime'
       newscorpus search '"Computer Misuse" AND Nairobi' --format jsonl
+      newscorpus search flood --mentions 2025-06     # stories that mention a date in June 2025
     """
-    hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies)
+    hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, mentions=mentions)
     if fmt == "jsonl":
         for hit in hits:
             click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))

@@ -420,7 +420,7 @@ def index_documents(store: Store, index: SearchIndex, ids: Sequence[int]) -> Non
     if not ids:
         return
     documents = store.get_documents(ids)
-    index.add([documents[i] for i in ids if i in documents])
+    index.add([documents[i] for i in ids if i in documents], store.date_values(ids))
     store.mark_indexed(list(ids))
 
 
@@ -432,7 +432,7 @@ def index_pending(store: Store, index: SearchIndex, progress: ProgressCallback |
     total = int(store.stats()["documents_unindexed"])  # type: ignore[call-overload]
     done = 0
     while batch := store.unindexed_documents(500):
-        index.add(batch)
+        index.add(batch, store.date_values([d.id for d in batch]))
         store.mark_indexed([d.id for d in batch])
         done += len(batch)
         if progress:

@@ -221,3 +221,11 @@ def test_cli_unusable_data_directory_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert "cannot create the data directory" in one_line_error(run(blocker / "data", "stats"))
+
+
+def test_cli_search_by_mentioned_period(crawled: Path) -> None:
+    # The glacier survey mentions 2024 and 2025; the library story mentions the 1880s, the strike January.
+    hits = run(crawled, "search", "--mentions", "2025", "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(h)["title"] for h in hits] == ["Survey finds Alpine glaciers lost a tenth of their ice in two years"]
+    assert "not a period" in one_line_error(run(crawled, "search", "ice", "--mentions", "last June"))
+    assert "empty query" in one_line_error(run(crawled, "search", ""))

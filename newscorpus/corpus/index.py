@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
 import tantivy
 
+from newscorpus.corpus.mentions import mention_terms, period_term
 from newscorpus.errors import QueryError, StorageError
 from newscorpus.models import Document
 
 INDEX_DIR_NAME = "index"
 # Bump when the schema below changes: an index of another version is rebuilt from the store.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 _VERSION_FILE = "newscorpus-index-version"
 _SEARCH_FIELDS = ["title", "text"]
 _SNIPPET_CHARS = 220
@@ -29,6 +30,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("url", stored=True, tokenizer_name="raw")
     builder.add_text_field("language", stored=True, tokenizer_name="raw", fast=True)
     builder.add_date_field("published", stored=True, indexed=True, fast=True)
+    builder.add_text_field("mentions", stored=False, tokenizer_name="raw")  # periods of the dates it mentions
     return builder.build()
 
 
@@ -60,8 +62,11 @@ class SearchIndex:
         except (OSError, ValueError) as exc:
             raise StorageError(f"cannot open the search index {self.path}: {exc}") from exc
 
-    def add(self, documents: Sequence[Document]) -> None:
-        """Add or replace documents and commit, so that they are searchable once this returns."""
+    def add(self, documents: Sequence[Document], mentions: Mapping[int, Iterable[str]] | None = None) -> None:
+        """Add or replace documents and commit, so that they are searchable once this returns.
+
+        `mentions` gives the TIMEX3 values of the dates each document mentions.
+        """
         try:
             writer = self._index.writer(heap_size=64_000_000, num_threads=1)
         except ValueError as exc:
@@ -80,6 +85,8 @@ class SearchIndex:
             published = _parse_datetime(doc.published)
             if published is not None:
                 record.add_date("published", published)
+            for term in sorted({t for value in (mentions or {}).get(doc.id, ()) for t in mention_terms(value)}):
+                record.add_text("mentions", term)
             writer.add_document(record)
         writer.commit()
         writer.wait_merging_threads()
@@ -96,15 +103,21 @@ class SearchIndex:
     def count(self) -> int:
         return int(self._index.searcher().num_docs)
 
-    def search(self, query: str, limit: int = 10) -> list[tuple[int, float]]:
-        """(document id, BM25 score) of the best matches for a tantivy query string."""
-        parsed = self._parse(query)
-        result = self._index.searcher().search(parsed, limit=limit)
+    def search(self, query: str, limit: int = 10, mentions: str | None = None) -> list[tuple[int, float]]:
+        """(document id, BM25 score) of the best matches for a tantivy query string, optionally only among
+        documents that mention a date within the period `mentions` (an empty query then matches all)."""
+        parsed = self._parse(query) if query.strip() or mentions is None else tantivy.Query.all_query()
+        if mentions is not None:
+            period = tantivy.Query.term_query(self.schema, "mentions", period_term(mentions))
+            parsed = tantivy.Query.boolean_query([(tantivy.Occur.Must, parsed), (tantivy.Occur.Must, period)])
         searcher = self._index.searcher()
+        result = searcher.search(parsed, limit=limit)
         return [(int(searcher.doc(address)["id"][0]), float(score)) for score, address in result.hits]
 
     def snippets(self, query: str, texts: dict[int, str]) -> dict[int, str]:
         """For each document text, the fragment that best matches `query`, matches in <b> tags."""
+        if not query.strip():
+            return {doc_id: _lead(text) for doc_id, text in texts.items()}
         generator = tantivy.SnippetGenerator.create(self._index.searcher(), self._parse(query), self.schema, "text")
         generator.set_max_num_chars(_SNIPPET_CHARS)
         found = {}

@@ -411,6 +411,17 @@ class SQLiteStore(Store):
         rows = self._db.execute(f"SELECT {_DOC_COLUMNS} {self._FROM} WHERE d.id IN ({marks})", list(ids)).fetchall()
         return {r[0]: self._document(r) for r in rows}
 
+    def date_values(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):  # SQLite's limit on parameters
+            chunk = list(ids[start:start + 500])
+            rows = self._db.execute(
+                f"SELECT document_id, value FROM dates WHERE value IS NOT NULL AND document_id IN"
+                f" ({', '.join('?' * len(chunk))})", chunk).fetchall()
+            for doc_id, value in rows:
+                found[doc_id].append(value)
+        return found
+
     def unindexed_documents(self, limit: int) -> list[Document]:
         rows = self._db.execute(
             f"SELECT {_DOC_COLUMNS} {self._FROM} WHERE d.indexed = 0 ORDER BY d.id LIMIT ?", (limit,)

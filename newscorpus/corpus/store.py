@@ -140,6 +140,10 @@ class Store(abc.ABC):
         """Other URLs at which exact duplicates of a document were seen."""
 
     @abc.abstractmethod
+    def date_values(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        """The TIMEX3 values of the dates each document mentions."""
+
+    @abc.abstractmethod
     def unindexed_documents(self, limit: int) -> list[Document]:
         """Documents stored but not yet confirmed in the search index."""
 
