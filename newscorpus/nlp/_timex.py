@@ -460,8 +460,10 @@ def _clock(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = 
     when = m["when"] or ""
     if when in WEEKDAYS:
         day = _resolve_weekday(WEEKDAYS[when], None, ref, tense)
-    else:
+    elif when:
         day = ref + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(when, 0))
+    else:  # a time of day alone belongs to the day last mentioned, else to the day of writing
+        day = _anchor_day(anchor) or ref
     return "TIME", f"{day.isoformat()}T{hour:02d}:{minute:02d}"
 
 
@@ -470,8 +472,18 @@ _DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "noon": "12:0
 
 
 def _part_of_day(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
-    """"this morning", "mid-afternoon", "noon": that part of the day the story was written."""
-    return "TIME", f"{ref.isoformat()}T{_DAY_PARTS[m['part']]}"
+    """"this morning", "mid-afternoon", "noon": that part of the day last mentioned, else of the day of writing."""
+    day = ref if m.group(0).startswith("this") else _anchor_day(anchor) or ref
+    return "TIME", f"{day.isoformat()}T{_DAY_PARTS[m['part']]}"
+
+
+def _anchor_day(anchor: str | None) -> date | None:
+    if anchor and re.fullmatch(r"\d{4}-\d{2}-\d{2}", anchor):
+        try:
+            return date.fromisoformat(anchor)
+        except ValueError:
+            return None
+    return None
 
 
 def _decade_words(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
