@@ -3,6 +3,8 @@
 A server process on 127.0.0.1 serves the 195 newsmirror pages under many URLs (/p/<n>.html is page
 n mod 195), an RSS feed listing them, and robots.txt. Measured in one run, same URLs, same concurrency:
 
+Each URL's page carries its number before every paragraph and line break, so every URL is a distinct article.
+
 - bare loop: httpx.AsyncClient GETs every URL and reads the body (nothing else);
 - bare loop + extraction: the same, calling the same trafilatura extraction on each page;
 - newscorpus crawl, NLP off: poll the feed, fetch, extract, archive (WARC), store (SQLite), index (tantivy);
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import re
 import subprocess
 import sys
 import tempfile
@@ -32,6 +35,7 @@ from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, open_store
 from newscorpus.crawler import extract_article
 
+_BLOCK_START = re.compile(rb"<(?:p|br|li|h[1-6])(?:\s[^>]*)?/?>", re.I)
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "newsmirror" / "pages"
 
 
@@ -56,7 +60,12 @@ def serve(port_pipe: multiprocessing.connection.Connection) -> None:
                 body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>{items}</channel></rss>'.encode()
                 kind = "application/rss+xml"
             elif path.startswith("/p/"):
-                body, kind = pages[int(path[3:-5]) % len(pages)], "text/html; charset=utf-8"
+                number = int(path[3:-5])
+                # Each URL gets its own text (its number before every paragraph and line break), so that every
+                # page is a new article rather than an exact copy of the one 195 URLs before it.
+                page = pages[number % len(pages)]
+                body = _BLOCK_START.sub(lambda m: m.group(0) + f"{number}: ".encode(), page)
+                kind = "text/html; charset=utf-8"
             else:
                 body, kind = b"not found", "text/plain"
             self.send_response(200 if kind != "text/plain" or path == "/robots.txt" else 404)
@@ -94,7 +103,9 @@ def crawl_in_process(base: str, count: int, settings: Settings) -> tuple[float, 
         summary = ingest.Crawler(store, SearchIndex(data), settings, data).run()
         elapsed = time.perf_counter() - started
         store.close()
-    return elapsed, summary.new
+    if summary.duplicates:
+        print(f"    ({summary.duplicates} of the pages were exact copies: stored once, with every URL)")
+    return elapsed, summary.new + summary.duplicates
 
 
 def crawl_memory(base: str, count: int, concurrency: int) -> int:
