@@ -6,6 +6,8 @@ The only module that wires the crawler, NLP and corpus layers together.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import json
 import logging
 import signal
@@ -347,6 +349,7 @@ class Crawler:
             else:
                 self.summary.duplicates += 1
         index_documents(self.store, self.index, new_ids)
+        _release_free_memory()
 
 
 def annotate_articles(annotator: Annotator | None, articles: list[Article]) -> list[tuple[Annotations, str | None]]:
@@ -362,6 +365,25 @@ def annotate_articles(annotator: Annotator | None, articles: list[Article]) -> l
         (Annotations(), f"skipped: language {article.language or 'unknown'} (the pipeline is for {language})")
         for article in articles
     ]
+
+
+def _release_free_memory() -> None:
+    """Hand memory freed by a batch back to the system. Large pages leave glibc's per-thread heaps fragmented,
+    so a long crawl's resident size would creep up without it; elsewhere this does nothing."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _load_libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _load_libc()
 
 
 async def _sleep_until(when: str | None, stop: asyncio.Event) -> None:

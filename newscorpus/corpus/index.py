@@ -19,6 +19,8 @@ INDEX_VERSION = "2"
 _VERSION_FILE = "newscorpus-index-version"
 _SEARCH_FIELDS = ["title", "text"]
 _SNIPPET_CHARS = 220
+# Memory for one batch of documents before tantivy flushes a segment; a crawl batch fits in far less.
+_WRITER_HEAP = 32_000_000
 
 
 def _schema() -> tantivy.Schema:
@@ -68,7 +70,7 @@ class SearchIndex:
         `mentions` gives the TIMEX3 values of the dates each document mentions.
         """
         try:
-            writer = self._index.writer(heap_size=64_000_000, num_threads=1)
+            writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
         except ValueError as exc:
             raise StorageError(f"cannot write to the search index {self.path}: {exc}") from exc
         for doc in documents:
@@ -94,7 +96,7 @@ class SearchIndex:
 
     def clear(self) -> None:
         """Remove every document from the index."""
-        writer = self._index.writer(heap_size=64_000_000, num_threads=1)
+        writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
         writer.delete_all_documents()
         writer.commit()
         writer.wait_merging_threads()
