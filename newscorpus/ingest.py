@@ -262,17 +262,15 @@ class Crawler:
     def _reschedule(self, source: Source, feed: FeedState, polled_at: str, new: int = 0, failed: bool = False,
                     error: str | None = None, response: Response | None = None) -> None:
         """Adaptive polling: a feed with new items is polled sooner, a quiet or failing one later, within bounds."""
-        low = source.min_poll_seconds or self.settings.min_poll_seconds
-        high = max(low, source.max_poll_seconds or self.settings.max_poll_seconds)
+        low = self.settings.min_poll_seconds if source.min_poll_seconds is None else source.min_poll_seconds
+        high = max(low, self.settings.max_poll_seconds if source.max_poll_seconds is None else source.max_poll_seconds)
         current = feed.poll_seconds or _FIRST_POLL_SECONDS
         interval = min(high, max(low, current * (2.0 if failed else 0.5 if new else 1.5)))
         next_poll = (_now() + timedelta(seconds=interval)).isoformat(timespec="seconds")
-        fresh = response is not None and not response.not_modified
-        self.store.update_feed(
-            feed.id, response.headers.get("etag") if fresh and response else None,
-            response.headers.get("last-modified") if fresh and response else None,
-            polled_at, interval, next_poll, error,
-        )
+        # Validators come only from a full (200) response; a 304 or a failure keeps the stored ones.
+        validators = response.headers if response is not None and not response.not_modified else {}
+        self.store.update_feed(feed.id, validators.get("etag"), validators.get("last-modified"),
+                               polled_at, interval, next_poll, error)
 
     async def _fetch_queued(self, fetcher: Fetcher, archive: WarcArchive, stop: asyncio.Event) -> None:
         """Fetch due URLs in batches; while one batch is extracted, analysed and stored (in a worker thread,

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -148,8 +149,6 @@ class SQLiteStore(Store):
     )
 
     def _week_ago(self) -> str:
-        from datetime import datetime, timedelta, timezone
-
         return (datetime.now(timezone.utc) - timedelta(days=7)).isoformat(timespec="seconds")
 
     def list_sources(self) -> list[Source]:
@@ -287,9 +286,9 @@ class SQLiteStore(Store):
     ) -> tuple[int, bool]:
         with self._transaction():
             row = self._db.execute(
-                "SELECT id FROM documents WHERE canonical_url = ?", (article.canonical_url,)
+                "SELECT id, canonical_url FROM documents WHERE canonical_url = ?", (article.canonical_url,)
             ).fetchone() or self._db.execute(
-                "SELECT id FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1", (content_hash,)
+                "SELECT id, canonical_url FROM documents WHERE content_hash = ? ORDER BY id LIMIT 1", (content_hash,)
             ).fetchone()
             created = row is None
             if created:
@@ -307,8 +306,7 @@ class SQLiteStore(Store):
                 self._join_cluster(document_id, signature)
             else:
                 document_id = int(row[0])
-                if article.canonical_url != self._db.execute(
-                        "SELECT canonical_url FROM documents WHERE id = ?", (document_id,)).fetchone()[0]:
+                if article.canonical_url != row[1]:  # the same text at another URL
                     self._db.execute("INSERT INTO document_urls (document_id, url, seen_at) VALUES (?, ?, ?)"
                                      " ON CONFLICT (url) DO NOTHING", (document_id, article.canonical_url, fetched_at))
             if url_id is not None:
