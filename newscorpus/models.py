@@ -118,6 +118,8 @@ class DateMention:
     end: int
     value: str | None
     type: str
+    # For one end of a range ("from March to May 2025", "between 2020 and 2025"): the values of both ends.
+    range_ends: tuple[str | None, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,8 @@ class Annotations:
     @classmethod
     def from_dict(cls, data: dict[str, list[dict[str, Any]]]) -> Annotations:
         return cls(
-            dates=[DateMention(**d) for d in data.get("dates", [])],
+            dates=[DateMention(**{**d, "range_ends": tuple(d["range_ends"]) if d.get("range_ends") else None})
+                   for d in data.get("dates", [])],
             places=[PlaceMention(**p) for p in data.get("places", [])],
             laws=[LawReference(**x) for x in data.get("laws", [])],
             entities=[EntityMention(**e) for e in data.get("entities", [])],

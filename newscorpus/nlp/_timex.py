@@ -21,9 +21,9 @@ NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "hundred": 100, "half a": 0.5,
+    "fifty": 50, "sixty": 60, "hundred": 100, "a hundred": 100, "half a": 0.5, "a couple of": 2, "couple of": 2,
 }
-VAGUE_NUMBERS = {"several", "few", "a few", "many", "some", "couple of", "a couple of", "recent"}
+VAGUE_NUMBERS = {"several", "few", "a few", "many", "some", "recent"}
 UNITS = {
     "second": ("S", True), "minute": ("M", True), "hour": ("H", True), "day": ("D", False),
     "week": ("W", False), "month": ("M", False), "year": ("Y", False), "decade": ("DE", False),
@@ -32,10 +32,21 @@ UNITS = {
 SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": 4}
 
+# Holidays news names: fixed ones by (month, day); movable ones are computed per year in _holiday_date.
+FIXED_HOLIDAYS = {
+    "new year's day": (1, 1), "new year's eve": (12, 31), "valentine's day": (2, 14), "st. patrick's day": (3, 17),
+    "may day": (5, 1), "independence day": (7, 4), "the fourth of july": (7, 4), "bastille day": (7, 14),
+    "halloween": (10, 31), "veterans day": (11, 11), "armistice day": (11, 11), "remembrance day": (11, 11),
+    "christmas eve": (12, 24), "christmas day": (12, 25), "christmas": (12, 25), "boxing day": (12, 26),
+}
+MOVABLE_HOLIDAYS = ("easter", "easter sunday", "good friday", "easter monday", "thanksgiving", "thanksgiving day",
+                    "memorial day", "labor day", "labour day", "election day", "mother's day", "father's day",
+                    "martin luther king day", "martin luther king jr. day", "presidents' day", "presidents day")
+_HOLIDAY_NAMES = "|".join(re.escape(n) for n in sorted([*FIXED_HOLIDAYS, *MOVABLE_HOLIDAYS], key=len, reverse=True))
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
-_NUM = r"(?P<num>\d+(?:\.\d+)?|" + "|".join(sorted([*NUMBERS, *VAGUE_NUMBERS], key=len, reverse=True)) + r")"
+_NUM = r"(?P<num>\d{1,3}(?: 1/2|\.\d+)?|" + "|".join(sorted([*NUMBERS, *VAGUE_NUMBERS], key=len, reverse=True)) + r")"
 _UNIT = r"(?P<unit>" + "|".join(UNITS) + r"|centuries)s?"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -51,7 +62,6 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("day_month", rf"(?:\w+day,? )?(?:the )?{_DAY} (?:of )?{_MONTH}"),
         ("month", rf"(?:early |mid-?|late |this |last |next )?{_MONTH}"),
         ("year", rf"(?:early |mid-?|late |the year |the end of |the beginning of )?{_YEAR}"),
-        ("spelled_year", r"(?:the year )?(?P<words>(?:nineteen|twenty) [a-z-]+|two thousand(?: and)?(?: [a-z]+)?)"),
         ("the_unit", r"(?:the )?(?:fiscal |full |calendar |current )?(?P<unit>year|month|week)"),
         ("that_unit", r"(?P<which>that|the same|the following|the next|the previous|the prior|the preceding) (?P<unit>year|month|day)"),
         ("fiscal", r"(?:fiscal|fy) ?(?:year )?(?P<year>\d{4}|\d{2})"),
@@ -59,29 +69,36 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("short_decade", r"(?:the )?(?:early |mid-?|late )?'(?P<decade>\d)0s"),
         ("century", r"(?:the )?(?P<century>\d{1,2})(?:st|nd|rd|th) century"),
         ("quarter", rf"(?:the )?(?P<which>this year's |last year's |next year's |fiscal |fiscal-)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th|last)[- ]quarter(?: of)?(?: {_YEAR}| (?P<rel>last|this|next) year)?"),
+        ("year_quarter", r"(?:the )?(?P<year>\d{4}) (?:(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th) )?(?:fiscal )?(?:quarter|period)"),
+        ("half", rf"(?:the )?(?:(?P<ord>first|second|last|latter) half|(?P<quarters>first|last) two quarters)(?: of)?(?: {_YEAR}| (?P<rel>last|this|next) year| the year)?"),
+        ("year_end", r"(?:(?P<rel>last|this|next) )?year(?:-| |'s )end|the end of (?:the|this) year"),
+        ("week_of", r"the week of (?P<day>.+)"),
+        ("holiday", rf"(?:(?P<rel>last|this|next) )?(?P<name>{_HOLIDAY_NAMES})(?:,? {_YEAR})?"),
         ("the_quarter", r"(?:the )?(?P<which>latest |recent |most recent |current |same |fiscal )?(?:quarter|period)"),
         ("year_ago", r"(?:the )?(?:a )?(?P<which>year-earlier|year-ago|year earlier|year ago|previous year's|last year's)(?: (?:first|second|third|fourth) )?(?: ?(?:quarter|period|year))?|a year (?:ago|earlier)|the quarter a year (?:ago|earlier)"),
         ("q_form", r"q(?P<q>[1-4])(?: |-)?(?P<year>\d{4})?"),
         ("season", r"(?:this |last |next )?(?P<season>spring|summer|autumn|fall|winter)(?: of)?(?: (?P<year>\d{4}))?"),
-        ("weekday", r"(?:(?P<rel>last|next|this|on|past|coming) )?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?P<part>morning|afternoon|evening|night))?"),
+        ("weekday", r"(?:(?P<rel>last|next|this|on|past|coming|this coming|the previous|the following|the next) )?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?P<part>morning|afternoon|evening|night))?"),
+        ("weekly", r"(?:each|every) (?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?P<plural>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:s(?: (?P<part>morning|afternoon|evening|night)s?)?| (?P<parts>morning|afternoon|evening|night)s)"),
+        ("yearly", rf"(?:each|every) {_MONTH}"),
         ("deictic", r"(?P<word>today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night|the day before yesterday|the day after tomorrow)"),
         ("relative_unit", r"(?P<rel>last|this|next|past|previous|coming|the past|the previous|the coming|earlier this|later this|the current|current)(?: calendar| fiscal)? (?P<unit>week|month|year|weekend|decade|century|quarter)"),
         ("ago", rf"{_NUM} {_UNIT} (?P<dir>ago|earlier|before|later|from now|hence)"),
         ("vague_past", r"(?:the )?(?:recent|past) (?P<ref>years|months|weeks|days|decades)"),
-        ("duration", rf"(?:(?:the |a |an )?(?:past|last|next|first|coming|previous|following|over|nearly|almost|about|more than|less than|at least|some|only|just) )*(?:the )?{_NUM}[- ]{_UNIT}(?: long| old| of (?:\d{{4}}|the year|this year|last year))?"),
+        ("duration", rf"(?:(?:the |a |an )?(?:past|last|next|first|coming|previous|following|over|nearly|almost|about|more than|less than|at least|some|only|just|latest|year-earlier|year-ago|another|each of the past) )*(?:the )?{_NUM}[- ](?:(?:additional|more|trading|business|consecutive|straight|full|calendar) )?{_UNIT}(?: long| old| of (?:\d{{4}}|the year|this year|last year))?"),
         ("weekend", r"(?:the |this )?weekend"),
         ("unit_duration", r"(?:(?:the |a |an )?(?:past|last|next|coming|previous) )?(?P<unit>week|month|year|decade|century|day|hour)(?P<plural>s)?"),
         ("clock", r"(?:at )?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?: (?:[a-z]{1,2}[sd]t|gmt|utc))?(?: (?P<when>today|yesterday|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday))?"),
-        ("part_of_day", r"(?:this |mid-?|mid |late |early )?(?P<part>morning|afternoon|evening|noon|midday|midnight)"),
+        ("part_of_day", r"(?:this |mid-|mid |late |early )?(?P<part>morning|afternoon|evening|night|noon|midday|midnight)"),
         ("decade_words", r"the (?P<word>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"),
-        ("set", r"(?P<freq>every (?:day|week|month|year|hour)|hourly|daily|weekly|monthly|yearly|annually|each (?:day|week|month|year))"),
+        ("set", r"(?P<freq>every (?:day|week|month|quarter|year|hour)|hourly|daily|weekly|monthly|yearly|annually|each (?:day|week|month|quarter|year))"),
         ("present", r"(?P<ref>now|right now|currently|at present|the present|nowadays|these days|present|today's|the moment)"),
         ("past", r"(?P<ref>recently|the past|previously|in the past|formerly|once|earlier|lately|former)"),
-        ("future", r"(?P<ref>the future|in the future|soon|future|later|shortly|eventually|the coming years|future \w+|a later date)"),
+        ("future", r"(?P<ref>the future|the near future|the (?:near|short) term|in the future|soon|future|later|shortly|eventually|the coming years|future \w+|a later date)"),
     ]
 ]
 _SET_VALUES = {"hour": "PT1H", "hourly": "PT1H", "day": "P1D", "daily": "P1D", "week": "P1W", "weekly": "P1W", "month": "P1M", "monthly": "P1M",
-               "year": "P1Y", "yearly": "P1Y", "annually": "P1Y"}
+               "year": "P1Y", "yearly": "P1Y", "annually": "P1Y", "quarter": "P1Q"}
 
 
 _PREPOSITION = re.compile(r"^(?:on|in|at(?! least| most)|by|since|until|from|during|of|around|about|before|after) ")
@@ -92,8 +109,35 @@ _HEDGE = re.compile(r"^(?:the )?(?:almost|nearly|about|around|roughly|approximat
                     r"the start of|mid|late|early)(?:\s+|-)")
 
 
+_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+         "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+         "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_ORDINAL_DAYS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+                 "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+                 "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+                 "twentieth": 20, "thirtieth": 30}
+# Years and days as broadcasters say them: "nineteen ninety-six", "two thousand and one", "March eighth".
+_SPOKEN_YEAR = re.compile(r"\b(?:(?P<century>nineteen|twenty) (?P<tens>" + "|".join(list(_TENS)[1:]) + r")"
+                          r"(?:[- ](?P<ones>" + "|".join(_ONES) + r"))?|two thousand(?: and)?(?: (?P<small>"
+                          + "|".join([*_TENS, *_ONES]) + r"))?(?! years?))\b")
+_SPOKEN_DAY = re.compile(r"\b(?P<month>" + "|".join(m for m in MONTHS if len(m) > 3) + r") (?:the )?"
+                         r"(?:(?P<tens>twenty|thirty)[- ])?(?P<ordinal>" + "|".join(_ORDINAL_DAYS) + r")\b")
+
+
+def _spoken_year(m: re.Match[str]) -> str:
+    if m["century"]:
+        return str(_TENS[m["century"]] * 100 + _TENS[m["tens"]] + _ONES.get(m["ones"] or "", 0))
+    return str(2000 + _TENS.get(m["small"] or "", 0) + _ONES.get(m["small"] or "", 0))
+
+
+def _spoken_day(m: re.Match[str]) -> str:
+    return f"{m['month']} {_TENS.get(m['tens'] or '', 0) + _ORDINAL_DAYS[m['ordinal']]}"
+
+
 def _clean(text: str) -> str:
     t = " ".join(text.lower().replace("’", "'").split())
+    t = _SPOKEN_DAY.sub(_spoken_day, _SPOKEN_YEAR.sub(_spoken_year, t))
     t = _PREPOSITION.sub("", t)
     t = re.sub(r"(?:'s| or so)$", "", t)  # "last month's", "a week or so"
     return t.strip(" .,;:")
@@ -102,8 +146,8 @@ def _clean(text: str) -> str:
 def _variants(text: str) -> list[str]:
     """The expression, then without a leading "the", then without hedges: tried in this order."""
     forms = [text]
-    if text.startswith("the "):
-        forms.append(text[4:])
+    if text.startswith(("the ", "its ", "their ")):
+        forms.append(text.split(" ", 1)[1])
     bare = text
     while (stripped := _HEDGE.sub("", bare, count=1)) != bare and stripped:
         bare = stripped
@@ -117,6 +161,8 @@ def _variants(text: str) -> list[str]:
 def _number(raw: str) -> float | None:
     if raw in VAGUE_NUMBERS:
         return None
+    if raw.endswith(" 1/2"):
+        return float(raw[:-4]) + 0.5
     if raw in NUMBERS:
         return NUMBERS[raw]
     return float(raw)
@@ -158,9 +204,9 @@ def _infer_year(month: int, day: int | None, ref: date, tense: str | None) -> in
     """The year of a month (and day) named without one: in the tense's direction from the reference,
     else the nearest such date to it."""
     candidate = date(ref.year, month, min(day or 1, monthrange(ref.year, month)[1]))
-    if tense == "past" and candidate > ref and (day is not None or month > ref.month):
+    if tense == "past" and month > ref.month:
         return ref.year - 1
-    if tense == "future" and candidate < ref and (day is not None or month < ref.month):
+    if tense == "future" and month < ref.month:
         return ref.year + 1
     if tense not in ("past", "future"):
         distance = (candidate - ref).days
@@ -188,21 +234,36 @@ def normalise(text: str, ref: date, tense: str | None = None, anchor: str | None
     underspecified expressions such as a weekday or a month without a year. `anchor` is the value of the
     previous date in the text, which anaphoric expressions ("a year earlier", "the year-ago quarter") follow.
     """
-    for t in _variants(_clean(text)):
+    clean = _clean(text)
+    return _match(clean, ref, tense, anchor) or _day_and_time(clean, ref, tense, anchor) or ("DATE", None)
+
+
+def _match(text: str, ref: date, tense: str | None, anchor: str | None) -> tuple[str, str | None] | None:
+    for t in _variants(text):
         for name, pattern in _PATTERNS:
             m = pattern.match(t)
             if m:
                 found = _RULES[name](m, ref, tense, anchor)
                 if found is not None:
                     return found
-    # A range or list ("between 1994 and 1997", "April 24 and 25"): TimeML marks its first part.
-    first = _RANGE.match(_clean(text))
-    if first and first.group(1) != _clean(text):
-        return normalise(first.group(1), ref, tense, anchor)
-    return ("DATE", None)
+    return None
 
 
-_RANGE = re.compile(r"^(?:between |from )?(.+?)(?:,| and| to| through| until| -|-)(?: .*|$)")
+def _day_and_time(text: str, ref: date, tense: str | None, anchor: str | None) -> tuple[str, str | None] | None:
+    """A time of a day named beside it: "noon Thursday", "9 a.m. Tuesday", "5 p.m. EST Nov. 9",
+    "mid-afternoon yesterday", "the night of Oct. 23"."""
+    words = text.split()
+    for i in range(1, len(words)):
+        for day_text, time_text in ((" ".join(words[i:]), " ".join(words[:i])),
+                                    (" ".join(words[:i]), " ".join(words[i:]))):
+            day = (_match(day_text, ref, tense, anchor) or ("DATE", None))[1]
+            if day is None or _anchor_day(day) is None:
+                continue
+            time_text = re.sub(r"^(?:the |in the |on the )|,| of$| on$", "", time_text).strip()
+            found = _match(time_text, ref, tense, day)
+            if found and found[0] == "TIME" and (found[1] or "").startswith(day + "T"):
+                return found
+    return None
 
 
 def _iso(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
@@ -250,6 +311,8 @@ def _month(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = 
         year = ref.year if month < ref.month else ref.year - 1
     elif words[0] == "next":
         year = ref.year if month > ref.month else ref.year + 1
+    elif words[0] == "this":
+        year = ref.year
     else:
         year = _infer_year(month, None, ref, tense)
     return "DATE", f"{year:04d}-{month:02d}"
@@ -291,6 +354,37 @@ def _quarter(m: re.Match[str], ref: date, tense: str | None, anchor: str | None 
     return "DATE", f"{year:04d}-Q{quarter}"
 
 
+def _year_quarter(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    """"the 1988 third quarter"; "the 1988 quarter" is the quarter last mentioned, in 1988."""
+    if m["ord"]:
+        return "DATE", f"{m['year']}-Q{ORDINALS[m['ord']]}"
+    if anchor and (q := re.fullmatch(r"\d{4}-(Q[1-4]|H[12])", anchor)):
+        return "DATE", f"{m['year']}-{q.group(1)}"
+    return "DATE", m["year"]
+
+
+def _half(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    """"the first half of 2025", "the last two quarters": H1 or H2 of the year named, else of this one."""
+    first = m["ord"] == "first" or m["quarters"] == "first"
+    year = int(m["year"]) if m["year"] else ref.year + {"last": -1, "next": 1}.get(m["rel"] or "", 0)
+    return "DATE", f"{year:04d}-H{1 if first else 2}"
+
+
+def _year_end(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    year = ref.year + {"last": -1, "next": 1}.get(m["rel"] or "", 0)
+    return "DATE", f"{year:04d}"  # as TimeBank does: the year, not its last day
+
+
+def _week_of(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
+    """"the week of March 6": the ISO week that day falls in."""
+    kind, value = normalise(m["day"], ref, tense, anchor)
+    day = _anchor_day(value)
+    if day is None:
+        return None
+    year, week, _ = day.isocalendar()
+    return "DATE", f"{year}-W{week:02d}"
+
+
 def _the_quarter(
     m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None,
 ) -> tuple[str, str | None] | None:
@@ -301,28 +395,6 @@ def _the_quarter(
         return "DATE", anchor
     quarters = ref.year * 4 + (ref.month - 1) // 3 - (0 if m["which"] == "current " else 1)
     return "DATE", f"{quarters // 4:04d}-Q{quarters % 4 + 1}"
-
-
-_UNITS_WORDS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-                "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-                "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "one": 1, "two": 2, "three": 3, "four": 4,
-                "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-
-
-def _spelled_year(
-    m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None,
-) -> tuple[str, str | None] | None:
-    """Years as broadcasters say them: "nineteen ninety-six", "two thousand and one"."""
-    words = m["words"].replace("-", " ").split()
-    if words[:2] == ["two", "thousand"]:
-        extra = [w for w in words[2:] if w != "and"]
-        if any(w not in _UNITS_WORDS for w in extra):
-            return None
-        return "DATE", f"{2000 + sum(_UNITS_WORDS[w] for w in extra):04d}"
-    if any(w not in _UNITS_WORDS for w in words) or len(words) < 2:
-        return None
-    century, years = _UNITS_WORDS[words[0]], sum(_UNITS_WORDS[w] for w in words[1:])
-    return ("DATE", f"{century * 100 + years:04d}") if years < 100 else None
 
 
 def _the_unit(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
@@ -368,7 +440,27 @@ def _season(m: re.Match[str], ref: date, tense: str | None, anchor: str | None =
 
 
 def _weekday(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
-    return "DATE", _resolve_weekday(WEEKDAYS[m["weekday"]], m["rel"], ref, tense).isoformat()
+    """"Friday", "next Friday", "Friday night"; "the previous Friday" counts from the day last mentioned."""
+    rel = m["rel"]
+    if rel in ("the previous", "the following", "the next"):
+        start = _anchor_day(anchor) or ref
+        day = _resolve_weekday(WEEKDAYS[m["weekday"]], "last" if rel == "the previous" else "next", start, tense)
+    else:
+        day = _resolve_weekday(WEEKDAYS[m["weekday"]], rel, ref, tense)
+    if m["part"]:  # news corpora (TimeBank) type "Friday night" a DATE
+        return "DATE", f"{day.isoformat()}T{_DAY_PARTS[m['part']]}"
+    return "DATE", day.isoformat()
+
+
+def _weekly(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    """"each Thursday", "Tuesday nights": a set of days."""
+    weekday = WEEKDAYS[m["weekday"] or m["plural"]] + 1
+    part = f"T{_DAY_PARTS[m['part'] or m['parts']]}" if m["part"] or m["parts"] else ""
+    return "SET", f"XXXX-WXX-{weekday}{part}"
+
+
+def _yearly(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    return "SET", f"XXXX-{MONTHS[m['month']]:02d}"
 
 
 def _resolve_weekday(target: int, rel: str | None, ref: date, tense: str | None) -> date:
@@ -383,6 +475,63 @@ def _resolve_weekday(target: int, rel: str | None, ref: date, tense: str | None)
         if delta == 0 and rel in ("last", "past"):
             delta = -7
     return ref + timedelta(days=delta)
+
+
+def _easter(year: int) -> date:
+    """Western Easter Sunday by the Gregorian computus (Meeus/Jones/Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th (1-based; -1 for the last) given weekday of a month."""
+    if n < 0:
+        last = date(year, month, monthrange(year, month)[1])
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _holiday_date(name: str, year: int) -> date:
+    if name in FIXED_HOLIDAYS:
+        return date(year, *FIXED_HOLIDAYS[name])
+    if name.startswith("easter") or name == "good friday":
+        return _easter(year) + timedelta(days={"good friday": -2, "easter monday": 1}.get(name, 0))
+    if name.startswith("thanksgiving"):
+        return _nth_weekday(year, 11, 3, 4)
+    if name == "election day":  # the Tuesday after the first Monday of November
+        return _nth_weekday(year, 11, 0, 1) + timedelta(days=1)
+    rules = {"memorial day": (5, 0, -1), "labor day": (9, 0, 1), "labour day": (9, 0, 1), "mother's day": (5, 6, 2),
+             "father's day": (6, 6, 3), "presidents' day": (2, 0, 3), "presidents day": (2, 0, 3)}
+    month, weekday, n = rules.get(name, (1, 0, 3))  # else Martin Luther King Day, the third Monday of January
+    return _nth_weekday(year, month, weekday, n)
+
+
+def _holiday(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    """A holiday by name: in the year given, else the one the tense points at, else the nearest."""
+    name = m["name"]
+    if m["year"]:
+        return "DATE", _holiday_date(name, int(m["year"])).isoformat()
+    if m["rel"]:
+        shift = {"last": -1, "this": 0, "next": 1}[m["rel"]]
+        if shift and (_holiday_date(name, ref.year) < ref) == (shift < 0):
+            shift = 0  # "last Christmas" in January is the one a few weeks ago
+        return "DATE", _holiday_date(name, ref.year + shift).isoformat()
+    this_year = _holiday_date(name, ref.year)
+    if tense == "past":
+        return "DATE", (this_year if this_year <= ref else _holiday_date(name, ref.year - 1)).isoformat()
+    if tense == "future":
+        return "DATE", (this_year if this_year >= ref else _holiday_date(name, ref.year + 1)).isoformat()
+    candidates = [_holiday_date(name, ref.year + shift) for shift in (-1, 0, 1)]
+    return "DATE", min(candidates, key=lambda day: abs((day - ref).days)).isoformat()
 
 
 def _deictic(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
@@ -427,6 +576,8 @@ def _duration(m: re.Match[str], ref: date, tense: str | None, anchor: str | None
         code, number = "Y", None if number is None else number * 100
     elif unit in ("weekend", "quarter"):
         code, number = ("D", None if number is None else number * 2) if unit == "weekend" else ("M", None if number is None else number * 3)
+    if number is not None and code == "Y" and number != int(number) and (number * 12) == int(number * 12):
+        return "DURATION", f"P{int(number)}Y{round((number - int(number)) * 12)}M" if number >= 1 else f"P{int(number * 12)}M"
     amount = "X" if number is None else _fmt_num(number)
     return "DURATION", ("PT" if is_time else "P") + amount + code
 
@@ -467,7 +618,7 @@ def _clock(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = 
     return "TIME", f"{day.isoformat()}T{hour:02d}:{minute:02d}"
 
 
-_DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "noon": "12:00", "midday": "12:00",
+_DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI", "noon": "12:00", "midday": "12:00",
               "midnight": "24:00"}
 
 
@@ -510,8 +661,9 @@ def _future(m: re.Match[str], ref: date, tense: str | None, anchor: str | None =
 _RULES = {
     "iso": _iso, "numeric": _numeric, "month_day_year": _full, "day_month_year": _full, "month_year": _month_year, "month_rel_year": _month_rel_year,
     "month_day": _month_day, "day_month": _month_day, "month": _month, "year": _year, "fiscal": _fiscal, "decade": _decade,
-    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "the_quarter": _the_quarter, "weekend": _weekend, "that_unit": _that_unit, "spelled_year": _spelled_year, "part_of_day": _part_of_day, "decade_words": _decade_words, "the_unit": _the_unit, "year_ago": _year_ago, "q_form": _q_form, "season": _season,
-    "weekday": _weekday, "deictic": _deictic, "relative_unit": _relative_unit, "ago": _ago, "duration": _duration,
+    "short_decade": _short_decade, "century": _century, "quarter": _quarter, "the_quarter": _the_quarter, "weekend": _weekend, "that_unit": _that_unit, "part_of_day": _part_of_day, "decade_words": _decade_words, "the_unit": _the_unit, "year_ago": _year_ago, "q_form": _q_form, "season": _season,
+    "weekday": _weekday, "weekly": _weekly, "yearly": _yearly, "holiday": _holiday, "year_quarter": _year_quarter,
+    "half": _half, "year_end": _year_end, "week_of": _week_of, "deictic": _deictic, "relative_unit": _relative_unit, "ago": _ago, "duration": _duration,
     "unit_duration": _unit_duration, "clock": _clock, "set": _set, "present": _present, "past": _past,
     "future": _future, "vague_past": _past,
 }

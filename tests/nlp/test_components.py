@@ -26,7 +26,8 @@ def test_components_are_registered_as_spacy_factories(annotator: Annotator) -> N
 def test_components_produce_the_extract_contract(annotator: Annotator) -> None:
     found = annotator.annotate(CONTRACT_TEXT, date(2026, 3, 10)).to_dict()
     assert set(found) == {"dates", "places", "laws", "entities"}
-    assert {"text": "last Friday", "start": 17, "end": 28, "value": "2026-03-06", "type": "DATE"} in found["dates"]
+    assert {"text": "last Friday", "start": 17, "end": 28, "value": "2026-03-06", "type": "DATE",
+            "range_ends": None} in found["dates"]
     london = next(p for p in found["places"] if p["text"] == "London")
     assert (london["geonameid"], london["country_code"], london["admin1"]) == (2643743, "GB", "England")
     law = found["laws"][0]
@@ -39,6 +40,23 @@ def test_components_resolve_relative_dates_against_the_publication_date(annotato
     text = "The minister resigned yesterday."
     assert annotator.annotate(text, date(2026, 3, 10)).dates[0].value == "2026-03-09"
     assert annotator.annotate(text, date(2020, 1, 1)).dates[0].value == "2019-12-31"
+
+
+def test_components_dates_ranges_give_both_ends(annotator: Annotator) -> None:
+    dates = annotator.annotate("Talks ran from March to May 2025, and prices rose between 2020 and 2025.",
+                               date(2026, 3, 10)).dates
+    assert [(d.text, d.value, d.range_ends) for d in dates] == [
+        ("March", "2025-03", ("2025-03", "2025-05")), ("May 2025", "2025-05", ("2025-03", "2025-05")),
+        ("2020", "2020", ("2020", "2025")), ("2025", "2025", ("2020", "2025")),
+    ]
+
+
+def test_components_dates_join_a_time_and_its_day_and_split_a_period_from_its_end(annotator: Annotator) -> None:
+    text = "The offer expired at noon Thursday. Profit rose in the quarter ended Sept. 30, 2025."
+    found = {d.text: (d.type, d.value) for d in annotator.annotate(text, date(2026, 3, 10)).dates}
+    assert found["noon Thursday"] == ("TIME", "2026-03-05T12:00")
+    assert found["the quarter"] == ("DATE", "2025-Q3")
+    assert found["Sept. 30, 2025"] == ("DATE", "2025-09-30")
 
 
 def test_components_places_use_the_story_countries(annotator: Annotator) -> None:

@@ -6,15 +6,17 @@ import re
 from datetime import date
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
+from newscorpus.nlp import Annotator
 from newscorpus.nlp._timex import normalise
 
 TUESDAY = date(2026, 3, 10)
 # The value forms TIMEX3 allows (ISO 8601 dates, weeks, quarters, seasons, durations and the reference tokens).
 VALID_VALUE = re.compile(
-    r"^(?:\d{2,4}(?:-(?:\d{2}(?:-\d{2}(?:T(?:\d{2}:\d{2}|MO|AF|EV|NI))?)?|W\d{2}(?:-WE)?|Q[1-4]|SP|SU|FA|WI))?"
-    r"|FY\d{4}|P(?:T)?(?:\d+(?:\.\d+)?|X)(?:Y|M|W|D|H|S|DE|CE|WE|Q)|PRESENT_REF|PAST_REF|FUTURE_REF)$"
+    r"^(?:\d{2,4}(?:-(?:\d{2}(?:-\d{2}(?:T(?:\d{2}:\d{2}|MO|AF|EV|NI))?)?|W\d{2}(?:-WE)?|Q[1-4]|H[12]|SP|SU|FA|WI))?"
+    r"|XXXX-(?:\d{2}|WXX-[1-7](?:T(?:MO|AF|EV|NI))?)"
+    r"|P(?:T)?(?:(?:\d+(?:\.\d+)?|X)(?:Y|M|W|D|H|S|DE|CE|WE|Q))+|PRESENT_REF|PAST_REF|FUTURE_REF)$"
 )
 
 
@@ -48,6 +50,22 @@ VALID_VALUE = re.compile(
     ("3 p.m.", None, ("TIME", "2026-03-10T15:00")),
     ("every week", None, ("SET", "P1W")),
     ("the 20th century", None, ("DATE", "19")),
+    ("Friday night", "past", ("DATE", "2026-03-06TNI")),
+    ("9 a.m. Tuesday", None, ("TIME", "2026-03-10T09:00")),
+    ("the night of March 3", "past", ("TIME", "2026-03-03TNI")),
+    ("each Thursday", None, ("SET", "XXXX-WXX-4")),
+    ("Tuesday nights", None, ("SET", "XXXX-WXX-2TNI")),
+    ("every quarter", None, ("SET", "P1Q")),
+    ("2 1/2 years", None, ("DURATION", "P2Y6M")),
+    ("an additional year", None, ("DURATION", "P1Y")),
+    ("the first half of 2025", None, ("DATE", "2025-H1")),
+    ("the 2024 third quarter", None, ("DATE", "2024-Q3")),
+    ("the week of March 16", "future", ("DATE", "2026-W12")),
+    ("January nineteen ninety-seven", None, ("DATE", "1997-01")),
+    ("March eighth", "future", ("DATE", "2026-03-08")),
+    ("Thanksgiving", "past", ("DATE", "2025-11-27")),
+    ("Easter 2025", None, ("DATE", "2025-04-20")),
+    ("Election Day", "future", ("DATE", "2026-11-03")),
 ])
 def test_timex_normalises_common_news_expressions(text: str, tense: str | None, expected: tuple[str, str]) -> None:
     assert normalise(text, TUESDAY, tense) == expected
@@ -76,3 +94,22 @@ def test_timex_never_crashes_and_emits_only_valid_values(text: str, ref: date, t
 def test_timex_relative_forms_always_normalise(rel: str, unit: str, ref: date) -> None:
     kind, value = normalise(f"{rel} {unit}".strip(), ref, "past")
     assert value is not None and VALID_VALUE.match(value)
+
+
+# Pieces of temporal expressions, so that generated texts exercise joins, splits and ranges, not only letters.
+_PIECES = ["from", "to", "between", "and", "through", "ended", "noon", "9 a.m.", "Friday", "night", "each", "March",
+           "3", "2025", "the", "quarter", "year", "last", "week", "ago", "two", ",", "-", "mid-June", "Easter",
+           "the 1990s", "yesterday", "'s", "about", "Sept. 30", "until", "payable", "Dec. 7", "fiscal", "half"]
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_PIECES), max_size=12), st.dates(min_value=date(1950, 1, 1), max_value=date(2090, 1, 1)))
+def test_timex_component_on_any_mix_of_pieces_emits_valid_values_at_true_offsets(
+        annotator: Annotator, pieces: list[str], published: date) -> None:
+    text = "He said " + " ".join(pieces) + "."
+    for mention in annotator.annotate(text, published).dates:
+        assert text[mention.start:mention.end] == mention.text
+        assert mention.value is None or VALID_VALUE.match(mention.value), mention
+        assert mention.type in {"DATE", "TIME", "DURATION", "SET"}
+        for end in mention.range_ends or ():
+            assert end is None or VALID_VALUE.match(end), mention

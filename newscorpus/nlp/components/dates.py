@@ -11,22 +11,43 @@ from spacy.tokens import Doc, Span, Token
 
 from newscorpus.models import DateMention
 from newscorpus.nlp._extensions import register_extensions
-from newscorpus.nlp._timex import is_anaphoric, normalise
+from newscorpus.nlp._timex import FIXED_HOLIDAYS, MOVABLE_HOLIDAYS, is_anaphoric, normalise
 
 _PAST_TAGS = {"VBD", "VBN"}
+# What an expression we cannot normalise must contain to be reported at all (the NER also labels "Olympic",
+# "99 cents" or "seasonally" DATE).
+_TEMPORAL_WORD = re.compile(r"\b(?:\d{4}|(?:year|month|week|day|hour|minute|decade|centur|quarter|spring|summer|"
+                            r"autumn|fall|winter|morning|evening|night|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
+                            r"dec|mon|tue|wed|thu|fri|sat|sun)\w*)", re.I)
 # Words the NER leaves out that still refer to time (TIMEX3 PRESENT_REF, PAST_REF, FUTURE_REF, sets).
-_REFERENCE_WORDS = ("now", "currently", "recently", "the future", "daily", "every day")
+_REFERENCE_WORDS = ("now", "currently", "recently", "the future", "the near future", "the near term", "the short term",
+                    "daily", "every day", "the latest period")
 # What the NER labels DATE but is no temporal expression: ages, bare numbers, frequency adjectives.
 _NOT_TIMEX = re.compile(
     r"^(?:\w+[- ](?:year|month|week|day)s?[- ]old|\d{1,3}|\d{5,}|quarterly|annual|annually|yearly|"
     r"(?:the )?(?:night|morning|evening|afternoon|day))$", re.I)
-_FUTURE_WORDS = {"will", "shall", "'ll", "going", "would", "might", "could", "may"}
-# Verbs that look ahead: "planned to leave Thursday", "is scheduled to close Monday".
-_FUTURE_LEMMAS = {"plan", "schedule", "expect", "intend", "hope", "aim", "prepare", "due", "set", "will"}
+_FUTURE_WORDS = {"will", "shall", "'ll", "wo", "going", "would"}
+# Verbs that look ahead: "planned to leave Thursday", "is scheduled to close Monday" (unless said in the past).
+_FUTURE_LEMMAS = {"plan", "schedule", "expect", "intend", "hope", "aim", "prepare", "due", "set"}
+# Words before a date that make it a deadline or start, ahead of the story: "payable Dec. 7", "effective Feb. 1".
+_DEADLINE_WORDS = {"payable", "effective", "due", "expires", "expiring"}
+_MOVED_TO = {"extend", "postpone", "delay", "defer", "push", "move", "adjourn"}
+_PARTS_OF_DAY = {"morning", "afternoon", "evening", "night"}
+_DAY_WORDS = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tomorrow|\d{1,2}(?:st|nd|rd|th)?$", re.I)
+# A range or list of two dates, or a period and its end ("the quarter ended Sept. 30").
+_TWO_PARTS = re.compile(r"^(?P<pre>between |from )?(?P<a>.+?)(?P<sep> and | to | through | until | till | - | – |-|–|"
+                        r" ended | ending )(?P<b>.+)$", re.I)
+_YEAR_FIRST = re.compile(r"^\d{4}(?:-|$)")  # a value that starts with its year (not a decade such as 199)
+_RANGE_SEPARATORS = {"to", "through", "until", "till", "-", "–"}
+_PERIOD_ENDED = re.compile(r"^(?:the |its |their )?(?:fiscal |full )?(?P<unit>year|quarter|period)$", re.I)
 
 
 def governing_tense(span: Span) -> str | None:
     """"past", "present" or "future" from the verb the span hangs off, or None if there is none."""
+    before = span.doc[span.start - 1] if span.start else None
+    if before is not None and (before.lower_ in _DEADLINE_WORDS
+                               or (before.lower_ == "to" and before.head.lemma_ in _MOVED_TO)):
+        return "future"
     token: Token = span.root
     for _ in range(4):
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
@@ -39,13 +60,17 @@ def governing_tense(span: Span) -> str | None:
     if not token.tag_.startswith("VB") and token.tag_ != "MD":
         return None
     auxiliaries = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
-    verbs = [token, token.head, token.head.head]
+    past = any(a.tag_ in _PAST_TAGS or a.lemma_ == "have" for a in auxiliaries)
+    # "is planned", "plans", "has scheduled" look ahead; "planned", "was planned" and "a record set" do not
+    ahead = token.tag_ in ("VB", "VBZ", "VBP", "VBG") or any(a.tag_ in ("VBZ", "VBP") for a in auxiliaries)
     if (any(a.lower_ in _FUTURE_WORDS for a in auxiliaries)
-            or any(v.lemma_ in _FUTURE_LEMMAS for v in verbs)
+            or (ahead and any(v.lemma_ in _FUTURE_LEMMAS for v in (token, token.head)))
             or span.doc[max(0, span.start - 3):span.start].text.lower() == "as soon as"):
         return "future"
+    if any(a.tag_ == "MD" for a in auxiliaries):  # "could be located Wednesday": the modal leaves it open
+        return None
     if auxiliaries:  # "is heard" is present, "was heard" and "has been heard" past
-        return "past" if any(a.tag_ in _PAST_TAGS or a.lemma_ == "have" for a in auxiliaries) else "present"
+        return "past" if past else "present"
     return "past" if token.tag_ in _PAST_TAGS else "present"
 
 
@@ -56,31 +81,145 @@ class DatesComponent:
     def __init__(self, nlp: Language) -> None:
         self.reference_words = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.reference_words.add("REFERENCE", [nlp.make_doc(w) for w in _REFERENCE_WORDS])
+        self.holidays = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.holidays.add("HOLIDAY", [nlp.make_doc(h) for h in [*FIXED_HOLIDAYS, *MOVABLE_HOLIDAYS]])
 
     def __call__(self, doc: Doc) -> Doc:
         reference = doc._.newscorpus_dct or date.today()
-        mentions = []
+        mentions: list[DateMention] = []
         anchor: str | None = None
-        for span in self._candidates(doc):
-            kind, value = normalise(span.text, reference, governing_tense(span), anchor)
-            if value is None and span.label_ == "TIME":
-                kind = "TIME"
-            if kind == "DATE" and value and value[:4].isdigit() and not is_anaphoric(span.text):
-                anchor = value
-            mentions.append(DateMention(span.text, span.start_char, span.end_char, value, kind))
+        for span in self._candidates(doc, reference):
+            for mention in self._mentions(span, reference, anchor):
+                if mention.type == "DATE" and mention.value and mention.value[:4].isdigit() \
+                        and not is_anaphoric(mention.text):
+                    anchor = mention.value
+                if mention.value is not None or _TEMPORAL_WORD.search(mention.text):
+                    mentions.append(mention)
         doc._.newscorpus_dates = mentions
         return doc
 
+    def _mentions(self, span: Span, reference: date, anchor: str | None) -> list[DateMention]:
+        """One mention, or two for a range, a list of two dates or a period and its end."""
+        tense = governing_tense(span)
+        kind, value = normalise(span.text, reference, tense, anchor)
+        parts = _TWO_PARTS.match(span.text)
+        if parts and (value is None or parts["pre"] or parts["sep"].strip() in ("ended", "ending")):
+            split = self._split(span, parts, reference, tense, anchor)
+            if split:
+                return split
+        if value is None:
+            for start in range(span.start + 1, min(span.end, span.start + 4)):  # "an Aug. 10, 1988", "both 1990"
+                kind_, value_ = normalise(span.doc[start:span.end].text, reference, tense, anchor)
+                if value_ is not None:
+                    span, kind, value = span.doc[start:span.end], kind_, value_
+                    break
+        if value is None and span.label_ == "TIME":
+            kind = "TIME"
+        return [DateMention(span.text, span.start_char, span.end_char, value, kind)]
 
-    def _candidates(self, doc: Doc) -> list[Span]:
-        """DATE and TIME entities that are temporal expressions, and reference words outside any entity."""
+    def _split(self, span: Span, parts: re.Match[str], reference: date, tense: str | None,
+               anchor: str | None) -> list[DateMention]:
+        separator = parts["sep"].strip().lower()
+        second_kind, second = normalise(parts["b"], reference, tense, anchor)
+        if second is None and parts["b"].isdigit():  # "April 24 and 25", "1998-99"
+            second_kind, second = "DATE", None
+        first_kind, first = normalise(parts["a"], reference, tense, anchor)
+        if first and second is None and parts["b"].isdigit():
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", first) and len(parts["b"]) <= 2:
+                second = first[:8] + f"{int(parts['b']):02d}"
+            elif re.fullmatch(r"\d{4}", first) and len(parts["b"]) == 2:
+                second = first[:2] + parts["b"]
+        if separator in ("ended", "ending") and (period := _PERIOD_ENDED.match(parts["a"])):
+            if period["unit"] == "year":  # "the year ended March 31": a twelve-month period
+                first_kind, first = "DURATION", "P1Y"
+            elif second and re.match(r"\d{4}-\d{2}", second):
+                first_kind, first = "DATE", f"{second[:4]}-Q{(int(second[5:7]) - 1) // 3 + 1}"
+        if first is None or second is None:
+            return []
+        if _YEAR_FIRST.match(first) and _YEAR_FIRST.match(second) and first[:4] != second[:4]:
+            if re.search(r"\d{4}", parts["b"]) and not re.search(r"\d{4}", parts["a"]):
+                first = second[:4] + first[4:]  # "from March to May 2025": the year named applies to both ends
+                if first > second:
+                    first = f"{int(second[:4]) - 1:04d}" + first[4:]
+            elif not re.search(r"\d{4}", parts["b"]):
+                second = first[:4] + second[4:]  # "from today through Nov. 17": the second end follows the first
+                if second < first:
+                    second = f"{int(first[:4]) + 1:04d}" + second[4:]
+        if separator == "and" and not parts["pre"]:
+            ends = None  # a list of two dates, not a range
+        else:
+            ends = (first, second) if separator in _RANGE_SEPARATORS or parts["pre"] else None
+        offset = span.start_char
+        return [DateMention(parts["a"], offset + parts.start("a"), offset + parts.end("a"), first, first_kind, ends),
+                DateMention(parts["b"], offset + parts.start("b"), offset + parts.end("b"), second, second_kind, ends)]
+
+    def _candidates(self, doc: Doc, reference: date) -> list[Span]:
+        """DATE and TIME entities that are temporal expressions, joined where the NER splits one ("noon" +
+        "Thursday", "Wednesday" + "night", "each" + "July"), and holidays and reference words it leaves out."""
         entities = doc.ents
-        found = [e for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())]
-        taken = [(e.start, e.end) for e in entities]
+        found = [_widen(_trim(e)) for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())]
+        dated = [(e.start, e.end) for e in found]
+        for _, start, end in self.holidays(doc):
+            if not any(s < end and start < e for s, e in dated):
+                found.append(Span(doc, start, end, label="DATE"))
+        taken = [(e.start, e.end) for e in [*entities, *found]]
         for _, start, end in self.reference_words(doc):
             if not any(s < end and start < e for s, e in taken):
                 found.append(Span(doc, start, end, label="DATE"))
-        return sorted(found, key=lambda s: s.start)
+        found.sort(key=lambda s: s.start)
+        joined: list[Span] = []
+        for span in found:
+            if joined and span.start < joined[-1].end:
+                continue  # already covered by a widened span
+            if joined and _adjacent(joined[-1], span):
+                both = doc[joined[-1].start:span.end]
+                if _TWO_PARTS.match(both.text) or normalise(both.text, reference, None, None)[1] is not None:
+                    joined[-1] = Span(doc, both.start, both.end, label=joined[-1].label_)
+                    continue
+            joined.append(span)
+        return joined
+
+
+# Hedges left outside the expression, as TimeML does ("about [five hours]", "as early as [Tuesday]").
+_LEADING_HEDGES = {"about", "only", "just", "barely", "over", "roughly", "approximately"}
+
+
+def _trim(span: Span) -> Span:
+    """The span without leading hedges and a trailing possessive ("[last month]'s")."""
+    doc, start, end = span.doc, span.start, span.end
+    while end - start > 1:
+        if doc[start].lower_ in _LEADING_HEDGES:
+            start += 1
+        elif doc[start].lower_ == "as" and end - start > 3 and doc[start + 2].lower_ == "as":
+            start += 3
+        else:
+            break
+    if end - start > 1 and doc[end - 1].lower_ in ("'s", "’s"):
+        end -= 1
+    return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label_)
+
+
+def _widen(span: Span) -> Span:
+    """The entity with a part of day after a day ("Wednesday night") and "each"/"every" before it."""
+    doc, start, end = span.doc, span.start, span.end
+    if end < len(doc) and doc[end].lower_ in _PARTS_OF_DAY and _DAY_WORDS.search(doc[end - 1].text):
+        end += 1
+    if start > 0 and doc[start - 1].lower_ in ("each", "every"):
+        start -= 1
+    return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label_)
+
+
+def _adjacent(first: Span, second: Span) -> bool:
+    """Two time expressions next to each other, or with only a comma between, one of them a time or a weekday;
+    or the two ends of a range the NER found apart ("from [March] to [May 2025]")."""
+    gap = first.doc[first.end:second.start]
+    if len(gap) == 1 and (gap[0].lower_ in _RANGE_SEPARATORS or (
+            gap[0].lower_ == "and" and first.start > 0 and first.doc[first.start - 1].lower_ == "between")):
+        return True
+    if len(gap) > 1 or (len(gap) == 1 and gap[0].text != ","):
+        return False
+    return first.label_ != second.label_ or any(
+        re.fullmatch(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day", s.text, re.I) for s in (first, second))
 
 
 @Language.factory("newscorpus_dates", requires=["doc.ents"], assigns=["doc._.newscorpus_dates"])
