@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from datetime import date, timedelta
+from functools import lru_cache
 
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
@@ -23,6 +24,11 @@ NUMBERS = {
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
     "fifty": 50, "sixty": 60, "hundred": 100, "a hundred": 100, "half a": 0.5, "a couple of": 2, "couple of": 2,
 }
+_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_ONES_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+NUMBERS |= _TENS_WORDS | {f"{tens}{joint}{one}": value + index + 1  # "twenty-four", "thirty five"
+                          for tens, value in _TENS_WORDS.items() for index, one in enumerate(_ONES_WORDS)
+                          for joint in ("-", " ")}
 VAGUE_NUMBERS = {"several", "few", "a few", "many", "some", "recent"}
 UNITS = {
     "second": ("S", True), "minute": ("M", True), "hour": ("H", True), "day": ("D", False),
@@ -63,7 +69,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("month", rf"(?:early |mid-?|late |this |last |next )?{_MONTH}"),
         ("year", rf"(?:early |mid-?|late |the year |the end of |the beginning of )?{_YEAR}"),
         ("the_unit", r"(?:the )?(?:fiscal |full |calendar |current )?(?P<unit>year|month|week)"),
-        ("that_unit", r"(?P<which>that|the same|the following|the next|the previous|the prior|the preceding) (?P<unit>year|month|day)"),
+        ("that_unit", r"(?P<which>that|the same|the following|the next|the previous|the prior|the preceding) (?P<unit>year|month|day|morning|afternoon|evening|night)"),
         ("fiscal", r"(?:fiscal|fy) ?(?:year )?(?P<year>\d{4}|\d{2})"),
         ("decade", r"(?:the )?(?:early |mid-?|late )?(?P<decade>\d{3})0'?s"),
         ("short_decade", r"(?:the )?(?:early |mid-?|late )?'(?P<decade>\d)0s"),
@@ -84,10 +90,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("deictic", r"(?P<word>today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night|the day before yesterday|the day after tomorrow)"),
         ("relative_unit", r"(?P<rel>last|this|next|past|previous|coming|the past|the previous|the coming|earlier this|later this|the current|current)(?: calendar| fiscal)? (?P<unit>week|month|year|weekend|decade|century|quarter)"),
         ("ago", rf"{_NUM} {_UNIT} (?P<dir>ago|earlier|before|later|from now|hence)"),
-        ("vague_past", r"(?:the )?(?:recent|past) (?P<ref>years|months|weeks|days|decades)"),
+        ("vague_past", r"(?:the )?past (?P<ref>years|months|weeks|days|decades)"),
+        ("vague_duration", r"(?:in )?(?:recent|(?:the )?(?:next|coming|last|past) (?:\d+|[a-z]+) (?:to|or) (?:\d+|[a-z]+)) (?P<unit>year|month|week|day|hour|minute|decade|centurie|century)s"),
         ("duration", rf"(?:(?:the |a |an )?(?:past|last|next|first|coming|previous|following|over|nearly|almost|about|more than|less than|at least|some|only|just|latest|year-earlier|year-ago|another|each of the past) )*(?:the )?{_NUM}[- ](?:(?:additional|more|trading|business|consecutive|straight|full|calendar) )?{_UNIT}(?: long| old| of (?:\d{{4}}|the year|this year|last year))?"),
         ("weekend", r"(?:the |this )?weekend"),
-        ("unit_duration", r"(?:(?:the |a |an )?(?:past|last|next|coming|previous) )?(?P<unit>week|month|year|decade|century|day|hour)(?P<plural>s)?"),
+        ("unit_duration", r"(?:(?:the |a |an )?(?:past|last|next|coming|previous) )?(?P<unit>week|month|year|decade|century|day|hour)(?P<plural>s)?|(?P<centuries>centuries)"),
         ("clock", r"(?:at )?(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?: (?:[a-z]{1,2}[sd]t|gmt|utc))?(?: (?P<when>today|yesterday|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday))?"),
         ("part_of_day", r"(?:this |mid-|mid |late |early )?(?P<part>morning|afternoon|evening|night|noon|midday|midnight)"),
         ("decade_words", r"the (?P<word>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"),
@@ -227,6 +234,7 @@ def is_anaphoric(text: str) -> bool:
     return bool(_ANAPHORIC.search(text))
 
 
+@lru_cache(maxsize=8192)  # a pure function, and stories repeat their expressions ("Tuesday", "last year")
 def normalise(text: str, ref: date, tense: str | None = None, anchor: str | None = None) -> tuple[str, str | None]:
     """(TIMEX3 type, value) of a temporal expression; value is None when it cannot be normalised.
 
@@ -408,6 +416,9 @@ def _that_unit(
     """"that year", "the following month": the unit of the date mentioned before, or the one after it."""
     shift = {"the following": 1, "the next": 1, "the previous": -1, "the prior": -1, "the preceding": -1}.get(
         m["which"], 0)
+    if m["unit"] in _DAY_PARTS:  # "the next morning", "that night"
+        day = _anchor_day(anchor[:10] if anchor else None)
+        return None if day is None else ("TIME", f"{day + timedelta(days=shift)}T{_DAY_PARTS[m['unit']]}")
     width = {"year": 4, "month": 7, "day": 10}[m["unit"]]
     if not anchor or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", anchor[:width]) or len(anchor) < width:
         return None
@@ -582,7 +593,16 @@ def _duration(m: re.Match[str], ref: date, tense: str | None, anchor: str | None
     return "DURATION", ("PT" if is_time else "P") + amount + code
 
 
+def _vague_duration(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    """"recent weeks", "the next 12 to 18 months": an unknown number of units."""
+    unit = "century" if m["unit"].startswith("centur") else m["unit"]
+    code, is_time = UNITS[unit]
+    return "DURATION", ("PTX" if is_time else "PX") + code
+
+
 def _unit_duration(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
+    if m["centuries"]:
+        return "DURATION", "PXCE"
     unit = m["unit"]
     code, is_time = UNITS[unit]
     if m["plural"]:  # "years", "the coming weeks": an unknown number of them
@@ -665,5 +685,5 @@ _RULES = {
     "weekday": _weekday, "weekly": _weekly, "yearly": _yearly, "holiday": _holiday, "year_quarter": _year_quarter,
     "half": _half, "year_end": _year_end, "week_of": _week_of, "deictic": _deictic, "relative_unit": _relative_unit, "ago": _ago, "duration": _duration,
     "unit_duration": _unit_duration, "clock": _clock, "set": _set, "present": _present, "past": _past,
-    "future": _future, "vague_past": _past,
+    "future": _future, "vague_past": _past, "vague_duration": _vague_duration,
 }

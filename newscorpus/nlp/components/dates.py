@@ -37,6 +37,8 @@ _DAY_WORDS = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|t
 # A range or list of two dates, or a period and its end ("the quarter ended Sept. 30").
 _TWO_PARTS = re.compile(r"^(?P<pre>between |from )?(?P<a>.+?)(?P<sep> and | to | through | until | till | - | – |-|–|"
                         r" ended | ending )(?P<b>.+)$", re.I)
+_TENSE_MATTERS = re.compile(r"day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|spring|summer|autumn|fall|winter|"
+                            r"quarter|weekend|easter|christmas|thanksgiving|halloween|noon|night|\d", re.I)
 _YEAR_FIRST = re.compile(r"^\d{4}(?:-|$)")  # a value that starts with its year (not a decade such as 199)
 _RANGE_SEPARATORS = {"to", "through", "until", "till", "-", "–"}
 _PERIOD_ENDED = re.compile(r"^(?:the |its |their )?(?:fiscal |full )?(?P<unit>year|quarter|period)$", re.I)
@@ -100,7 +102,9 @@ class DatesComponent:
 
     def _mentions(self, span: Span, reference: date, anchor: str | None) -> list[DateMention]:
         """One mention, or two for a range, a list of two dates or a period and its end."""
-        tense = governing_tense(span)
+        # The parse is read only where the tense can decide the value: a weekday, a month or season without a
+        # year, a holiday, a bare time of day.
+        tense = governing_tense(span) if _TENSE_MATTERS.search(span.text) else None
         kind, value = normalise(span.text, reference, tense, anchor)
         parts = _TWO_PARTS.match(span.text)
         if parts and (value is None or parts["pre"] or parts["sep"].strip() in ("ended", "ending")):
