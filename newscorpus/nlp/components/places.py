@@ -22,7 +22,15 @@ class PlacesComponent:
         self.gazetteer = gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [ent for ent in doc.ents if ent.label_ in _PLACE_LABELS or self._locative_org(ent)]
+        doc._.newscorpus_places = self.resolve(doc, self.recognise(doc))
+        return doc
+
+    def recognise(self, doc: Doc) -> list[Span]:
+        """The spans of the place names in a document."""
+        return [ent for ent in doc.ents if ent.label_ in _PLACE_LABELS or self._locative_org(ent)]
+
+    def resolve(self, doc: Doc, spans: list[Span]) -> list[PlaceMention]:
+        """Each place name resolved to a gazetteer entry (or left unresolved), the story as context."""
         candidates = [self.gazetteer.lookup(ent.text) for ent in spans]
         context = self._context_countries(doc, candidates)
         mentions = []
@@ -30,8 +38,7 @@ class PlacesComponent:
             best = max(found, key=lambda p: prior(p) + (_CONTEXT_BONUS if p.country_code in context else 0.0),
                        default=None)
             mentions.append(_mention(ent, best))
-        doc._.newscorpus_places = mentions
-        return doc
+        return mentions
 
     def _locative_org(self, ent: Span) -> bool:
         before = ent.doc[ent.start - 1] if ent.start > 0 else None
