@@ -18,13 +18,9 @@ from newscorpus.errors import StorageError
 from newscorpus.models import (
     Annotations,
     Article,
-    DateMention,
     Document,
-    EntityMention,
     FeedItem,
     FeedState,
-    LawReference,
-    PlaceMention,
     QueuedURL,
     Source,
     WarcLocation,
@@ -50,13 +46,19 @@ _DOC_COLUMNS = (
     " d.published, d.fetched_at, d.language, d.text, d.content_hash, d.warc_file, d.warc_offset, d.warc_length,"
     " d.cluster_id, d.modified, d.published_offset, d.provenance, d.nlp_note"
 )
-_ANNOTATION_TABLES: dict[str, tuple[str, type]] = {
-    # Columns in the dataclass's field order: rows are turned into records positionally.
-    "dates": ("text, start, \"end\", value, type", DateMention),
-    "places": ("text, start, \"end\", name, geonameid, lat, lon, country_code, admin1", PlaceMention),
-    "laws": ("text, start, \"end\", name, year, section, jurisdiction", LawReference),
-    "entities": ("text, start, \"end\", label", EntityMention),
+_ANNOTATION_TABLES: dict[str, str] = {
+    # Columns named as the record's fields; those in _JSON_COLUMNS hold JSON.
+    "dates": "text, start, \"end\", value, type, range_ends",
+    "places": "text, start, \"end\", name, geonameid, lat, lon, country_code, admin1",
+    "laws": "text, start, \"end\", name, year, section, jurisdiction",
+    "entities": "text, start, \"end\", label",
 }
+
+_JSON_COLUMNS = {"range_ends"}
+
+
+def _column_names(columns: str) -> list[str]:
+    return [c.strip().strip('"') for c in columns.split(",")]
 
 
 class SQLiteStore(Store):
@@ -355,12 +357,13 @@ class SQLiteStore(Store):
 
     def _insert_annotations(self, document_id: int, annotations: Annotations) -> None:
         data = annotations.to_dict()
-        for table, (columns, _) in _ANNOTATION_TABLES.items():
-            names = [c.strip().strip('"') for c in columns.split(",")]
+        for table, columns in _ANNOTATION_TABLES.items():
+            names = _column_names(columns)
             marks = ", ".join("?" * (len(names) + 1))
             self._db.executemany(
                 f"INSERT INTO {table} (document_id, {columns}) VALUES ({marks})",
-                [(document_id, *(record[n] for n in names)) for record in data[table]],
+                [(document_id, *(json.dumps(record[n]) if n in _JSON_COLUMNS and record[n] is not None else record[n]
+                                 for n in names)) for record in data[table]],
             )
 
     def update_document(self, document_id: int, article: Article, annotations: Annotations, content_hash: str,
@@ -388,13 +391,15 @@ class SQLiteStore(Store):
         )
 
     def _annotations(self, document_id: int) -> Annotations:
-        found: dict[str, list[Any]] = {}
-        for table, (columns, kind) in _ANNOTATION_TABLES.items():
+        found: dict[str, list[dict[str, Any]]] = {}
+        for table, columns in _ANNOTATION_TABLES.items():
+            names = _column_names(columns)
             rows = self._db.execute(
                 f"SELECT {columns} FROM {table} WHERE document_id = ? ORDER BY start", (document_id,)
             ).fetchall()
-            found[table] = [kind(*r) for r in rows]
-        return Annotations(**found)
+            found[table] = [{n: json.loads(v) if n in _JSON_COLUMNS and v is not None else v
+                             for n, v in zip(names, row, strict=True)} for row in rows]
+        return Annotations.from_dict(found)
 
     _FROM = "FROM documents d LEFT JOIN sources s ON s.id = d.source_id"
 

