@@ -328,11 +328,15 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
 @click.argument("query", default="")
 @click.option("--mentions", default=None, metavar="PERIOD",
               help="Only stories that mention a date within PERIOD: 2025, 2025-06, 2025-06-12, 2025-Q2, 2025-W24, 202.")
+@click.option("--place", default=None, metavar="PLACE",
+              help="Only stories that mention PLACE or a place within it: a country (Kenya, KE), a region "
+                   "(Punjab, PK) or a town (Nairobi; Paris, Texas).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits to show.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
 @click.option("--all-copies", is_flag=True, help="List every copy of a syndicated story instead of one per story.")
 @click.pass_obj
-def search(env: Env, query: str, mentions: str | None, limit: int, fmt: str, all_copies: bool) -> None:
+def search(env: Env, query: str, mentions: str | None, place: str | None, limit: int, fmt: str,
+           all_copies: bool) -> None:
     """Search the corpus (words, "phrases", AND/OR/NOT, title:word).
 
     \b
@@ -340,8 +344,15 @@ def search(env: Env, query: str, mentions: str | None, limit: int, fmt: str, all
       newscorpus search 'cybercrime'
       newscorpus search '"Computer Misuse" AND Nairobi' --format jsonl
       newscorpus search flood --mentions 2025-06     # stories that mention a date in June 2025
+      newscorpus search '"Computer Misuse"' --place Kenya --mentions 2024
+      newscorpus search --place "Paris, Texas"       # every story that mentions that Paris
     """
-    hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, mentions=mentions)
+    term = None
+    if place is not None:
+        term, understood = ingest.place_filter(place)
+        err.print(f"place: {understood}", markup=False)
+    hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, mentions=mentions,
+                         place=term)
     if fmt == "jsonl":
         for hit in hits:
             click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
@@ -405,6 +416,8 @@ def show(env: Env, document_id: int, fmt: str) -> None:
     out.print(doc.text, markup=False)
     notes = doc.annotations
     sections: list[tuple[str, list[tuple[object, ...]], tuple[str, ...]]] = [
+        ("about", [(f.name, f.country_code, f"{f.share:.0%}") for f in notes.focus],
+         ("country or region", "country", "share of place mentions")),
         ("dates", [(d.text, d.type, d.value) for d in notes.dates], ("text", "type", "value")),
         ("places", [(p.text, p.name, p.country_code, p.admin1, p.geonameid) for p in notes.places],
          ("text", "name", "country", "admin1", "geonameid")),

@@ -22,15 +22,16 @@ from urllib.parse import urlsplit
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus.dedup import signature
+from newscorpus.corpus.places import place_term
 from newscorpus.crawler import Fetcher, canonicalize_url, discover_feeds, extract_article, looks_like_feed, parse_feed
 from newscorpus.crawler.archive import WarcArchive, read_response
 from newscorpus.crawler.extract import content_hash
 from newscorpus.crawler.feeds import COMMON_FEED_PATHS
 from newscorpus.crawler.opml import Outline, parse_opml, write_opml
 from newscorpus.crawler.sitemaps import in_scope, parse_sitemap, sitemap_candidates
-from newscorpus.errors import ConfigError, ExtractionError, FetchError
+from newscorpus.errors import ConfigError, ExtractionError, FetchError, QueryError
 from newscorpus.models import Annotations, Article, FeedItem, FeedState, QueuedURL, Response, Source, utc_now
-from newscorpus.nlp import Annotator, annotate_many, reference_date
+from newscorpus.nlp import Annotator, annotate_many, find_place, reference_date
 
 log = logging.getLogger(__name__)
 
@@ -435,12 +436,31 @@ def reprocess(store: Store, index: SearchIndex, settings: Settings, data_dir: Pa
     return updated, failures
 
 
+def place_filter(name: str) -> tuple[str, str]:
+    """The index term of the place a user names (`search --place`), and how it was understood.
+
+    Raises QueryError for a name the gazetteer does not know.
+    """
+    place = find_place(name)
+    if place is None:
+        raise QueryError(f"no place called {name!r} is known; try a country (Kenya, KE), a region (Punjab, PK) "
+                         "or a town (Nairobi; Paris, Texas)", name)
+    if place.kind == "continent":
+        return place_term("", geonameid=place.geonameid), place.name
+    if place.kind == "country":
+        return place_term(place.country_code), f"{place.name} ({place.country_code})"
+    if place.kind in ("admin1", "admin2") and place.admin1:  # a county is searched as its state
+        return place_term(place.country_code, place.admin1), f"{place.admin1}, {place.country_code} (region)"
+    return (place_term(place.country_code, geonameid=place.geonameid),
+            f"{place.name}, {place.admin1 + ', ' if place.admin1 else ''}{place.country_code}")
+
+
 def index_documents(store: Store, index: SearchIndex, ids: Sequence[int]) -> None:
     """Add stored documents to the index, then flag them as indexed (a crash in between is repaired later)."""
     if not ids:
         return
     documents = store.get_documents(ids)
-    index.add([documents[i] for i in ids if i in documents], store.date_values(ids))
+    index.add([documents[i] for i in ids if i in documents], store.date_values(ids), store.place_values(ids))
     store.mark_indexed(list(ids))
 
 
@@ -452,7 +472,8 @@ def index_pending(store: Store, index: SearchIndex, progress: ProgressCallback |
     total = int(store.stats()["documents_unindexed"])  # type: ignore[call-overload]
     done = 0
     while batch := store.unindexed_documents(500):
-        index.add(batch, store.date_values([d.id for d in batch]))
+        batch_ids = [d.id for d in batch]
+        index.add(batch, store.date_values(batch_ids), store.place_values(batch_ids))
         store.mark_indexed([d.id for d in batch])
         done += len(batch)
         if progress:

@@ -138,6 +138,16 @@ class PlaceMention:
 
 
 @dataclass(frozen=True)
+class FocusPlace:
+    """A country or first-level region a story is about: its share of the story's place mentions."""
+
+    country_code: str
+    admin1: str | None
+    name: str
+    share: float
+
+
+@dataclass(frozen=True)
 class LawReference:
     """A reference to a statute, code or constitution, normalised."""
 
@@ -168,6 +178,7 @@ class Annotations:
     places: list[PlaceMention] = field(default_factory=list)
     laws: list[LawReference] = field(default_factory=list)
     entities: list[EntityMention] = field(default_factory=list)
+    focus: list[FocusPlace] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, list[dict[str, Any]]]:
         return {
@@ -175,6 +186,7 @@ class Annotations:
             "places": [asdict(p) for p in self.places],
             "laws": [asdict(law) for law in self.laws],
             "entities": [asdict(e) for e in self.entities],
+            "focus": [asdict(f) for f in self.focus],
         }
 
     @classmethod
@@ -185,6 +197,7 @@ class Annotations:
             places=[PlaceMention(**p) for p in data.get("places", [])],
             laws=[LawReference(**x) for x in data.get("laws", [])],
             entities=[EntityMention(**e) for e in data.get("entities", [])],
+            focus=[FocusPlace(**f) for f in data.get("focus", [])],
         )
 
 

@@ -65,7 +65,7 @@ def test_articles_other_languages_are_stored_and_searchable_without_nlp(tmp_path
     assert {k: v.language for k, v in docs.items()} == {"0.html": "de", "1.html": "de", "cp1252.html": "fr"}  # type: ignore[union-attr]
     for doc in docs.values():
         assert doc is not None and doc.nlp_note and doc.nlp_note.startswith("skipped: language")
-        assert doc.annotations.to_dict() == {"dates": [], "places": [], "laws": [], "entities": []}
+        assert doc.annotations.to_dict() == {"dates": [], "places": [], "laws": [], "entities": [], "focus": []}
     assert "WildFly" in run(tmp_path, "search", "WildFly").stdout
     assert "étudiants" in run(tmp_path, "search", "étudiants").stdout
 

@@ -126,7 +126,7 @@ def test_cli_extract_prints_the_contract(tmp_path: Path) -> None:
     text = "Reuters reported last Friday from London that section 1 of the Computer Misuse Act 1990 applied."
     result = run(tmp_path, "extract", "-", "--published", "2026-03-10", input=text)
     found = json.loads(result.stdout)
-    assert set(found) == {"dates", "places", "laws", "entities"}
+    assert set(found) == {"dates", "places", "laws", "entities", "focus"}
     assert found["dates"][0]["value"] == "2026-03-06"
     assert found["laws"][0]["name"] == "Computer Misuse Act"
     assert not (tmp_path / "corpus.sqlite3").exists()  # extract stores nothing
@@ -164,7 +164,7 @@ def test_cli_extract_jsonl_with_two_workers_keeps_order(tmp_path: Path) -> None:
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["id"] for o in out] == list(range(40))
     assert all(o["dates"][0]["value"] == "2026-03-09" for o in out)
-    assert all(set(o) == {"id", "dates", "places", "laws", "entities"} for o in out)
+    assert all(set(o) == {"id", "dates", "places", "laws", "entities", "focus"} for o in out)
 
 
 def test_cli_extract_jsonl_bad_lines_are_reported_in_place(tmp_path: Path) -> None:
@@ -221,6 +221,20 @@ def test_cli_unusable_data_directory_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert "cannot create the data directory" in one_line_error(run(blocker / "data", "stats"))
+
+
+def test_cli_search_by_place_follows_the_hierarchy(crawled: Path) -> None:
+    # The strike story names Mombasa and Nairobi (towns of Kenya); the glacier survey Zurich.
+    def titles(place: str) -> list[str]:
+        hits = run(crawled, "search", "--place", place, "--format", "jsonl").stdout.splitlines()
+        return [json.loads(h)["title"] for h in hits]
+
+    strike = "Dock workers end week-long strike at Mombasa port"
+    assert titles("Kenya") == [strike] and titles("KE") == [strike]
+    assert titles("Nairobi") == [strike]
+    assert titles("Switzerland") == ["Survey finds Alpine glaciers lost a tenth of their ice in two years"]
+    assert titles("Peru") == []
+    assert "no place called 'Qwxzville'" in one_line_error(run(crawled, "search", "--place", "Qwxzville"))
 
 
 def test_cli_search_by_mentioned_period(crawled: Path) -> None:

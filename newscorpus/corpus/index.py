@@ -10,12 +10,13 @@ from pathlib import Path
 import tantivy
 
 from newscorpus.corpus.mentions import mention_terms, period_term
+from newscorpus.corpus.places import place_terms
 from newscorpus.errors import QueryError, StorageError
 from newscorpus.models import Document
 
 INDEX_DIR_NAME = "index"
 # Bump when the schema below changes: an index of another version is rebuilt from the store.
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 _VERSION_FILE = "newscorpus-index-version"
 _SEARCH_FIELDS = ["title", "text"]
 _SNIPPET_CHARS = 220
@@ -33,6 +34,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("language", stored=True, tokenizer_name="raw", fast=True)
     builder.add_date_field("published", stored=True, indexed=True, fast=True)
     builder.add_text_field("mentions", stored=False, tokenizer_name="raw")  # periods of the dates it mentions
+    builder.add_text_field("places", stored=False, tokenizer_name="raw")  # places it mentions, and their regions
     return builder.build()
 
 
@@ -64,10 +66,12 @@ class SearchIndex:
         except (OSError, ValueError) as exc:
             raise StorageError(f"cannot open the search index {self.path}: {exc}") from exc
 
-    def add(self, documents: Sequence[Document], mentions: Mapping[int, Iterable[str]] | None = None) -> None:
+    def add(self, documents: Sequence[Document], mentions: Mapping[int, Iterable[str]] | None = None,
+            places: Mapping[int, Iterable[tuple[str | None, str | None, int | None]]] | None = None) -> None:
         """Add or replace documents and commit, so that they are searchable once this returns.
 
-        `mentions` gives the TIMEX3 values of the dates each document mentions.
+        `mentions` gives the TIMEX3 values of the dates each document mentions; `places` the (country code,
+        first-level region, GeoNames id) of the places it mentions.
         """
         try:
             writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
@@ -89,6 +93,8 @@ class SearchIndex:
                 record.add_date("published", published)
             for term in sorted({t for value in (mentions or {}).get(doc.id, ()) for t in mention_terms(value)}):
                 record.add_text("mentions", term)
+            for term in sorted({t for place in (places or {}).get(doc.id, ()) for t in place_terms(*place)}):
+                record.add_text("places", term)
             writer.add_document(record)
         writer.commit()
         writer.wait_merging_threads()
@@ -105,13 +111,21 @@ class SearchIndex:
     def count(self) -> int:
         return int(self._index.searcher().num_docs)
 
-    def search(self, query: str, limit: int = 10, mentions: str | None = None) -> list[tuple[int, float]]:
+    def search(self, query: str, limit: int = 10, mentions: str | None = None,
+               place: str | None = None) -> list[tuple[int, float]]:
         """(document id, BM25 score) of the best matches for a tantivy query string, optionally only among
-        documents that mention a date within the period `mentions` (an empty query then matches all)."""
-        parsed = self._parse(query) if query.strip() or mentions is None else tantivy.Query.all_query()
+        documents that mention a date within the period `mentions` and a place under the term `place` (see
+        corpus.places); with a filter, an empty query matches all."""
+        filtered = mentions is not None or place is not None
+        parsed = self._parse(query) if query.strip() or not filtered else tantivy.Query.all_query()
+        clauses = [(tantivy.Occur.Must, parsed)]
         if mentions is not None:
-            period = tantivy.Query.term_query(self.schema, "mentions", period_term(mentions))
-            parsed = tantivy.Query.boolean_query([(tantivy.Occur.Must, parsed), (tantivy.Occur.Must, period)])
+            clauses.append((tantivy.Occur.Must,
+                            tantivy.Query.term_query(self.schema, "mentions", period_term(mentions))))
+        if place is not None:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "places", place)))
+        if len(clauses) > 1:
+            parsed = tantivy.Query.boolean_query(clauses)
         searcher = self._index.searcher()
         result = searcher.search(parsed, limit=limit)
         return [(int(searcher.doc(address)["id"][0]), float(score)) for score, address in result.hits]

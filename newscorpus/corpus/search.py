@@ -8,15 +8,16 @@ from newscorpus.models import SearchHit
 
 
 def search(store: Store, index: SearchIndex, query: str, limit: int = 10, collapse: bool = True,
-           mentions: str | None = None) -> list[SearchHit]:
+           mentions: str | None = None, place: str | None = None) -> list[SearchHit]:
     """Ranked hits for a query, with source, date and a highlighted snippet. With `collapse`, the copies of a
     syndicated story are one hit, its original (the earliest published copy), with `copies` counting the others.
-    `mentions` keeps the stories that mention a date within a period (2025, 2025-06, 2025-06-12, 2025-Q2, ...).
+    `mentions` keeps the stories that mention a date within a period (2025, 2025-06, 2025-06-12, 2025-Q2, ...);
+    `place` those that mention a place under an index term of corpus.places (a country, a region or a town).
 
     Raises QueryError for a query the index cannot parse.
     """
     # Copies of one story rank together; reading further down keeps `limit` distinct stories in most cases.
-    ranked = index.search(query, limit * 4 if collapse else limit, mentions)
+    ranked = index.search(query, limit * 4 if collapse else limit, mentions, place)
     documents = store.get_documents([doc_id for doc_id, _ in ranked])
     ranked = [(doc_id, score) for doc_id, score in ranked if doc_id in documents]
     copies: dict[int, int] = {}

@@ -52,6 +52,7 @@ _ANNOTATION_TABLES: dict[str, str] = {
     "places": "text, start, \"end\", name, geonameid, lat, lon, country_code, admin1",
     "laws": "text, start, \"end\", name, year, section, jurisdiction",
     "entities": "text, start, \"end\", label",
+    "focus": "country_code, admin1, name, share",
 }
 
 _JSON_COLUMNS = {"range_ends"}
@@ -395,7 +396,7 @@ class SQLiteStore(Store):
         for table, columns in _ANNOTATION_TABLES.items():
             names = _column_names(columns)
             rows = self._db.execute(
-                f"SELECT {columns} FROM {table} WHERE document_id = ? ORDER BY start", (document_id,)
+                f"SELECT {columns} FROM {table} WHERE document_id = ? ORDER BY rowid", (document_id,)
             ).fetchall()
             found[table] = [{n: json.loads(v) if n in _JSON_COLUMNS and v is not None else v
                              for n, v in zip(names, row, strict=True)} for row in rows]
@@ -423,6 +424,17 @@ class SQLiteStore(Store):
                 f" ({', '.join('?' * len(chunk))})", chunk).fetchall()
             for doc_id, value in rows:
                 found[doc_id].append(value)
+        return found
+
+    def place_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str | None, str | None, int | None]]]:
+        found: dict[int, list[tuple[str | None, str | None, int | None]]] = {i: [] for i in ids}
+        for start in range(0, len(ids), 500):  # SQLite's limit on parameters
+            chunk = list(ids[start:start + 500])
+            rows = self._db.execute(
+                f"SELECT document_id, country_code, admin1, geonameid FROM places WHERE document_id IN"
+                f" ({', '.join('?' * len(chunk))})", chunk).fetchall()
+            for doc_id, country_code, admin1, geonameid in rows:
+                found[doc_id].append((country_code, admin1, geonameid))
         return found
 
     def unindexed_documents(self, limit: int) -> list[Document]:

@@ -144,6 +144,10 @@ class Store(abc.ABC):
         """The TIMEX3 values of the dates each document mentions."""
 
     @abc.abstractmethod
+    def place_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str | None, str | None, int | None]]]:
+        """(country code, first-level region, GeoNames id) of the places each document mentions."""
+
+    @abc.abstractmethod
     def unindexed_documents(self, limit: int) -> list[Document]:
         """Documents stored but not yet confirmed in the search index."""
 

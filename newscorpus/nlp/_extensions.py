@@ -6,7 +6,7 @@ from spacy.tokens import Doc
 
 # Read: the document creation time (a datetime.date) that relative dates resolve against.
 # Written: one list of models dataclasses per component.
-_DOC_ATTRIBUTES = ("newscorpus_dct", "newscorpus_dates", "newscorpus_places", "newscorpus_laws")
+_DOC_ATTRIBUTES = ("newscorpus_dct", "newscorpus_dates", "newscorpus_places", "newscorpus_focus", "newscorpus_laws")
 
 
 def register_extensions() -> None:

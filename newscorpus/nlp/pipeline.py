@@ -59,6 +59,7 @@ def annotations_of(doc: Doc) -> Annotations:
         places=list(doc._.newscorpus_places or []),
         laws=list(doc._.newscorpus_laws or []),
         entities=[EntityMention(e.text, e.start_char, e.end_char, e.label_) for e in doc.ents],
+        focus=list(doc._.newscorpus_focus or []),
     )
 
 

@@ -26,7 +26,7 @@ def test_components_are_registered_as_spacy_factories(annotator: Annotator) -> N
 
 def test_components_produce_the_extract_contract(annotator: Annotator) -> None:
     found = annotator.annotate(CONTRACT_TEXT, date(2026, 3, 10)).to_dict()
-    assert set(found) == {"dates", "places", "laws", "entities"}
+    assert set(found) == {"dates", "places", "laws", "entities", "focus"}
     assert {"text": "last Friday", "start": 17, "end": 28, "value": "2026-03-06", "type": "DATE",
             "range_ends": None} in found["dates"]
     london = next(p for p in found["places"] if p["text"] == "London")
@@ -84,6 +84,15 @@ def test_components_places_resolve_ambiguous_names_from_the_story(
     assert (place.country_code, place.admin1) == expected
 
 
+def test_components_places_focus_is_what_the_story_is_about(annotator: Annotator) -> None:
+    text = ("NAIROBI - Kenya's parliament passed the bill in Nairobi on Monday. Lawmakers in Mombasa and Kisumu "
+            "welcomed it; a delegate who had flown in from London said little.")
+    focus = annotator.annotate(text).focus
+    assert [(f.country_code, f.admin1) for f in focus][:1] == [("KE", None)]
+    assert "GB" not in {f.country_code for f in focus}  # a passing mention
+    assert all(0.25 <= f.share <= 1 for f in focus)
+
+
 def test_components_places_leave_out_governments_diseases_and_people(annotator: Annotator) -> None:
     text = ("Washington said on Monday it would impose sanctions. The Ebola virus spread. "
             "Mikheil Saakashvili spoke; Saakashvili later left. MANSFIELD - A barn burned in Richland County, Ohio.")
@@ -106,7 +115,7 @@ def test_components_laws_acronyms_back_references_and_non_laws(annotator: Annota
 
 
 def test_components_handle_empty_and_odd_text(annotator: Annotator) -> None:
-    assert annotator.annotate("").to_dict() == {"dates": [], "places": [], "laws": [], "entities": []}
+    assert annotator.annotate("").to_dict() == {"dates": [], "places": [], "laws": [], "entities": [], "focus": []}
     annotator.annotate("\x00\x01 ☃ " * 50)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from newscorpus.models import PlaceMention
+from newscorpus.models import FocusPlace, PlaceMention
 from newscorpus.nlp._extensions import register_extensions
 from newscorpus.nlp._gazetteer import Gazetteer, Place, distance_km, load_gazetteer, name_key
 
@@ -27,6 +27,7 @@ _LOCATIVE_WORDS = {"in", "at", "from", "near", "across", "outside", "to", "of", 
                    "towards", "around", "between"}
 # A name followed by one of these is a disease, not a place ("Ebola virus", "West Nile fever").
 _NOT_PLACE_AFTER = {"virus", "viruses", "fever", "disease", "vaccine", "strain", "flu"}
+_FOCUS_SHARE = 0.25  # a country or region a story is about has at least this share of its place mentions
 _BIG_CITY = 500_000  # a city this big is what its name means, over a region of the same name
 # What a capital does when it stands for its government ("Washington said", "Moscow warned").
 _GOVERNMENT_VERBS = {"say", "warn", "announce", "urge", "accuse", "insist", "demand", "deny", "reject", "impose",
@@ -63,7 +64,26 @@ class PlacesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.newscorpus_places = self.resolve(doc, self.recognise(doc))
+        doc._.newscorpus_focus = self.focus(doc._.newscorpus_places)
         return doc
+
+    def focus(self, mentions: list[PlaceMention]) -> list[FocusPlace]:
+        """The countries and regions a story is about: those with at least a quarter of its place mentions
+        (the first mention, the dateline or lead, counts twice), not every place it passes through."""
+        countries: Counter[str] = Counter()
+        regions: Counter[tuple[str, str]] = Counter()
+        for number, mention in enumerate(m for m in mentions if m.country_code):
+            weight = 2 if number == 0 else 1
+            countries[mention.country_code or ""] += weight
+            if mention.admin1:
+                regions[(mention.country_code or "", mention.admin1)] += weight
+        total = sum(countries.values())
+        found = [FocusPlace(code, None, self.gazetteer.countries[code].name if code in self.gazetteer.countries
+                            else code, round(count / total, 3))
+                 for code, count in countries.most_common() if count / total >= _FOCUS_SHARE]
+        found += [FocusPlace(code, admin1, admin1, round(count / total, 3))
+                  for (code, admin1), count in regions.most_common() if count / total >= _FOCUS_SHARE]
+        return found
 
     def recognise(self, doc: Doc) -> list[Span]:
         """The spans of the place names in a document: the NER's places, and names it labels otherwise that
@@ -234,7 +254,24 @@ def _mention(ent: Span, place: Place | None) -> PlaceMention:
                         place.country_code, place.admin1)
 
 
-@Language.factory("newscorpus_places", requires=["doc.ents"], assigns=["doc._.newscorpus_places"])
+def find_place(name: str) -> Place | None:
+    """The place a user means by a name, without a story around it: "Kenya", "KE", "Nairobi", "Georgia, US",
+    "Paris, Texas" (a country or region after a comma narrows the choice); the most prominent one else."""
+    gazetteer = load_gazetteer()
+    name, _, hint = (part.strip() for part in name.rpartition(",")) if "," in name else (name.strip(), "", "")
+    if len(name) == 2 and name.isupper() and name in gazetteer.countries:
+        return gazetteer.countries[name]
+    found = gazetteer.lookup(name)
+    if hint:
+        outer = (gazetteer.countries[hint.upper()],) if hint.upper() in gazetteer.countries else tuple(
+            p for p in gazetteer.lookup(hint) if p.kind in ("country", "admin1"))
+        found = tuple(p for p in found if any(_contains(o, p) for o in outer))
+    return max(found, key=lambda p: _LEVEL[p.kind] + math.log10(p.population + 1)
+               + (_CAPITAL_BONUS if p.capital else 0.0), default=None)
+
+
+@Language.factory("newscorpus_places", requires=["doc.ents"],
+                  assigns=["doc._.newscorpus_places", "doc._.newscorpus_focus"])
 def make_places_component(nlp: Language, name: str) -> PlacesComponent:
     """Factory of the places component (registered as `newscorpus_places`)."""
     register_extensions()

@@ -1,0 +1,41 @@
+"""Filtering on the places articles mention, along the administrative hierarchy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newscorpus import ingest
+from newscorpus.corpus import SearchIndex, open_store, search
+from newscorpus.corpus.places import place_term, place_terms
+from newscorpus.models import Annotations, Article, PlaceMention
+
+NOW = "2026-03-10T12:00:00+00:00"
+
+
+def test_places_a_town_is_indexed_under_itself_its_region_and_its_country() -> None:
+    assert place_terms("KE", "Nairobi Area", 184745) == {"cc:KE", "a1:KE/nairobi area", "gn:184745"}
+    assert place_terms("PK", "Punjab", None) == {"cc:PK", "a1:PK/punjab"}
+    assert place_terms(None, None, None) == set()
+    assert place_term("ke", "Nairobi  Area") == "a1:KE/nairobi area"
+
+
+def test_places_filter_on_a_country_finds_its_towns_and_regions(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    mentions = {"nairobi": PlaceMention("Nairobi", 0, 7, "Nairobi", 184745, -1.28, 36.82, "KE", "Nairobi Area"),
+                "punjab": PlaceMention("Punjab", 0, 6, "Punjab", None, 31.1, 72.7, "PK", "Punjab"),
+                "kenya": PlaceMention("Kenya", 0, 5, "Kenya", 192950, 0.6, 37.8, "KE", None)}
+    for name, place in mentions.items():
+        article = Article(f"https://n.example/{name}", f"https://n.example/{name}", name, (), None, "en",
+                          f"{name} story about floods")
+        store.save_document(article, Annotations(places=[place]), None, NOW, name)
+    index = SearchIndex(tmp_path)
+    ingest.index_pending(store, index)
+
+    def found(term: str) -> set[str]:
+        return {h.title for h in search(store, index, "", place=term) if h.title}
+
+    assert found(place_term("KE")) == {"nairobi", "kenya"}
+    assert found(place_term("KE", "Nairobi Area")) == {"nairobi"}
+    assert found(place_term("KE", geonameid=184745)) == {"nairobi"}
+    assert found(place_term("PK", "Punjab")) == {"punjab"}
+    assert found(place_term("IN")) == set()
