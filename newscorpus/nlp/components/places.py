@@ -94,12 +94,32 @@ class PlacesComponent:
                   and not self._person(ent, people) and not self._government(ent)]
         named = {name_key(ent.text) for ent in places}
         for ent in doc.ents:
-            if (ent.label_ in _MISLABELLED and not self._disease(ent) and not self._government(ent)
-                    and self._mislabelled_place(ent, named)):
+            if ent.label_ not in _MISLABELLED or self._disease(ent) or self._government(ent):
+                continue
+            if self._mislabelled_place(ent, named):
                 places.append(ent)
+            elif ent.label_ == "ORG" and (inner := self._embedded(ent, named)) is not None:
+                places.append(inner)
         taken = {i for span in doc.ents for i in range(span.start, span.end)}
         places += [span for span in self._unlabelled(doc, taken, named) if not self._disease(span)]
         return sorted(places, key=lambda span: span.start)
+
+    def _embedded(self, ent: Span, named: set[str]) -> Span | None:
+        """The place an organisation's name starts with or ends in ("the Mansfield Police Department", "the
+        University of Rochester"), if it is a country, a region or a county, or a town the story names."""
+        start = ent.start + (ent[0].lower_ == "the")
+        tokens = [(start, end) for end in range(min(ent.end - 1, start + 3), start, -1)]  # a leading name
+        if any(t.lower_ in ("of", "in") for t in ent):  # or the name after "of" or "in", to the end
+            tokens += [(i + 1, ent.end) for i in range(ent.start, ent.end - 1) if ent.doc[i].lower_ in ("of", "in")]
+        for first, end in tokens:
+            inner = ent.doc[first:end]
+            if not all(t.is_title or t.is_upper or t.text == "." for t in inner):
+                continue
+            found = self.gazetteer.lookup(inner.text)
+            if any(p.kind in _STRONG_KINDS or p.kind == "admin2" for p in found) or (
+                    found and name_key(inner.text) in named):
+                return inner
+        return None
 
     def _unlabelled(self, doc: Doc, taken: set[int], named: set[str]) -> list[Span]:
         """Capitalised names outside any entity that the gazetteer knows, where the text marks them as places:
@@ -107,7 +127,8 @@ class PlacesComponent:
         found: list[Span] = []
         i = 0
         while i < len(doc):
-            if i in taken or not doc[i].is_alpha or not (doc[i].is_title or doc[i].is_upper) or len(doc[i]) < 3:
+            if i in taken or not doc[i].is_alpha or not (doc[i].is_title or doc[i].is_upper) or len(doc[i]) < 3 or (
+                    doc[i].is_upper and len(doc[i]) < 5):  # "HIV", "NATO": acronyms, not datelines
                 i += 1
                 continue
             end = i + 1
