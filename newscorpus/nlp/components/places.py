@@ -108,10 +108,9 @@ class PlacesComponent:
         """The place an organisation's name starts with or ends in ("the Mansfield Police Department", "the
         University of Rochester"), if it is a country, a region or a county, or a town the story names."""
         start = ent.start + (ent[0].lower_ == "the")
-        tokens = [(start, end) for end in range(min(ent.end - 1, start + 3), start, -1)]  # a leading name
-        if any(t.lower_ in ("of", "in") for t in ent):  # or the name after "of" or "in", to the end
-            tokens += [(i + 1, ent.end) for i in range(ent.start, ent.end - 1) if ent.doc[i].lower_ in ("of", "in")]
-        for first, end in tokens:
+        leading = [(start, end) for end in range(min(ent.end - 1, start + 3), start, -1)]
+        after_of = [(i + 1, ent.end) for i in range(ent.start, ent.end - 1) if ent.doc[i].lower_ in ("of", "in")]
+        for first, end in leading + after_of:
             inner = ent.doc[first:end]
             if not all(t.is_title or t.is_upper or t.text == "." for t in inner):
                 continue
