@@ -28,7 +28,7 @@ _LOCATIVE_WORDS = {"in", "at", "from", "near", "across", "outside", "to", "of", 
 # A name followed by one of these is a disease, not a place ("Ebola virus", "West Nile fever").
 _NOT_PLACE_AFTER = {"virus", "viruses", "fever", "disease", "vaccine", "strain", "flu"}
 _FOCUS_SHARE = 0.25  # a country or region a story is about has at least this share of its place mentions
-_BIG_CITY = 500_000  # a city this big is what its name means, over a region of the same name
+_BIG_CITY = 100_000  # a city this big is what its name means, over a region of the same name
 # What a capital does when it stands for its government ("Washington said", "Moscow warned").
 _GOVERNMENT_VERBS = {"say", "warn", "announce", "urge", "accuse", "insist", "demand", "deny", "reject", "impose",
                      "threaten", "respond", "claim", "condemn", "tell", "want", "agree", "decide", "refuse", "vow",
