@@ -40,7 +40,7 @@ from countryinfo.exceptions import CountryNotFoundError
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 3  # bump when the file's schema or contents change, so an old file is rebuilt
+_FORMAT = 4  # bump when the file's schema or contents change, so an old file is rebuilt
 
 # Names in common news use that neither package lists as a country's name.
 _COUNTRY_ALIASES = {
@@ -89,6 +89,7 @@ class Place:
     admin1: str | None = None
     population: int = 0
     capital: bool = False  # a national capital
+    admin2: str | None = None  # the second-level region (a county, a district) of a town, where known
 
 
 def name_key(name: str) -> str:
@@ -121,8 +122,8 @@ class Gazetteer:
 
     def _places(self, sql: str, *args: object) -> list[Place]:
         rows = self._db().execute(sql, args).fetchall()
-        return [Place(name, kind, cc, gid, lat, lon, admin1, population, bool(capital))
-                for _, name, kind, cc, gid, lat, lon, admin1, population, capital in rows]
+        return [Place(name, kind, cc, gid, lat, lon, admin1, population, bool(capital), admin2)
+                for _, name, kind, cc, gid, lat, lon, admin1, population, capital, admin2 in rows]
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one gazetteer per process, kept for its lifetime
     def lookup(self, name: str) -> tuple[Place, ...]:
@@ -247,12 +248,14 @@ def _entries() -> Iterable[tuple[Place, set[str]]]:
     region_names = _region_names()
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     counties: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    county_of: dict[int, str] = {}
     for city in cities:
         regions = region_names.get((city["countrycode"], round(city["latitude"], 3), round(city["longitude"], 3)))
         if regions:
             votes[(city["countrycode"], city["admin1code"] or "")][regions[0]] += 1
             if regions[1]:
                 counties[(city["countrycode"], city["admin1code"] or "", regions[1])].append(city)
+                county_of[city["geonameid"]] = regions[1]
     admin1_names = {key: counter.most_common(1)[0][0] for key, counter in votes.items() if key[1]}
 
     us_states = cache.get_us_states()
@@ -294,7 +297,7 @@ def _entries() -> Iterable[tuple[Place, set[str]]]:
                                  and alt[0].isupper())}
         yield Place(city["name"], "city", city["countrycode"], city["geonameid"], city["latitude"],
                     city["longitude"], admin1, int(city["population"] or 0),
-                    city["geonameid"] in capital_ids), names
+                    city["geonameid"] in capital_ids, county_of.get(city["geonameid"])), names
 
 
 def _demonyms() -> Iterable[tuple[str, str]]:
@@ -316,15 +319,16 @@ def build(path: Path) -> None:
     with sqlite3.connect(partial) as db:
         db.executescript("""
             CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT, kind TEXT, country_code TEXT, geonameid INTEGER,
-                                 lat REAL, lon REAL, admin1 TEXT, population INTEGER, capital INTEGER);
+                                 lat REAL, lon REAL, admin1 TEXT, population INTEGER, capital INTEGER,
+                                 admin2 TEXT);
             CREATE TABLE names (key TEXT, place INTEGER);
             CREATE TABLE demonyms (key TEXT PRIMARY KEY, country_code TEXT);
         """)
         db.executemany("INSERT OR IGNORE INTO demonyms VALUES (?, ?)", _demonyms())
         for number, (place, names) in enumerate(_entries(), 1):
-            db.execute("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            db.execute("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (number, place.name, place.kind, place.country_code, place.geonameid, place.lat, place.lon,
-                        place.admin1, place.population, place.capital))
+                        place.admin1, place.population, place.capital, place.admin2))
             db.executemany("INSERT INTO names VALUES (?, ?)", [(k, number) for k in {name_key(n) for n in names}])
         db.execute("CREATE INDEX names_key ON names (key)")
     partial.replace(path)

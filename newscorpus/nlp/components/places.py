@@ -9,7 +9,7 @@ places of the story. A name keeps one sense throughout a story.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -42,6 +42,7 @@ _CAPITAL_BONUS = 4.0  # national capitals are named more than their population s
 _COUNTRY_BONUS = 6.0  # the story names the candidate's country
 _REGION_BONUS = 3.0  # the story names the candidate's first-level region
 _BESIDE_BONUS = 8.0  # "Paris, Texas": the region or country written right after the name
+_COUNTY_BONUS = 3.0  # the story names the candidate town's county, or a town of the candidate county
 _NEAR_BONUS = 2.0  # the candidate lies within _NEAR_KM of another place of the story
 _NEAR_KM = 200.0
 
@@ -52,6 +53,9 @@ class _Context:
 
     countries: Counter[str]
     regions: set[tuple[str, str]]  # (country code, region name)
+    # (country code, region, county) -> the names in the story that may be that county, or a town in it
+    counties: dict[tuple[str, str | None, str], set[str]]
+    towns_in: dict[tuple[str, str | None, str], set[str]]
     points: list[tuple[float, float]]  # places named with only one candidate
 
 
@@ -180,7 +184,7 @@ class PlacesComponent:
     def resolve(self, doc: Doc, spans: list[Span]) -> list[PlaceMention]:
         """Each place name resolved to a gazetteer entry (or left unresolved), the story as context."""
         candidates = [_city_over_region(span, self._candidates(span.text)) for span in spans]
-        context = self._context(doc, candidates)
+        context = self._context(doc, spans, candidates)
         chosen: dict[str, Place | None] = {}
         mentions = []
         for span, found in zip(spans, candidates, strict=True):
@@ -209,6 +213,12 @@ class PlacesComponent:
             score += _COUNTRY_BONUS + math.log(context.countries[place.country_code])
         if place.admin1 and (place.country_code, place.admin1) in context.regions and place.kind != "admin1":
             score += _REGION_BONUS
+        if place.kind == "city" and place.admin2:
+            supporters = context.counties.get((place.country_code, place.admin1, place.admin2), set())
+        else:
+            supporters = context.towns_in.get((place.country_code, place.admin1, place.name), set())
+        if supporters - {name}:  # another name of the story: "Huntsville" and "Walker County", the Texas pair
+            score += _COUNTY_BONUS
         if beside and any(_contains(outer, place) for outer in beside):
             score += _BESIDE_BONUS
         if place.lat is not None and place.lon is not None and any(
@@ -226,17 +236,24 @@ class PlacesComponent:
                 return places or None
         return None
 
-    def _context(self, doc: Doc, candidates: list[tuple[Place, ...]]) -> _Context:
+    def _context(self, doc: Doc, spans: list[Span], candidates: list[tuple[Place, ...]]) -> _Context:
         """Countries the story names outright, through a demonym or through a place that has one candidate
         country; regions it names; and the points of places with one candidate."""
         countries: Counter[str] = Counter()
         regions: set[tuple[str, str]] = set()
+        counties: dict[tuple[str, str | None, str], set[str]] = defaultdict(set)
+        towns_in: dict[tuple[str, str | None, str], set[str]] = defaultdict(set)
         points = []
-        for found in candidates:
+        for span, found in zip(spans, candidates, strict=True):
+            name = name_key(span.text)
             codes = {p.country_code for p in found if p.country_code}
             if len(codes) == 1:
                 countries[codes.pop()] += 1
             for place in found:
+                if place.kind == "admin2":
+                    counties[(place.country_code, place.admin1, place.name)].add(name)
+                elif place.kind == "city" and place.admin2:
+                    towns_in[(place.country_code, place.admin1, place.admin2)].add(name)
                 if place.kind == "admin1" and place.admin1:
                     regions.add((place.country_code, place.admin1))
                 if place.kind == "admin2" and place.admin1:  # a US county names its state
@@ -248,7 +265,7 @@ class PlacesComponent:
                 code = self.gazetteer.country_of_word(ent.text)
                 if code:
                     countries[code] += 1
-        return _Context(countries, regions, points)
+        return _Context(countries, regions, counties, towns_in, points)
 
 
 def _city_over_region(span: Span, found: tuple[Place, ...]) -> tuple[Place, ...]:
