@@ -38,6 +38,8 @@ import pycountry
 from countryinfo import CountryInfo
 from countryinfo.exceptions import CountryNotFoundError
 
+from newscorpus.errors import StorageError
+
 log = logging.getLogger(__name__)
 
 _FORMAT = 4  # bump when the file's schema or contents change, so an old file is rebuilt
@@ -343,14 +345,21 @@ def gazetteer_path() -> Path:
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The gazetteer, built on first use (about half a minute, once per machine)."""
+    """The gazetteer, built on first use (a few seconds, once per machine).
+
+    Raises StorageError when the cache directory cannot be written.
+    """
     path = gazetteer_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path.with_suffix(".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # several processes may start at once; one builds
-            if not path.exists():
-                log.warning("building the place gazetteer in %s (once)", path)
-                build(path)
-    return Gazetteer(path)
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path.with_suffix(".lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # several processes may start at once; one builds
+                if not path.exists():
+                    log.warning("building the place gazetteer in %s (once)", path)
+                    build(path)
+        return Gazetteer(path)
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError(f"cannot build or open the place gazetteer in {path.parent}: {exc}; "
+                           "set NEWSCORPUS_CACHE to a writable directory") from exc
 

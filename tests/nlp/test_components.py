@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import spacy
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
+from newscorpus.errors import StorageError
 from newscorpus.nlp import Annotator
+from newscorpus.nlp._gazetteer import load_gazetteer
 from newscorpus.nlp.pipeline import COMPONENTS
 
 CONTRACT_TEXT = (
@@ -130,3 +133,12 @@ def test_components_offsets_always_point_at_the_span_text(annotator: Annotator, 
 def test_components_batch_equals_one_by_one(annotator: Annotator) -> None:
     texts = [("Kenya's parliament met on Monday in Nairobi.", date(2026, 3, 10)), (CONTRACT_TEXT, date(2026, 3, 10))]
     assert list(annotator.annotate_batch(texts)) == [annotator.annotate(t, d) for t, d in texts]
+
+
+def test_components_gazetteer_in_an_unwritable_place_is_one_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("NEWSCORPUS_CACHE", str(blocker / "cache"))
+    with pytest.raises(StorageError, match="set NEWSCORPUS_CACHE to a writable directory"):
+        load_gazetteer.__wrapped__()
