@@ -22,7 +22,7 @@ from rich.text import Text
 
 from newscorpus import __version__, ingest
 from newscorpus.config import Settings, load_settings, resolve_data_dir
-from newscorpus.corpus import SearchIndex, Store, open_store
+from newscorpus.corpus import SearchIndex, Store, open_store, place_facets
 from newscorpus.corpus import search as search_corpus
 from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError
 
@@ -331,11 +331,14 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
 @click.option("--place", default=None, metavar="PLACE",
               help="Only stories that mention PLACE or a place within it: a country (Kenya, KE), a region "
                    "(Punjab, PK) or a town (Nairobi; Paris, Texas).")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000), help="Hits to show.")
+@click.option("--facets", type=click.Choice(["country", "region"]), default=None,
+              help="Instead of hits, count the matching stories that mention each country or region.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
+              help="Hits (or facet values) to show.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
 @click.option("--all-copies", is_flag=True, help="List every copy of a syndicated story instead of one per story.")
 @click.pass_obj
-def search(env: Env, query: str, mentions: str | None, place: str | None, limit: int, fmt: str,
+def search(env: Env, query: str, mentions: str | None, place: str | None, facets: str | None, limit: int, fmt: str,
            all_copies: bool) -> None:
     """Search the corpus (words, "phrases", AND/OR/NOT, title:word).
 
@@ -346,11 +349,17 @@ def search(env: Env, query: str, mentions: str | None, place: str | None, limit:
       newscorpus search flood --mentions 2025-06     # stories that mention a date in June 2025
       newscorpus search '"Computer Misuse"' --place Kenya --mentions 2024
       newscorpus search --place "Paris, Texas"       # every story that mentions that Paris
+      newscorpus search cybercrime --facets country  # which countries those stories mention
     """
     term = None
     if place is not None:
         term, understood = ingest.place_filter(place)
         err.print(f"place: {understood}", markup=False)
+    if facets is not None:
+        counts = [{facets: key, "stories": n}
+                  for key, n in place_facets(env.store(), env.index(), query, facets, limit, mentions, term)]
+        _print_records(counts, fmt, (facets, "stories"))
+        return
     hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, mentions=mentions,
                          place=term)
     if fmt == "jsonl":
@@ -360,6 +369,21 @@ def search(env: Env, query: str, mentions: str | None, place: str | None, limit:
         click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
     else:
         _print_hits(hits)
+
+
+def _print_records(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
+    if fmt == "jsonl":
+        for record in records:
+            click.echo(json.dumps(record, ensure_ascii=False))
+    elif fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    elif not records:
+        err.print("no matches")
+    else:
+        table = Table(*columns)
+        for record in records:
+            table.add_row(*(Text(str(record[c])) for c in columns))
+        out.print(table)
 
 
 def _print_hits(hits: list[Any]) -> None:

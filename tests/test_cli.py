@@ -235,6 +235,9 @@ def test_cli_search_by_place_follows_the_hierarchy(crawled: Path) -> None:
     assert titles("Switzerland") == ["Survey finds Alpine glaciers lost a tenth of their ice in two years"]
     assert titles("Peru") == []
     assert "no place called 'Qwxzville'" in one_line_error(run(crawled, "search", "--place", "Qwxzville"))
+    facets = run(crawled, "search", "--facets", "country", "--format", "jsonl").stdout.splitlines()
+    counts = {json.loads(f)["country"]: json.loads(f)["stories"] for f in facets}
+    assert counts["KE"] == 1 and counts["CH"] == 1
 
 
 def test_cli_search_by_mentioned_period(crawled: Path) -> None:

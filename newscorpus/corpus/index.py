@@ -111,12 +111,12 @@ class SearchIndex:
     def count(self) -> int:
         return int(self._index.searcher().num_docs)
 
-    def search(self, query: str, limit: int = 10, mentions: str | None = None,
-               place: str | None = None) -> list[tuple[int, float]]:
+    def search(self, query: str, limit: int = 10, mentions: str | None = None, place: str | None = None,
+               empty_matches_all: bool = False) -> list[tuple[int, float]]:
         """(document id, BM25 score) of the best matches for a tantivy query string, optionally only among
         documents that mention a date within the period `mentions` and a place under the term `place` (see
-        corpus.places); with a filter, an empty query matches all."""
-        filtered = mentions is not None or place is not None
+        corpus.places); with a filter (or `empty_matches_all`), an empty query matches all."""
+        filtered = mentions is not None or place is not None or empty_matches_all
         parsed = self._parse(query) if query.strip() or not filtered else tantivy.Query.all_query()
         clauses = [(tantivy.Occur.Must, parsed)]
         if mentions is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from newscorpus.corpus.index import SearchIndex
 from newscorpus.corpus.store import Store
 from newscorpus.models import SearchHit
@@ -43,3 +45,23 @@ def search(store: Store, index: SearchIndex, query: str, limit: int = 10, collap
                   cluster_id=documents[doc_id].cluster_id, copies=copies.get(doc_id, 0))
         for doc_id, score in ranked
     ]
+
+
+# Matches a facet counts at most (beyond that the counts describe the best-ranked matches).
+_FACET_MATCHES = 100_000
+
+
+def place_facets(store: Store, index: SearchIndex, query: str, level: str = "country", limit: int = 10,
+                 mentions: str | None = None, place: str | None = None) -> list[tuple[str, int]]:
+    """How many matching stories (syndicated copies counted once) mention each country ("KE") or, with
+    `level` "region", each first-level region ("KE/Nairobi Area"); the most frequent first."""
+    ranked = index.search(query, _FACET_MATCHES, mentions, place, empty_matches_all=True)
+    ids = [doc_id for doc_id, _ in ranked]
+    clusters = store.cluster_of(ids)
+    seen: dict[str, set[int]] = {}
+    for doc_id, places in store.place_values(ids).items():
+        for country_code, admin1, _ in places:
+            key = country_code if level == "country" else f"{country_code}/{admin1}" if admin1 else None
+            if country_code and key:
+                seen.setdefault(key, set()).add(clusters.get(doc_id, doc_id))
+    return Counter({key: len(stories) for key, stories in seen.items()}).most_common(limit)

@@ -415,26 +415,28 @@ class SQLiteStore(Store):
         rows = self._db.execute(f"SELECT {_DOC_COLUMNS} {self._FROM} WHERE d.id IN ({marks})", list(ids)).fetchall()
         return {r[0]: self._document(r) for r in rows}
 
+    def _rows_for(self, select: str, ids: Sequence[int]) -> Iterator[Sequence[Any]]:
+        """Rows of `select` (ending in "IN") for the given ids, asked in chunks (SQLite's limit on parameters)."""
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            yield from self._db.execute(f"{select} ({', '.join('?' * len(chunk))})", chunk).fetchall()
+
     def date_values(self, ids: Sequence[int]) -> dict[int, list[str]]:
         found: dict[int, list[str]] = {i: [] for i in ids}
-        for start in range(0, len(ids), 500):  # SQLite's limit on parameters
-            chunk = list(ids[start:start + 500])
-            rows = self._db.execute(
-                f"SELECT document_id, value FROM dates WHERE value IS NOT NULL AND document_id IN"
-                f" ({', '.join('?' * len(chunk))})", chunk).fetchall()
-            for doc_id, value in rows:
-                found[doc_id].append(value)
+        for doc_id, value in self._rows_for(
+                "SELECT document_id, value FROM dates WHERE value IS NOT NULL AND document_id IN", ids):
+            found[doc_id].append(value)
         return found
+
+    def cluster_of(self, ids: Sequence[int]) -> dict[int, int]:
+        return {doc_id: cluster for doc_id, cluster in self._rows_for(
+            "SELECT id, coalesce(cluster_id, id) FROM documents WHERE id IN", ids)}
 
     def place_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str | None, str | None, int | None]]]:
         found: dict[int, list[tuple[str | None, str | None, int | None]]] = {i: [] for i in ids}
-        for start in range(0, len(ids), 500):  # SQLite's limit on parameters
-            chunk = list(ids[start:start + 500])
-            rows = self._db.execute(
-                f"SELECT document_id, country_code, admin1, geonameid FROM places WHERE document_id IN"
-                f" ({', '.join('?' * len(chunk))})", chunk).fetchall()
-            for doc_id, country_code, admin1, geonameid in rows:
-                found[doc_id].append((country_code, admin1, geonameid))
+        for doc_id, country_code, admin1, geonameid in self._rows_for(
+                "SELECT document_id, country_code, admin1, geonameid FROM places WHERE document_id IN", ids):
+            found[doc_id].append((country_code, admin1, geonameid))
         return found
 
     def unindexed_documents(self, limit: int) -> list[Document]:

@@ -144,6 +144,10 @@ class Store(abc.ABC):
         """The TIMEX3 values of the dates each document mentions."""
 
     @abc.abstractmethod
+    def cluster_of(self, ids: Sequence[int]) -> dict[int, int]:
+        """The cluster (of syndicated copies) each document belongs to."""
+
+    @abc.abstractmethod
     def place_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str | None, str | None, int | None]]]:
         """(country code, first-level region, GeoNames id) of the places each document mentions."""
 
