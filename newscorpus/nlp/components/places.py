@@ -33,6 +33,9 @@ _BIG_CITY = 100_000  # a city this big is what its name means, over a region of 
 _GOVERNMENT_VERBS = {"say", "warn", "announce", "urge", "accuse", "insist", "demand", "deny", "reject", "impose",
                      "threaten", "respond", "claim", "condemn", "tell", "want", "agree", "decide", "refuse", "vow",
                      "pledge", "call", "blame", "protest", "retaliate", "expel", "sanction"}
+# Compass words that are also the names of small towns somewhere ("West", "North").
+_DIRECTIONS = {f"{prefix}{word}" for prefix in ("", "north", "south") for word in
+               ("north", "south", "east", "west", "northern", "southern", "eastern", "western", "central")}
 _STRONG_KINDS = {"continent", "country", "admin1"}
 
 # Context-free preference: continents and countries over regions over cities, bigger places first.
@@ -139,7 +142,7 @@ class PlacesComponent:
                     doc[end].is_title or doc[end].is_upper):
                 end += 1
             span = next((doc[i:e] for e in range(end, i, -1) if self.gazetteer.lookup(doc[i:e].text)), None)
-            if span is None:
+            if span is None or name_key(span.text) in _DIRECTIONS:
                 i += 1
                 continue
             places = self.gazetteer.lookup(span.text)
@@ -158,7 +161,7 @@ class PlacesComponent:
         found = self.gazetteer.lookup(ent.text)
         if ent.label_ == "NORP":  # "Georgia" mislabelled, not a demonym ("Georgian" is not a place)
             return bool(found) and all(p.kind in _STRONG_KINDS for p in found)
-        if not found:
+        if not found or name_key(ent.text) in _DIRECTIONS:
             return False
         if any(p.kind in _STRONG_KINDS for p in found) or name_key(ent.text) in named:
             return True
