@@ -87,6 +87,11 @@ def test_components_places_resolve_ambiguous_names_from_the_story(
     assert (place.country_code, place.admin1) == expected
 
 
+def test_components_places_are_named_without_their_article(annotator: Annotator) -> None:
+    text = "Storms hit the United States and the Philippines."
+    assert [p.text for p in annotator.annotate(text).places] == ["United States", "Philippines"]
+
+
 def test_components_places_focus_is_what_the_story_is_about(annotator: Annotator) -> None:
     text = ("NAIROBI - Kenya's parliament passed the bill in Nairobi on Monday. Lawmakers in Mombasa and Kisumu "
             "welcomed it; a delegate who had flown in from London said little.")

@@ -109,7 +109,14 @@ class PlacesComponent:
                 places.append(inner)
         taken = {i for span in doc.ents for i in range(span.start, span.end)}
         places += [span for span in self._unlabelled(doc, taken, named) if not self._disease(span)]
-        return sorted(places, key=lambda span: span.start)
+        return sorted((self._without_article(p) for p in places), key=lambda span: span.start)
+
+    def _without_article(self, span: Span) -> Span:
+        """"the United States" names "United States"; "The Hague" keeps its article."""
+        if len(span) > 1 and span[0].lower_ == "the" and not (
+                self.gazetteer.lookup(span.text) and not self.gazetteer.lookup(span[1:].text)):
+            return span[1:]
+        return span
 
     def _embedded(self, ent: Span, named: set[str]) -> Span | None:
         """The place an organisation's name starts with or ends in ("the Mansfield Police Department", "the
