@@ -362,13 +362,10 @@ def search(env: Env, query: str, mentions: str | None, place: str | None, facets
         return
     hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, mentions=mentions,
                          place=term)
-    if fmt == "jsonl":
-        for hit in hits:
-            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
-    elif fmt == "json":
-        click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
-    else:
+    if fmt == "table":
         _print_hits(hits)
+    else:
+        _print_records([h.to_dict() for h in hits], fmt, ())
 
 
 def _print_records(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:

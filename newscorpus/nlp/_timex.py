@@ -18,17 +18,17 @@ MONTHS = {
     "oct": 10, "nov": 11, "dec": 12,
 }
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
-NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "hundred": 100, "a hundred": 100, "half a": 0.5, "a couple of": 2, "couple of": 2,
+_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_TENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+         "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+         "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+NUMBERS: dict[str, float] = {
+    "a": 1, "an": 1, **_ONES, **_TENS, "hundred": 100, "a hundred": 100, "half a": 0.5, "a couple of": 2,
+    "couple of": 2,
+    # "twenty-four", "thirty five"
+    **{f"{tens}{joint}{one}": _TENS[tens] + value for tens in _TENS if _TENS[tens] >= 20
+       for one, value in _ONES.items() for joint in ("-", " ")},
 }
-_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_ONES_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-NUMBERS |= _TENS_WORDS | {f"{tens}{joint}{one}": value + index + 1  # "twenty-four", "thirty five"
-                          for tens, value in _TENS_WORDS.items() for index, one in enumerate(_ONES_WORDS)
-                          for joint in ("-", " ")}
 VAGUE_NUMBERS = {"several", "few", "a few", "many", "some", "recent"}
 UNITS = {
     "second": ("S", True), "minute": ("M", True), "hour": ("H", True), "day": ("D", False),
@@ -116,10 +116,6 @@ _HEDGE = re.compile(r"^(?:the )?(?:almost|nearly|about|around|roughly|approximat
                     r"the start of|mid|late|early)(?:\s+|-)")
 
 
-_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-_TENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-         "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-         "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _ORDINAL_DAYS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
                  "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
                  "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,

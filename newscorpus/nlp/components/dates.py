@@ -33,7 +33,8 @@ _FUTURE_LEMMAS = {"plan", "schedule", "expect", "intend", "hope", "aim", "prepar
 _DEADLINE_WORDS = {"payable", "effective", "due", "expires", "expiring"}
 _MOVED_TO = {"extend", "postpone", "delay", "defer", "push", "move", "adjourn"}
 _PARTS_OF_DAY = {"morning", "afternoon", "evening", "night"}
-_DAY_WORDS = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tomorrow|\d{1,2}(?:st|nd|rd|th)?$", re.I)
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_DAY_WORDS = re.compile(rf"{_WEEKDAY}|yesterday|today|tomorrow|\d{{1,2}}(?:st|nd|rd|th)?$", re.I)
 # A range or list of two dates, or a period and its end ("the quarter ended Sept. 30").
 _TWO_PARTS = re.compile(r"^(?P<pre>between |from )?(?P<a>.+?)(?P<sep> and | to | through | until | till | - | – |-|–|"
                         r" ended | ending )(?P<b>.+)$", re.I)
@@ -125,14 +126,12 @@ class DatesComponent:
                anchor: str | None) -> list[DateMention]:
         separator = parts["sep"].strip().lower()
         second_kind, second = normalise(parts["b"], reference, tense, anchor)
-        if second is None and parts["b"].isdigit():  # "April 24 and 25", "1998-99"
-            second_kind, second = "DATE", None
         first_kind, first = normalise(parts["a"], reference, tense, anchor)
-        if first and second is None and parts["b"].isdigit():
+        if first and second is None and parts["b"].isdigit():  # "April 24 and 25", "1998-99"
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", first) and len(parts["b"]) <= 2:
-                second = first[:8] + f"{int(parts['b']):02d}"
+                second_kind, second = "DATE", first[:8] + f"{int(parts['b']):02d}"
             elif re.fullmatch(r"\d{4}", first) and len(parts["b"]) == 2:
-                second = first[:2] + parts["b"]
+                second_kind, second = "DATE", first[:2] + parts["b"]
         if separator in ("ended", "ending") and (period := _PERIOD_ENDED.match(parts["a"])):
             if period["unit"] == "year":  # "the year ended March 31": a twelve-month period
                 first_kind, first = "DURATION", "P1Y"
@@ -149,10 +148,8 @@ class DatesComponent:
                 second = first[:4] + second[4:]  # "from today through Nov. 17": the second end follows the first
                 if second < first:
                     second = f"{int(first[:4]) + 1:04d}" + second[4:]
-        if separator == "and" and not parts["pre"]:
-            ends = None  # a list of two dates, not a range
-        else:
-            ends = (first, second) if separator in _RANGE_SEPARATORS or parts["pre"] else None
+        # "between X and Y", "X to Y" are ranges; "X and Y" is a list of two dates
+        ends = (first, second) if separator in _RANGE_SEPARATORS or parts["pre"] else None
         offset = span.start_char
         return [DateMention(parts["a"], offset + parts.start("a"), offset + parts.end("a"), first, first_kind, ends),
                 DateMention(parts["b"], offset + parts.start("b"), offset + parts.end("b"), second, second_kind, ends)]
@@ -223,7 +220,7 @@ def _adjacent(first: Span, second: Span) -> bool:
     if len(gap) > 1 or (len(gap) == 1 and gap[0].text != ","):
         return False
     return first.label_ != second.label_ or any(
-        re.fullmatch(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day", s.text, re.I) for s in (first, second))
+        re.fullmatch(_WEEKDAY, s.text, re.I) for s in (first, second))
 
 
 @Language.factory("newscorpus_dates", requires=["doc.ents"], assigns=["doc._.newscorpus_dates"])

@@ -195,11 +195,11 @@ class PlacesComponent:
         """Each place name resolved to a gazetteer entry (or left unresolved), the story as context."""
         candidates = [_city_over_region(span, self._candidates(span.text)) for span in spans]
         context = self._context(doc, spans, candidates)
-        chosen: dict[str, Place | None] = {}
+        chosen: dict[tuple[str, tuple[Place, ...] | None], Place | None] = {}
         mentions = []
         for span, found in zip(spans, candidates, strict=True):
             beside = self._beside(span)
-            key = span.text if beside is None else f"{span.text}|{beside}"
+            key = (span.text, beside)
             if key not in chosen:
                 name = name_key(span.text)
                 chosen[key] = max(found, key=lambda p: self._score(p, name, context, beside), default=None)
