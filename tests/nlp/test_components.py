@@ -87,6 +87,22 @@ def test_components_places_resolve_ambiguous_names_from_the_story(
     assert (place.country_code, place.admin1) == expected
 
 
+@pytest.mark.parametrize(("text", "name", "expected"), [
+    # a county named like the town does not vouch for its own region (there is an Alexandria county in Brazil)
+    ("Police in Alexandria charged two parents after a fight on Memphis Street.", "Alexandria", "EG"),
+    # Perth, filed under a "Cambridge" district in the data, does not make that district outweigh the city
+    ("Crowds lined the streets of Cambridge for the parade.", "Cambridge", "GB"),
+])
+def test_components_places_no_name_supports_itself(annotator: Annotator, text: str, name: str, expected: str) -> None:
+    place = next(p for p in annotator.annotate(text).places if p.text == name)
+    assert place.country_code == expected
+
+
+def test_components_places_countries_sit_at_the_geonames_point(annotator: Annotator) -> None:
+    points = {p.text: (p.lat, p.lon) for p in annotator.annotate("Trade between China and the United States grew.").places}
+    assert points == {"China": (35.0, 105.0), "United States": (39.76, -98.5)}
+
+
 def test_components_places_are_named_without_their_article(annotator: Annotator) -> None:
     text = "Storms hit the United States and the Philippines."
     assert [p.text for p in annotator.annotate(text).places] == ["United States", "Philippines"]

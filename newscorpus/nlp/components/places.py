@@ -55,7 +55,7 @@ class _Context:
     """What a story says about where it is."""
 
     countries: Counter[str]
-    regions: set[tuple[str, str]]  # (country code, region name)
+    regions: dict[tuple[str, str], set[str]]  # (country code, region name) -> the names in the story naming it
     # (country code, region, county) -> the names in the story that may be that county, or a town in it
     counties: dict[tuple[str, str | None, str], set[str]]
     towns_in: dict[tuple[str, str | None, str], set[str]]
@@ -221,7 +221,7 @@ class PlacesComponent:
             score += _CAPITAL_BONUS
         if place.country_code and context.countries[place.country_code]:
             score += _COUNTRY_BONUS + math.log(context.countries[place.country_code])
-        if place.admin1 and (place.country_code, place.admin1) in context.regions and place.kind != "admin1":
+        if place.kind != "admin1" and context.regions.get((place.country_code, place.admin1 or ""), set()) - {name}:
             score += _REGION_BONUS
         if place.kind == "city" and place.admin2:
             supporters = context.counties.get((place.country_code, place.admin1, place.admin2), set())
@@ -250,7 +250,7 @@ class PlacesComponent:
         """Countries the story names outright, through a demonym or through a place that has one candidate
         country; regions it names; and the points of places with one candidate."""
         countries: Counter[str] = Counter()
-        regions: set[tuple[str, str]] = set()
+        regions: dict[tuple[str, str], set[str]] = defaultdict(set)
         counties: dict[tuple[str, str | None, str], set[str]] = defaultdict(set)
         towns_in: dict[tuple[str, str | None, str], set[str]] = defaultdict(set)
         points = []
@@ -265,9 +265,9 @@ class PlacesComponent:
                 elif place.kind == "city" and place.admin2:
                     towns_in[(place.country_code, place.admin1, place.admin2)].add(name)
                 if place.kind == "admin1" and place.admin1:
-                    regions.add((place.country_code, place.admin1))
+                    regions[(place.country_code, place.admin1)].add(name)
                 if place.kind == "admin2" and place.admin1:  # a US county names its state
-                    regions.add((place.country_code, place.admin1))
+                    regions[(place.country_code, place.admin1)].add(name)
             if len(found) == 1 and found[0].lat is not None and found[0].lon is not None:
                 points.append((found[0].lat, found[0].lon))
         for ent in doc.ents:
