@@ -158,6 +158,7 @@ class LawReference:
     year: int | None
     section: str | None
     jurisdiction: str | None
+    alias: str | None = None  # the acronym or short name the story gives the law ("PMLA", "RA 11861")
 
 
 @dataclass(frozen=True)

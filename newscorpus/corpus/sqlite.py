@@ -50,7 +50,7 @@ _ANNOTATION_TABLES: dict[str, str] = {
     # Columns named as the record's fields; those in _JSON_COLUMNS hold JSON.
     "dates": "text, start, \"end\", value, type, range_ends",
     "places": "text, start, \"end\", name, geonameid, lat, lon, country_code, admin1",
-    "laws": "text, start, \"end\", name, year, section, jurisdiction",
+    "laws": "text, start, \"end\", name, year, section, jurisdiction, alias",
     "entities": "text, start, \"end\", label",
     "focus": "country_code, admin1, name, share",
 }

@@ -26,7 +26,7 @@ def _annotations() -> Annotations:
         dates=[DateMention("last Friday", 10, 21, "2026-03-06", "DATE"),
                DateMention("March", 25, 30, "2026-03", "DATE", ("2026-03", "2026-05"))],
         places=[PlaceMention("London", 30, 36, "London", 2643743, 51.50853, -0.12574, "GB", "England")],
-        laws=[LawReference("section 1 of the Computer Misuse Act 1990", 40, 81, "Computer Misuse Act", 1990, "1", "GB")],
+        laws=[LawReference("section 1 of the Computer Misuse Act 1990", 40, 81, "Computer Misuse Act", 1990, "Section 1", "GB", "CMA")],
         entities=[EntityMention("Reuters", 90, 97, "ORG")],
     )
 

@@ -35,7 +35,7 @@ def test_components_produce_the_extract_contract(annotator: Annotator) -> None:
     london = next(p for p in found["places"] if p["text"] == "London")
     assert (london["geonameid"], london["country_code"], london["admin1"]) == (2643743, "GB", "England")
     law = found["laws"][0]
-    assert (law["name"], law["year"], law["section"]) == ("Computer Misuse Act", 1990, "1")
+    assert (law["name"], law["year"], law["section"]) == ("Computer Misuse Act", 1990, "Section 1")
     assert law["text"] == "section 1 of the Computer Misuse Act 1990"
     assert {"text": "Reuters", "start": 0, "end": 7, "label": "ORG"} in found["entities"]
 
@@ -130,9 +130,9 @@ def test_components_laws_acronyms_back_references_and_non_laws(annotator: Annota
             "It was an act of violence.")
     laws = annotator.annotate(text).laws
     assert [(law.name, law.section) for law in laws] == [
-        ("Pakistan Penal Code", "420"),
+        ("Pakistan Penal Code", "Section 420"),
         ("Prevention of Electronic Crimes Act", None),
-        ("Prevention of Electronic Crimes Act", "20"),
+        ("Prevention of Electronic Crimes Act", "Section 20"),
     ]
     assert {law.jurisdiction for law in laws} == {"PK"}
     assert laws[2].year == 2016

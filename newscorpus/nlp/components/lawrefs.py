@@ -1,9 +1,19 @@
-"""`newscorpus_laws`: references to acts, codes, bills and constitutions, with section, year and jurisdiction."""
+"""`newscorpus_laws`: references to acts, bills, codes, ordinances, constitutions, treaties and their sections and
+articles, each normalised to the law's official short title, year, provision and jurisdiction.
+
+A title is found from its closing keyword ("Act", "Code", "Constitution", ...) walking back over capitalised
+words, connectors and parentheses, then widened by what commonly surrounds it: a provision before it ("Section
+295-A of"), a year after it ("Act, 2015", "Act of 1964", "Act No. 5 of 2018"), an acronym the text defines
+("(PMLA)"). Acronyms ("IPC"), Philippine Republic Act numbers, constitutional amendments, provisions of an act
+named before ("section 363", "Section 45 of the Act") and the registry's provisions ("Title IX") are found too.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -11,120 +21,421 @@ from spacy.tokens import Doc
 from newscorpus.models import LawReference
 from newscorpus.nlp._extensions import register_extensions
 from newscorpus.nlp._gazetteer import Gazetteer, load_gazetteer
+from newscorpus.nlp._lawregistry import LawRegistry, name_key, words_key
 
-_WORD = r"\(?[A-Z][\w'’\-]*\)?"
-_CONNECTOR = r"(?:of|and|for|on|in|to|from|against|with|&)(?:\s+the)?"
-_KEYWORD = r"(?:Act|Code|Ordinance|Bill|Constitution|Regulations?|Rules|Convention|Treaty|Charter)"
-_NUMBER = r"\d+[A-Z]?(?:\s?\([0-9a-zA-Z]{1,4}\))*"
-_SECTION = (
-    rf"(?P<sec_kw>[Ss]ections?|[Aa]rticles?|[Cc]lauses?|[Rr]ules?|[Ss]s?\.)\s+"
-    rf"(?P<sec>{_NUMBER}(?:\s*(?:,|and|or|&|to)\s*{_NUMBER})*)\s+of\s+(?:the\s+)?"
-)
-_NAMED = re.compile(
-    rf"(?:{_SECTION})?(?P<name>{_WORD}(?:\s+(?:{_CONNECTOR}\s+)?{_WORD})*?\s+{_KEYWORD})"
-    rf"(?!\s+[A-Z][a-z])(?:,?\s+(?:of\s+)?(?P<year>1[6-9]\d\d|20\d\d)\b)?"
-)
-_BY_ACRONYM = re.compile(rf"{_SECTION}(?P<acronym>[A-Z][A-Za-z]{{0,5}}[A-Z])\b")
-_BACK_REFERENCE = re.compile(rf"{_SECTION}(?P<back>Act|Code|Ordinance|Constitution)\b")
-_LEADING_NOISE = re.compile(
-    r"^(?:(?:The|A|An|This|That|Under|In|On|By|And|But|Its|Their|Our|Monday|Tuesday|Wednesday|Thursday|Friday|"
-    r"Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December)\s+)+"
-)
-# A few acronyms every news reader meets; the full registry of laws is a data file of its own.
-_ACRONYMS: dict[str, tuple[str, str | None, int | None]] = {
-    "IPC": ("Indian Penal Code", "IN", 1860), "PPC": ("Pakistan Penal Code", "PK", 1860),
-    "CrPC": ("Code of Criminal Procedure", None, None), "GDPR": ("General Data Protection Regulation", "EU", 2016),
-    "PECA": ("Prevention of Electronic Crimes Act", "PK", 2016), "BNS": ("Bharatiya Nyaya Sanhita", "IN", 2023),
+_KEYWORDS = {"Act", "Bill", "Code", "Ordinance", "Constitution", "Sanhita", "Adhiniyam", "Regulation", "Regulations",
+             "Rules", "Convention", "Treaty", "Charter", "Protocol", "Covenant", "Amendments", "Statute"}
+# Keywords a title may go on after: "Code of Criminal Procedure", "Convention on the Rights of the Child".
+_KEYWORD_FIRST = {"Code", "Constitution", "Convention", "Treaty", "Charter", "Protocol", "Covenant", "Rules",
+                  "Statute", "Regulations"}
+_CONNECTORS = {"of", "and", "for", "on", "in", "to", "from", "against", "with", "the", "&", "etc", "or", "by", "at"}
+# Capitalised words that start a sentence or a phrase rather than a title.
+_NOT_TITLE_WORDS = {
+    "The", "A", "An", "This", "That", "These", "Those", "Under", "In", "On", "By", "And", "But", "Or", "Its", "Their",
+    "Our", "His", "Her", "If", "As", "At", "For", "From", "With", "Of", "To", "When", "While", "After", "Before",
+    "New", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+    "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Best",
+    "Kill", "Mr", "Mrs", "Ms", "Dr", "Sir", "Lord", "Lady", "President", "Senator", "Minister", "Secretary",
+    "Amended", "Draft", "Proposed", "Controversial", "Landmark", "Said", "Same", "Both", "Two", "Three", "Such",
 }
+# A leading country word that is not part of the title: "US Foreign Corrupt Practices Act".
+_COUNTRY_PREFIXES = {"US": "US", "U.S.": "US", "UK": "GB", "U.K.": "GB", "American": "US", "British": "GB",
+                     "Kenyan": "KE", "Nigerian": "NG", "Pakistani": "PK", "Filipino": "PH", "Australian": "AU",
+                     "EU": "EU", "European": "EU"}
+# What follows an acronym or a title when it names a court, an agency or a person rather than the law.
+_NOT_LAW_AFTER = re.compile(r"\s+(?:courts?|judges?|tribunals?|helplines?|agency|authority|commission|"
+                            r"officers?|cells?|units?|desks?|cases?|accused|convicts?|Court|Tribunal)\b")
+# Legislatures and offices that place an unplaced law: "MPs debated the Hunting Bill".
+_LEGISLATURE_COUNTRY = {"House of Commons": "GB", "House of Lords": "GB", "Westminster": "GB", "Commons": "GB",
+                        "Lok Sabha": "IN", "Rajya Sabha": "IN", "Congress": "US", "Senate of Pakistan": "PK",
+                        "Home Secretary": "GB", "Home Office": "GB", "MPs": "GB", "peers": "GB",
+                        "Malacañang": "PH", "Dail": "IE"}
+
+_WORD = re.compile(r"\(|\)|,|;|[\w'’.&\-/]+|\S")
+_YEAR = r"(?:1[6-9]\d\d|20\d\d)(?!\d)"
+_AFTER_TITLE = re.compile(
+    rf"^(?P<acronym>\s*\(\s*(?:the\s+)?[\"“]?(?P<acr>[A-Z][A-Za-z0-9.&/\-]{{1,12}})[\"”]?\s*\))?"
+    rf"(?P<year_part>(?:\s*,\s*|\s+|\s*-\s*)(?:of\s+)?(?P<year>{_YEAR})"
+    rf"|\s+No\.?\s*\d+\s+of\s+(?P<year2>{_YEAR})|\s+Cap\.?\s+[A-Z0-9]+\s+LFN\s+(?P<lfn>{_YEAR}))?"
+)
+_NUM = r"(?:\d+[A-Za-z]?(?:\s*-?\s*\(\s*[0-9a-zA-Z]{1,4}\s*\))*(?:-[A-Z]+)?|[IVXL]+\b)"
+_NUMS = rf"{_NUM}(?:\s*(?:,|and|or|&|to)\s*(?:\(\s*[0-9a-zA-Z]{{1,4}}\s*\)|{_NUM}))*"
+_PROVISION_WORD = r"(?:[Ss]ub-?[Ss]ections?|[Ss]ections?|[Aa]rticles?|[Cc]lauses?|[Tt]itles?|[Cc]hapters?|" \
+                  r"[Ss]chedules?|[Pp]aragraphs?|[Ss]s?\.|[Ss]ecs?\.|[Aa]rts?\.)"
+_PROVISION = rf"(?P<provision>(?:{_PROVISION_WORD}[\s-]*{_NUM}\s*,\s*)?{_PROVISION_WORD}[\s-]*{_NUMS})"
+_GLOSS = r"(?:\s*\([^()]{1,160}\))?"
+_PROVISION_BEFORE = re.compile(rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?$")
+_PROVISION_ANAPHOR = re.compile(
+    rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?(?:same\s+|said\s+|this\s+)?"
+    rf"(?P<anaphor>Act|Code|Ordinance|Constitution|Sanhita|Bill|Rules|Treaty|Convention|act|code|constitution)\b")
+_BARE_PROVISION = re.compile(rf"(?<![\w-]){_PROVISION}(?!\s*(?:of|in|under)\b)")
+_REPUBLIC_ACT = re.compile(r"\b(?:Republic\s+Act|R\.?A\.?)\s*(?:No\.?\s*)?(?P<number>\d{3,5})\b")
+_AMENDMENT = re.compile(
+    r"\b(?:(?P<clause>(?:[A-Z][a-z]+\s+){1,3}Clause)\s+of\s+the\s+)?(?P<ordinal>First|Second|Third|Fourth|Fifth|"
+    r"Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Twelfth|Thirteenth|Fourteenth|Fifteenth|Sixteenth|Seventeenth|"
+    r"Eighteenth|Nineteenth|Twentieth|Twenty-[A-Z]?[a-z]+|\d{1,2}(?:st|nd|rd|th))\s+Amendment\b(?!\s+(?:Act|Bill))")
+_STATE_BILL = re.compile(r"\b(?:(?P<state>[A-Z][a-z]+)\s+)?(?:House|Senate|Assembly)\s+Bill\s+(?:No\.?\s*)?\d+\b")
+_LONG_TITLE = re.compile(
+    r"\b[Aa]n\s+(?P<title>Act\s+(?:granting|exempting|requiring|prohibiting|regulating|mandating|providing|"
+    r"establishing|creating|declaring|amending|increasing|renaming|converting|institutionalizing|strengthening|"
+    r"expanding|instituting|penalizing|defining|separating|reapportioning)\b[^;.,]*?)(?=\s+and\s+an?\s+Act\b|[;.,]|$)")
+
+
+@dataclass(frozen=True)
+class _Found:
+    start: int
+    end: int
+    name: str | None
+    year: int | None = None
+    section: str | None = None
+    jurisdiction: str | None = None
+    alias: str | None = None
+    registry: bool = False  # name, year and jurisdiction come from the registry
 
 
 class LawsComponent:
-    """Finds law references by pattern and normalises name, year, section and jurisdiction."""
+    """Finds law references and normalises each one's name, year, section and jurisdiction."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, registry: LawRegistry) -> None:
         self.gazetteer = gazetteer
+        self.registry = registry
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        story_country = _dominant_country(doc)
-        found: list[LawReference] = []
-        for m in _NAMED.finditer(text):
-            found.append(self._named(m, story_country))
-        for m in _BY_ACRONYM.finditer(text):
-            full_name, country, enacted = _ACRONYMS.get(m["acronym"], (m["acronym"], None, None))
-            found.append(LawReference(m.group(0), m.start(), m.end(), full_name, enacted, _section(m["sec"]),
-                                      country or story_country))
-        named_spans = [(r.start, r.end) for r in found]
-        for m in _BACK_REFERENCE.finditer(text):
-            if any(s <= m.start("back") < e for s, e in named_spans):
-                continue
-            previous = [r for r in found if r.end <= m.start() and r.name and m["back"].split()[-1] in r.name]
-            ref = max(previous, key=lambda r: r.end, default=None)
-            name: str | None
-            if ref is not None:
-                name, year, jurisdiction = ref.name, ref.year, ref.jurisdiction
-            else:
-                name, year, jurisdiction = self._bare_name(m["back"], story_country), None, story_country
-            found.append(LawReference(m.group(0), m.start(), m.end(), name, year, _section(m["sec"]), jurisdiction))
-        doc._.newscorpus_laws = sorted(_without_overlaps(found), key=lambda r: r.start)
+        country = self._story_country(doc)
+        found, aliases = self._titles(doc, country)
+        found += self._acronyms(doc.text, country, aliases, found)
+        found += self._republic_acts(doc.text, found)
+        found += self._amendments_and_bills(doc.text, country)
+        found += self._provisions(doc.text, country, found)
+        found += self._repeats(doc.text, found)
+        kept = _without_overlaps(found)
+        doc._.newscorpus_laws = [_record(doc.text, f) for f in _shared_years_and_aliases(kept)]
         return doc
 
-    def _named(self, m: re.Match[str], story_country: str | None) -> LawReference:
-        name = m["name"]
-        start = m.start() if m["sec"] else m.start("name")
-        noise = _LEADING_NOISE.match(name)
-        if noise and not m["sec"]:
-            start += noise.end()
-        name = _LEADING_NOISE.sub("", name)
-        jurisdiction = self._jurisdiction(name)
-        if name.endswith(" Constitution") and jurisdiction and jurisdiction in self.gazetteer.countries:
-            name = f"Constitution of {self.gazetteer.countries[jurisdiction].name}"
-        return LawReference(
-            text=m.string[start:m.end()], start=start, end=m.end(), name=" ".join(name.split()),
-            year=int(m["year"]) if m["year"] else None, section=_section(m["sec"]),
-            jurisdiction=jurisdiction or story_country,
-        )
+    # --- titles -----------------------------------------------------------------------------------------------
 
-    def _bare_name(self, keyword: str, story_country: str | None) -> str | None:
-        """"the Constitution" with nothing named before is the constitution of the story's country."""
-        country = self.gazetteer.countries.get(story_country or "")
-        return f"Constitution of {country.name}" if keyword == "Constitution" and country else None
+    def _titles(self, doc: Doc, country: str | None) -> tuple[list[_Found], dict[str, _Found]]:
+        text = doc.text
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        found: list[_Found] = []
+        aliases: dict[str, _Found] = {}
+        blocked = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("WORK_OF_ART", "PERSON")]
+        for i, (_, _, word) in enumerate(words):
+            if word not in _KEYWORDS or (i + 1 < len(words) and _starts_name(words[i + 1][2])):
+                continue
+            span = self._title_span(words, i)
+            if span is None:
+                continue
+            start, end = span
+            if any(s <= start and end <= e for s, e in blocked) and not self.registry.named(text[start:end], None):
+                continue
+            law = self._title(text, start, end, country, found)
+            if law is not None:
+                found.append(law)
+                if law.alias:
+                    aliases[law.alias] = law
+        found += self._long_titles(text, country)
+        return found, aliases
 
-    def _jurisdiction(self, name: str) -> str | None:
+    def _title_span(self, words: list[tuple[int, int, str]], keyword: int) -> tuple[int, int] | None:
+        """The characters of the title that ends (or, for "Code of ...", goes on) at the keyword."""
+        first = keyword
+        i = keyword - 1
+        while i >= 0:
+            word = words[i][2]
+            if word == ")":
+                opening = next((j for j in range(i - 1, max(i - 12, -1), -1) if words[j][2] == "("), None)
+                if opening is None:
+                    break
+                i = opening - 1
+                first = opening
+                continue
+            if word in _NOT_TITLE_WORDS:
+                break
+            if word[0].isupper() or word.lower() in _CONNECTORS or (word == "," and i > 0 and words[i - 1][2][0].isupper()
+                                                                     and words[i + 1][2][0].isupper()):
+                if word[0].isupper() or word == "&":
+                    first = i
+                i -= 1
+                continue
+            break
+        last = keyword
+        if words[keyword][2] in _KEYWORD_FIRST and keyword + 2 < len(words) and words[keyword + 1][2] in (
+                "of", "on", "for", "against"):
+            j = keyword + 1
+            while j < len(words) and (words[j][2][0].isupper() or words[j][2] in _CONNECTORS):
+                if words[j][2][0].isupper():
+                    last = j
+                j += 1
+        if first == keyword and last == keyword:
+            return None
+        return words[first][0], words[last][1]
+
+    def _title(self, text: str, start: int, end: int, country: str | None, earlier: list[_Found]) -> _Found | None:
+        raw = text[start:end]
+        words = raw.split()
+        jurisdiction: str | None = None
+        if words[0] in _COUNTRY_PREFIXES and len(words) > 2 and not self.registry.named(raw, None):
+            jurisdiction = _COUNTRY_PREFIXES[words[0]]
+            start += raw.index(words[1], len(words[0]))
+            raw = text[start:end]
+        after = _AFTER_TITLE.match(text[end:])
+        alias = None
+        inner = re.search(r"\(\s*([A-Z][A-Z0-9.&/\-]{1,12})\s*\)", raw)
+        if inner:
+            alias = inner.group(1)
+        year = None
+        if after:
+            year_text = after["year"] or after["year2"] or after["lfn"]
+            if after["acr"] and (year_text or not after["year_part"]):
+                alias = alias or after["acr"]
+            if after["year_part"]:
+                end += after.end()
+                year = int(after["year"] or after["year2"]) if (after["year"] or after["year2"]) else None
+        leading_year = re.search(rf"\b({_YEAR})\s+$", text[max(0, start - 6):start])
+        if leading_year and raw.split()[0] in ("Constitution",):
+            start -= len(text[max(0, start - 6):start]) - leading_year.start()
+            year = int(leading_year.group(1))
+        name = _clean_name(text[start:end] if not after or not after["year_part"] else raw)
+        name = _clean_name(raw) if after and after["year_part"] else name
+        law = self._normalised(name, year, country, jurisdiction, earlier)
+        return replace(law, start=start, end=end, alias=alias)
+
+    def _normalised(self, name: str, year: int | None, country: str | None, jurisdiction: str | None,
+                    earlier: list[_Found]) -> _Found:
+        """The registry's record of a title, or the title tidied: "X Constitution" -> "Constitution of X",
+        "X Amendment Bill" -> "X (Amendment) Bill", a short title -> the full title named before."""
+        known = self.registry.named(name, jurisdiction or country)
+        if known is None and name.startswith("Constitution of"):
+            place = self.gazetteer.lookup(name[len("Constitution of "):].removeprefix("the "))
+            code = next((p.country_code for p in place if p.kind == "country"), None)
+            if code:
+                known = self.registry.named(f"Constitution of {self.gazetteer.countries[code].name}", code)
+                name = known.name if known else _constitution_of(self.gazetteer, code)
+                jurisdiction = code
+        if known is not None:
+            return _Found(0, 0, known.name, known.year or year, None, known.jurisdiction, registry=True)
+        if name.endswith(" Constitution") and len(name.split()) > 1:
+            owner = name[: -len(" Constitution")]
+            code = self._country_of(owner)
+            if code and code in self.gazetteer.countries and name_key(owner) == name_key(
+                    self.gazetteer.countries[code].name):
+                name = _constitution_of(self.gazetteer, code)
+            else:
+                name = f"Constitution of {owner}"
+            jurisdiction = jurisdiction or code
+        name = re.sub(r"^(?!.*\()(.+?) Amendment (Bill|Ordinance|Act)$", r"\1 (Amendment) \2", name)
+        keyword = name.split()[-1]
+        for law in reversed(earlier):
+            if law.name and law.name.split()[-1] == keyword and words_key(name) < words_key(law.name):
+                return replace(law, year=law.year or year, section=None, alias=None)
+        return _Found(0, 0, name, year, None, jurisdiction or self._country_of(name) or country)
+
+    def _long_titles(self, text: str, country: str | None) -> list[_Found]:
+        """Philippine laws cited by their long title: "an Act regulating Philippine credit card industry"."""
+        return [_Found(m.start("title"), m.end("title"), " ".join(m["title"].split()), None, None, country)
+                for m in _LONG_TITLE.finditer(text)]
+
+    # --- acronyms, numbers, amendments ------------------------------------------------------------------------
+
+    def _acronyms(self, text: str, country: str | None, aliases: dict[str, _Found],
+                  titles: list[_Found]) -> list[_Found]:
+        names = set(aliases) | {a for a in self.registry.by_acronym if not a[0].isdigit()}
+        if not names:
+            return []
+        pattern = re.compile(r"(?<![\w(])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                             + r")(?:\s+Act\b)?(?![\w)])")
+        found = []
+        for m in pattern.finditer(text):
+            if _NOT_LAW_AFTER.match(text, m.end()) or text[max(0, m.start() - 16):m.start()].endswith("General "):
+                continue
+            acronym = m.group(1)
+            if acronym in aliases:
+                title = aliases[acronym]
+                found.append(_Found(m.start(), m.end(), title.name, title.year, None, title.jurisdiction, acronym))
+                continue
+            law = self.registry.acronym(acronym, country)
+            if law is not None:
+                found.append(_Found(m.start(), m.end(), law.name, law.year, None, law.jurisdiction, acronym, True))
+        return found
+
+    def _republic_acts(self, text: str, titles: list[_Found]) -> list[_Found]:
+        """"Republic Act No. 11787", "RA 11861": the title the text gives beside the number, or the number."""
+        found = []
+        for m in _REPUBLIC_ACT.finditer(text):
+            label = f"Republic Act No. {m['number']}"
+            known = self.registry.acronym(f"RA {m['number']}", "PH")
+            beside = next((t for t in titles if _beside(text, (m.start(), m.end()), t)), None)
+            if beside is not None:
+                found.append(_Found(m.start(), m.end(), beside.name, beside.year, None, "PH", m.group()))
+            elif known is not None:
+                found.append(_Found(m.start(), m.end(), known.name, known.year, None, "PH", m.group(), True))
+            else:
+                found.append(_Found(m.start(), m.end(), label, None, None, "PH"))
+        return found
+
+    def _amendments_and_bills(self, text: str, country: str | None) -> list[_Found]:
+        found = []
+        for m in _AMENDMENT.finditer(text):
+            if country not in (None, "US"):
+                continue
+            section = f"{m['ordinal']} Amendment" + (f", {m['clause']}" if m["clause"] else "")
+            found.append(_Found(m.start(), m.end(), "Constitution of the United States", None, section, "US"))
+        for m in _STATE_BILL.finditer(text):
+            state = m["state"]
+            if state and state in _NOT_TITLE_WORDS:
+                continue
+            start = m.start() if state and self._country_of(state) == "US" else m.start() + len(state or "") + (
+                1 if state else 0)
+            found.append(_Found(start, m.end(), " ".join(text[start:m.end()].split()), None, None,
+                                "US" if state else country))
+        for provision, law in self.registry.provisions.items():
+            for m in re.finditer(rf"(?<![\w-]){re.escape(provision)}(?![\w-])(?!\s+(?:of|in)\b)", text):
+                found.append(_Found(m.start(), m.end(), law.name, law.year, law.section, law.jurisdiction,
+                                    registry=True))
+        return found
+
+    # --- provisions of laws named elsewhere -------------------------------------------------------------------
+
+    def _provisions(self, text: str, country: str | None, named: list[_Found]) -> list[_Found]:
+        """Provisions before a title or acronym ("Section 19 of the PMLA"), of an anaphor ("Section 45 of the
+        Act") and bare ones ("section 363") after a law that has sections was named."""
+        found = []
+        for law in named:
+            before = _PROVISION_BEFORE.search(text, max(0, law.start - 240), law.start)
+            if before is not None and before.end() == law.start:
+                found.append(replace(law, start=before.start(), section=_section(before["provision"])))
+        for m in _PROVISION_ANAPHOR.finditer(text):
+            target = self._antecedent(named, m.start(), m["anaphor"], country)
+            if target is not None:
+                found.append(replace(target, start=m.start(), end=m.end(), section=_section(m["provision"]),
+                                     alias=None))
+        for m in _BARE_PROVISION.finditer(text):
+            word = m["provision"].split()[0].lower()
+            if word.startswith(("art", "title")):
+                target = self._antecedent(named, m.start(), "Constitution", country)
+            else:  # a section: of the code or act named last
+                target = next((n for n in reversed(named) if n.end <= m.start() and n.name and n.name.split()[-1]
+                               in ("Code", "Act", "Sanhita", "Ordinance")), None)
+            if target is not None and not word.startswith(("cla", "cha", "sch", "par")):
+                found.append(replace(target, start=m.start(), end=m.end(), section=_section(m["provision"]),
+                                     alias=None))
+        return found
+
+    def _antecedent(self, named: list[_Found], before: int, keyword: str, country: str | None) -> _Found | None:
+        keyword = keyword.capitalize()
+        earlier = [n for n in named if n.end <= before and n.name and keyword in n.name.split()]
+        if earlier:
+            return earlier[-1]
+        if keyword == "Constitution" and country in self.gazetteer.countries:
+            law = self.registry.named(_constitution_of(self.gazetteer, country), country)
+            return _Found(0, 0, law.name if law else _constitution_of(self.gazetteer, country),
+                          law.year if law else None, None, country, registry=law is not None)
+        return None
+
+    def _repeats(self, text: str, named: list[_Found]) -> list[_Found]:
+        """Later mentions of a title in other case ("the electoral bill" after "the Electoral Bill 2022")."""
+        found = []
+        titles = {law.name for law in named if law.name and len(law.name.split()) > 1 and "(" not in law.name}
+        for title in titles:
+            law = next(n for n in named if n.name == title)
+            for m in re.finditer(rf"(?<=\bthe\s){re.escape(title.lower())}\b", text):
+                found.append(replace(law, start=m.start(), end=m.end(), section=None))
+        return found
+
+    # --- jurisdiction -----------------------------------------------------------------------------------------
+
+    def _country_of(self, name: str) -> str | None:
+        """The country a title names: a country or its demonym ("Pakistan Penal Code"), or a US state."""
         words = name.replace("(", " ").replace(")", " ").split()
-        for size in (2, 1):
+        for size in (3, 2, 1):
             for i in range(len(words) - size + 1):
-                code = self.gazetteer.country_of_word(" ".join(words[i:i + size]))
+                phrase = " ".join(words[i:i + size])
+                code = self.gazetteer.country_of_word(phrase)
                 if code:
                     return code
+                if phrase[0].isupper() and any(p.kind == "admin1" and p.country_code == "US"
+                                               for p in self.gazetteer.lookup(phrase)):
+                    return "US"
+        return None
+
+    def _story_country(self, doc: Doc) -> str | None:
+        """The country the story is about: its focus, or else the country most of its places are in, or a
+        legislature it names."""
+        focus: list[str] = [f.country_code for f in doc._.newscorpus_focus or [] if f.country_code]
+        if focus:
+            return focus[0]
+        counts: Counter[str] = Counter(p.country_code for p in doc._.newscorpus_places or [] if p.country_code)
+        if counts:
+            return counts.most_common(1)[0][0]
+        for cue, code in _LEGISLATURE_COUNTRY.items():
+            if re.search(rf"\b{re.escape(cue)}\b", doc.text):
+                return code
         return None
 
 
-def _section(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    parts = re.split(r"\s*(?:,|\band\b|\bor\b|&)\s*", raw)
-    return ", ".join(p.replace(" ", "") for p in parts if p)
+def _beside(text: str, number: tuple[int, int], title: _Found) -> bool:
+    """A number and a title that name one law: "Republic Act 3019 or the Anti-Graft ... Act", "... Act (RA 11861)"."""
+    if 0 <= title.start - number[1] <= 14:
+        return re.fullmatch(r"\s*,?\s*(?:or|\(|also known as)\s*(?:the\s+)?", text[number[1]:title.start]) is not None
+    return 0 <= number[0] - title.end <= 4 and text[title.end:number[0]].strip() in ("(", ",", "", "or")
 
 
-def _dominant_country(doc: Doc) -> str | None:
-    places = doc._.newscorpus_places or []
-    counts = Counter(p.country_code for p in places if p.country_code)
-    return counts.most_common(1)[0][0] if counts else None
+def _starts_name(word: str) -> bool:
+    """A capitalised word after the keyword continues a person's name ("Bill Gates"), not a title."""
+    return word[0].isupper() and word[1:].islower() and word not in ("Cap", "No", "Act", "Amendment")
 
 
-def _without_overlaps(found: list[LawReference]) -> list[LawReference]:
-    """Keep the longest of overlapping references."""
-    kept: list[LawReference] = []
-    for ref in sorted(found, key=lambda r: (r.start, -(r.end - r.start))):
-        if kept and ref.start < kept[-1].end:
-            continue
-        kept.append(ref)
-    return kept
+def _clean_name(raw: str) -> str:
+    raw = re.sub(r"\(\s*[A-Z][A-Z0-9.&/\-]{1,12}\s*\)", " ", raw)  # an acronym the title defines
+    raw = re.sub(r"\s+", " ", raw.replace("&", "and")).strip(" ,")
+    return re.sub(r"\s+,", ",", raw)
 
 
-@Language.factory("newscorpus_laws", assigns=["doc._.newscorpus_laws"])
-def make_laws_component(nlp: Language, name: str) -> LawsComponent:
-    """Factory of the law-references component (registered as `newscorpus_laws`)."""
+def _constitution_of(gazetteer: Gazetteer, code: str) -> str:
+    name = gazetteer.countries[code].name
+    return f"Constitution of the {name}" if name.startswith("United") or name.endswith("es") else \
+        f"Constitution of {name}"
+
+
+def _section(raw: str) -> str:
+    """"section 27 (1) and (2)" -> "Section 27(1), (2)"."""
+    parts = re.split(r"\s*(?:,|\band\b|\bor\b|&)\s*", " ".join(raw.split()))
+    first = parts[0]
+    word, _, rest = first.partition(" ")
+    word = word.rstrip(".-").capitalize()
+    if rest == "" and "-" in first:
+        word, _, rest = first.partition("-")
+    items = [re.sub(r"\s+", "", rest), *(re.sub(r"\s+", "", p) for p in parts[1:] if p)]
+    return f"{word} {', '.join(items)}"
+
+
+def _without_overlaps(found: list[_Found]) -> list[_Found]:
+    """The longest of overlapping references (a provision with its law over the law alone)."""
+    kept: list[_Found] = []
+    for law in sorted(found, key=lambda f: (-(f.end - f.start), f.start)):
+        if law.end > law.start and all(law.end <= k.start or k.end <= law.start for k in kept):
+            kept.append(law)
+    return sorted(kept, key=lambda f: f.start)
+
+
+def _shared_years_and_aliases(found: list[_Found]) -> list[_Found]:
+    """A year or acronym given at one mention of a law holds for its other mentions in the story."""
+    years = {f.name: f.year for f in found if f.year and f.name and not f.registry}
+    registry_years = {f.name: f.year for f in found if f.year and f.name and f.registry}
+    aliases = {f.name: f.alias for f in found if f.alias and f.name}
+    return [replace(f, year=registry_years.get(f.name or "") or f.year or years.get(f.name or ""),
+                    alias=f.alias or aliases.get(f.name or "")) for f in found]
+
+
+def _record(text: str, found: _Found) -> LawReference:
+    return LawReference(text[found.start:found.end], found.start, found.end, found.name, found.year, found.section,
+                        found.jurisdiction, found.alias)
+
+
+@Language.factory("newscorpus_laws", assigns=["doc._.newscorpus_laws"], default_config={"registry": None})
+def make_laws_component(nlp: Language, name: str, registry: str | None) -> LawsComponent:
+    """Factory of the law-references component (registered as `newscorpus_laws`); `registry` is the path of a
+    JSON file of more laws, in the format of newscorpus/data/laws.json."""
     register_extensions()
-    return LawsComponent(load_gazetteer())
+    return LawsComponent(load_gazetteer(), LawRegistry([Path(registry)] if registry else None))
