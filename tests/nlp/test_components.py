@@ -151,6 +151,45 @@ def test_components_offsets_always_point_at_the_span_text(annotator: Annotator, 
         assert text[record.start:record.end] == record.text
 
 
+_LAW_PIECES = ["Section", "sections", "Article", "19(1)(a)", "420", "376 and 506(2)", "of the", "IPC", "PPC", "Act",
+               "Act,", "2016", "Bill", "Constitution", "(PECA)", "Prevention of Electronic Crimes", "RA 10175",
+               "Title IX", "First Amendment", "the same Act", "an Act granting", "(", ")", ",", ".", "\n", "Kill Bill",
+               "Bill Gates", "act of violence", "Ohio House Bill 1", "Clause", "Code of Criminal Procedure", "No. 5 of"]
+
+
+@given(st.lists(st.sampled_from(_LAW_PIECES), max_size=25))
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_components_laws_never_crash_and_offsets_point_at_the_text(annotator: Annotator, pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    for law in annotator.annotate(text).laws:
+        assert text[law.start:law.end] == law.text and law.end > law.start
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("He was charged under Sections 376 and 506(2) of the IPC in Delhi.",
+     ("Sections 376 and 506(2) of the IPC", "Indian Penal Code", 1860, "Sections 376, 506(2)", "IN")),
+    ("The court in Lahore cited Article 19(1)(a) of the Constitution of Pakistan.",
+     ("Article 19(1)(a) of the Constitution of Pakistan", "Constitution of Pakistan", 1973, "Article 19(1)(a)", "PK")),
+    ("Manila police filed charges under RA 10175 on Monday.",
+     ("RA 10175", "Cybercrime Prevention Act", 2012, None, "PH")),
+    ("The school broke Title IX, the lawyers in Ohio said.", ("Title IX", "Education Amendments", 1972, "Title IX", "US")),
+    ("Nairobi police cited the Computer Misuse and Cybercrimes Act, 2018 in the charge sheet.",
+     ("Computer Misuse and Cybercrimes Act, 2018", "Computer Misuse and Cybercrimes Act", 2018, None, "KE")),
+])
+def test_components_laws_are_normalised(annotator: Annotator, text: str, expected: tuple[object, ...]) -> None:
+    law = annotator.annotate(text).laws[0]
+    assert (law.text, law.name, law.year, law.section, law.jurisdiction) == expected
+
+
+def test_components_laws_defined_acronyms_name_the_law_but_not_its_court(annotator: Annotator) -> None:
+    text = ("Karachi police acted under the Zainab Alert Response and Recovery Act (ZARRA) 2020. The ZARRA Act "
+            "was praised, but the ZARRA court was slow. Bill Gates saw the film Kill Bill; it was an act of kindness.")
+    laws = annotator.annotate(text).laws
+    assert [law.text for law in laws] == ["Zainab Alert Response and Recovery Act (ZARRA) 2020", "ZARRA Act"]
+    assert {(law.name, law.year, law.alias) for law in laws} == {
+        ("Zainab Alert, Response and Recovery Act", 2020, "ZARRA")}
+
+
 def test_components_batch_equals_one_by_one(annotator: Annotator) -> None:
     texts = [("Kenya's parliament met on Monday in Nairobi.", date(2026, 3, 10)), (CONTRACT_TEXT, date(2026, 3, 10))]
     assert list(annotator.annotate_batch(texts)) == [annotator.annotate(t, d) for t, d in texts]

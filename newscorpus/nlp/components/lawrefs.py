@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -38,6 +39,11 @@ _NOT_TITLE_WORDS = {
     "Kill", "Mr", "Mrs", "Ms", "Dr", "Sir", "Lord", "Lady", "President", "Senator", "Minister", "Secretary",
     "Amended", "Draft", "Proposed", "Controversial", "Landmark", "Said", "Same", "Both", "Two", "Three", "Such",
 }
+# Words that make the phrase something else: an award ("Best Dance Act"), a film ("Kill Bill"), a refusal.
+_NOT_LAW_BEFORE = {"Best", "Kill", "No", "Class", "Balancing", "Disappearing", "Vanishing", "Magic"}
+_PROVISION_WORDS = {"section", "sections", "article", "articles", "clause", "clauses", "title", "titles", "chapter",
+                    "chapters", "schedule", "schedules", "paragraph", "sub-section", "subsection"}
+_ABBREVIATIONS = {"U.S.", "U.K.", "No.", "Etc.", "etc.", "Co.", "St.", "Mr.", "Dr."}
 # A leading country word that is not part of the title: "US Foreign Corrupt Practices Act".
 _COUNTRY_PREFIXES = {"US": "US", "U.S.": "US", "UK": "GB", "U.K.": "GB", "American": "US", "British": "GB",
                      "Kenyan": "KE", "Nigerian": "NG", "Pakistani": "PK", "Filipino": "PH", "Australian": "AU",
@@ -46,12 +52,13 @@ _COUNTRY_PREFIXES = {"US": "US", "U.S.": "US", "UK": "GB", "U.K.": "GB", "Americ
 _NOT_LAW_AFTER = re.compile(r"\s+(?:courts?|judges?|tribunals?|helplines?|agency|authority|commission|"
                             r"officers?|cells?|units?|desks?|cases?|accused|convicts?|Court|Tribunal)\b")
 # Legislatures and offices that place an unplaced law: "MPs debated the Hunting Bill".
-_LEGISLATURE_COUNTRY = {"House of Commons": "GB", "House of Lords": "GB", "Westminster": "GB", "Commons": "GB",
-                        "Lok Sabha": "IN", "Rajya Sabha": "IN", "Congress": "US", "Senate of Pakistan": "PK",
-                        "Home Secretary": "GB", "Home Office": "GB", "MPs": "GB", "peers": "GB",
-                        "Malacañang": "PH", "Dail": "IE"}
+_LEGISLATURE_COUNTRY = {"House of Commons": "GB", "House of Lords": "GB", "Westminster": "GB", "Whitehall": "GB",
+                        "Home Secretary": "GB", "Home Office": "GB", "Lok Sabha": "IN", "Rajya Sabha": "IN",
+                        "Malacañang": "PH", "Dáil": "IE", "Senate of Pakistan": "PK", "National Assembly of Pakistan": "PK",
+                        "Capitol Hill": "US", "Oireachtas": "IE", "Bundestag": "DE"}
 
-_WORD = re.compile(r"\(|\)|,|;|[\w'’.&\-/]+|\S")
+_LEGISLATURES = re.compile(r"\b(" + "|".join(map(re.escape, _LEGISLATURE_COUNTRY)) + r")\b")
+_WORD = re.compile(r"\(|\)|,|;|(?:[^\W\d_]|[&/])[\w'’&/]*(?:[.\-][^\W\d_][\w'’&/]*)*\.?|\d\w*|\S")
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)(?!\d)"
 _AFTER_TITLE = re.compile(
     rf"^(?P<acronym>\s*\(\s*(?:the\s+)?[\"“]?(?P<acr>[A-Z][A-Za-z0-9.&/\-]{{1,12}})[\"”]?\s*\))?"
@@ -99,31 +106,37 @@ class LawsComponent:
     def __init__(self, gazetteer: Gazetteer, registry: LawRegistry) -> None:
         self.gazetteer = gazetteer
         self.registry = registry
+        self._known_acronyms = _any_of(a for a in registry.by_acronym if not a[0].isdigit())
+        self._named_provisions = _any_of(registry.provisions)
+        self._countries: dict[str, str | None] = {}  # _country_of, remembered: titles repeat across stories
 
     def __call__(self, doc: Doc) -> Doc:
-        country = self._story_country(doc)
-        found, aliases = self._titles(doc, country)
-        found += self._acronyms(doc.text, country, aliases, found)
-        found += self._republic_acts(doc.text, found)
-        found += self._amendments_and_bills(doc.text, country)
-        found += self._provisions(doc.text, country, found)
-        found += self._repeats(doc.text, found)
+        text = doc.text  # built anew from the tokens at each access
+        ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        country = self._story_country(doc, text, ents)
+        found, aliases = self._titles(text, ents, country)
+        found += self._acronyms(text, country, aliases, found)
+        found += self._republic_acts(text, found)
+        found += self._amendments_and_bills(text, country)
+        found += self._provisions(text, country, found)
+        found += self._repeats(text, found)
         kept = _without_overlaps(found)
-        doc._.newscorpus_laws = [_record(doc.text, f) for f in _shared_years_and_aliases(kept)]
+        doc._.newscorpus_laws = [_record(text, f) for f in _shared_years_and_aliases(kept)]
         return doc
 
     # --- titles -----------------------------------------------------------------------------------------------
 
-    def _titles(self, doc: Doc, country: str | None) -> tuple[list[_Found], dict[str, _Found]]:
-        text = doc.text
+    def _titles(self, text: str, ents: list[tuple[int, int, str]],
+                country: str | None) -> tuple[list[_Found], dict[str, _Found]]:
         words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         found: list[_Found] = []
         aliases: dict[str, _Found] = {}
-        blocked = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("WORK_OF_ART", "PERSON")]
+        blocked = [(start, end) for start, end, label in ents if label in ("WORK_OF_ART", "PERSON")]
         for i, (_, _, word) in enumerate(words):
-            if word not in _KEYWORDS or (i + 1 < len(words) and _starts_name(words[i + 1][2])):
+            if word.rstrip(".") not in _KEYWORDS or (i + 1 < len(words) and not word.endswith(".")
+                                                     and _starts_name(words[i + 1][2])):
                 continue
-            span = self._title_span(words, i)
+            span = self._title_span(text, words, i)
             if span is None:
                 continue
             start, end = span
@@ -137,21 +150,27 @@ class LawsComponent:
         found += self._long_titles(text, country)
         return found, aliases
 
-    def _title_span(self, words: list[tuple[int, int, str]], keyword: int) -> tuple[int, int] | None:
+    def _title_span(self, text: str, words: list[tuple[int, int, str]], keyword: int) -> tuple[int, int] | None:
         """The characters of the title that ends (or, for "Code of ...", goes on) at the keyword."""
         first = keyword
         i = keyword - 1
         while i >= 0:
             word = words[i][2]
+            if "\n" in text[words[i][1]:words[i + 1][0]] or (word.endswith(".") and word not in _ABBREVIATIONS):
+                break
             if word == ")":
                 opening = next((j for j in range(i - 1, max(i - 12, -1), -1) if words[j][2] == "("), None)
-                if opening is None:
+                if opening is None or not any(w[2][0].isupper() and len(w[2]) > 1 for w in words[opening:i]):
                     break
                 i = opening - 1
                 first = opening
                 continue
-            if word in _NOT_TITLE_WORDS:
+            if word in _NOT_LAW_BEFORE:
+                return None
+            if word in _NOT_TITLE_WORDS or word.lower() in _PROVISION_WORDS:
                 break
+            if word in ("and", "or") and i > 0 and words[i - 1][2].isupper() and len(words[i - 1][2]) > 1:
+                break  # "IPC and POCSO Act": two laws
             if word[0].isupper() or word.lower() in _CONNECTORS or (word == "," and i > 0 and words[i - 1][2][0].isupper()
                                                                      and words[i + 1][2][0].isupper()):
                 if word[0].isupper() or word == "&":
@@ -166,10 +185,15 @@ class LawsComponent:
             while j < len(words) and (words[j][2][0].isupper() or words[j][2] in _CONNECTORS):
                 if words[j][2][0].isupper():
                     last = j
+                if words[j][2].endswith(".") and words[j][2] not in _ABBREVIATIONS:
+                    break
                 j += 1
         if first == keyword and last == keyword:
             return None
-        return words[first][0], words[last][1]
+        end = words[last][1]
+        if text[end - 1] == "." and words[last][2] not in _ABBREVIATIONS:
+            end -= 1
+        return words[first][0], end
 
     def _title(self, text: str, start: int, end: int, country: str | None, earlier: list[_Found]) -> _Found | None:
         raw = text[start:end]
@@ -192,12 +216,11 @@ class LawsComponent:
             if after["year_part"]:
                 end += after.end()
                 year = int(after["year"] or after["year2"]) if (after["year"] or after["year2"]) else None
+        name = _clean_name(raw)
         leading_year = re.search(rf"\b({_YEAR})\s+$", text[max(0, start - 6):start])
-        if leading_year and raw.split()[0] in ("Constitution",):
+        if leading_year and raw.startswith("Constitution"):
             start -= len(text[max(0, start - 6):start]) - leading_year.start()
             year = int(leading_year.group(1))
-        name = _clean_name(text[start:end] if not after or not after["year_part"] else raw)
-        name = _clean_name(raw) if after and after["year_part"] else name
         law = self._normalised(name, year, country, jurisdiction, earlier)
         return replace(law, start=start, end=end, alias=alias)
 
@@ -205,7 +228,13 @@ class LawsComponent:
                     earlier: list[_Found]) -> _Found:
         """The registry's record of a title, or the title tidied: "X Constitution" -> "Constitution of X",
         "X Amendment Bill" -> "X (Amendment) Bill", a short title -> the full title named before."""
-        known = self.registry.named(name, jurisdiction or country)
+        where = jurisdiction or country
+        known = self.registry.named(name, where) or self.registry.acronym(name, where) or (
+            self.registry.acronym(name[:-4], where) if name.endswith(" Act") else None)
+        if known is None and name.endswith(" Bill"):  # the bill of a known act keeps "Bill"
+            act = self.registry.named(name[:-5] + " Act", where)
+            if act is not None:
+                return _Found(0, 0, act.name[:-4] + " Bill", year, None, act.jurisdiction)
         if known is None and name.startswith("Constitution of"):
             place = self.gazetteer.lookup(name[len("Constitution of "):].removeprefix("the "))
             code = next((p.country_code for p in place if p.kind == "country"), None)
@@ -240,13 +269,11 @@ class LawsComponent:
 
     def _acronyms(self, text: str, country: str | None, aliases: dict[str, _Found],
                   titles: list[_Found]) -> list[_Found]:
-        names = set(aliases) | {a for a in self.registry.by_acronym if not a[0].isdigit()}
-        if not names:
-            return []
-        pattern = re.compile(r"(?<![\w(])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                             + r")(?:\s+Act\b)?(?![\w)])")
         found = []
-        for m in pattern.finditer(text):
+        matches = list(self._known_acronyms.finditer(text))
+        if aliases:
+            matches += _any_of(aliases).finditer(text)
+        for m in matches:
             if _NOT_LAW_AFTER.match(text, m.end()) or text[max(0, m.start() - 16):m.start()].endswith("General "):
                 continue
             acronym = m.group(1)
@@ -289,10 +316,11 @@ class LawsComponent:
                 1 if state else 0)
             found.append(_Found(start, m.end(), " ".join(text[start:m.end()].split()), None, None,
                                 "US" if state else country))
-        for provision, law in self.registry.provisions.items():
-            for m in re.finditer(rf"(?<![\w-]){re.escape(provision)}(?![\w-])(?!\s+(?:of|in)\b)", text):
-                found.append(_Found(m.start(), m.end(), law.name, law.year, law.section, law.jurisdiction,
-                                    registry=True))
+        for m in self._named_provisions.finditer(text):
+            if re.match(r"\s+(?:of|in)\b", text[m.end():]):
+                continue
+            law = self.registry.provisions[m.group(1)]
+            found.append(_Found(m.start(), m.end(), law.name, law.year, law.section, law.jurisdiction, registry=True))
         return found
 
     # --- provisions of laws named elsewhere -------------------------------------------------------------------
@@ -347,6 +375,11 @@ class LawsComponent:
 
     def _country_of(self, name: str) -> str | None:
         """The country a title names: a country or its demonym ("Pakistan Penal Code"), or a US state."""
+        if name not in self._countries:
+            self._countries[name] = self._find_country(name)
+        return self._countries[name]
+
+    def _find_country(self, name: str) -> str | None:
         words = name.replace("(", " ").replace(")", " ").split()
         for size in (3, 2, 1):
             for i in range(len(words) - size + 1):
@@ -354,24 +387,21 @@ class LawsComponent:
                 code = self.gazetteer.country_of_word(phrase)
                 if code:
                     return code
-                if phrase[0].isupper() and any(p.kind == "admin1" and p.country_code == "US"
-                                               for p in self.gazetteer.lookup(phrase)):
-                    return "US"
+                if i == 0 and phrase[0].isupper() and any(p.kind == "admin1" and p.country_code == "US"
+                                                          for p in self.gazetteer.lookup(phrase)):
+                    return "US"  # "Missouri Constitution", "Ohio House Bill 1"
         return None
 
-    def _story_country(self, doc: Doc) -> str | None:
-        """The country the story is about: its focus, or else the country most of its places are in, or a
-        legislature it names."""
-        focus: list[str] = [f.country_code for f in doc._.newscorpus_focus or [] if f.country_code]
-        if focus:
-            return focus[0]
-        counts: Counter[str] = Counter(p.country_code for p in doc._.newscorpus_places or [] if p.country_code)
-        if counts:
-            return counts.most_common(1)[0][0]
-        for cue, code in _LEGISLATURE_COUNTRY.items():
-            if re.search(rf"\b{re.escape(cue)}\b", doc.text):
-                return code
-        return None
+    def _story_country(self, doc: Doc, text: str, ents: list[tuple[int, int, str]]) -> str | None:
+        """The country the story is about, by vote: each place mention's country, each demonym ("Filipino") and,
+        twice, each legislature or office it names ("Lok Sabha")."""
+        votes: Counter[str] = Counter(p.country_code for p in doc._.newscorpus_places or [] if p.country_code)
+        for start, end, label in ents:
+            if label == "NORP" and (code := self.gazetteer.country_of_word(text[start:end])):
+                votes[code] += 1
+        for m in _LEGISLATURES.finditer(text):
+            votes[_LEGISLATURE_COUNTRY[m.group(1)]] += 2
+        return votes.most_common(1)[0][0] if votes else None
 
 
 def _beside(text: str, number: tuple[int, int], title: _Found) -> bool:
@@ -381,9 +411,15 @@ def _beside(text: str, number: tuple[int, int], title: _Found) -> bool:
     return 0 <= number[0] - title.end <= 4 and text[title.end:number[0]].strip() in ("(", ",", "", "or")
 
 
+def _any_of(names: Iterable[str]) -> re.Pattern[str]:
+    """One pattern for many acronyms or names, each a whole word, an acronym optionally followed by "Act"."""
+    ordered = sorted(set(names), key=len, reverse=True) or ["(?!)"]
+    return re.compile(r"(?<![\w(\-])(" + "|".join(map(re.escape, ordered)) + r")(?:\s+Act\b)?(?![\w)\-])")
+
+
 def _starts_name(word: str) -> bool:
     """A capitalised word after the keyword continues a person's name ("Bill Gates"), not a title."""
-    return word[0].isupper() and word[1:].islower() and word not in ("Cap", "No", "Act", "Amendment")
+    return word[0].isupper() and word[1:].islower() and word.rstrip(".") not in ("Cap", "No", "Act", "Amendment")
 
 
 def _clean_name(raw: str) -> str:
@@ -406,7 +442,8 @@ def _section(raw: str) -> str:
     word = word.rstrip(".-").capitalize()
     if rest == "" and "-" in first:
         word, _, rest = first.partition("-")
-    items = [re.sub(r"\s+", "", rest), *(re.sub(r"\s+", "", p) for p in parts[1:] if p)]
+    items = [re.sub(r"\s+", "", rest), *(p if p.split()[0].lower().rstrip("s") in ("section", "article", "clause")
+                                            else re.sub(r"\s+", "", p) for p in parts[1:] if p)]
     return f"{word} {', '.join(items)}"
 
 
