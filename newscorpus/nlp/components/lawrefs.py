@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -55,9 +55,12 @@ _NOT_LAW_AFTER = re.compile(r"\s+(?:courts?|judges?|tribunals?|helplines?|agency
 _LEGISLATURE_COUNTRY = {"House of Commons": "GB", "House of Lords": "GB", "Westminster": "GB", "Whitehall": "GB",
                         "Home Secretary": "GB", "Home Office": "GB", "Lok Sabha": "IN", "Rajya Sabha": "IN",
                         "Malacañang": "PH", "Dáil": "IE", "Senate of Pakistan": "PK", "National Assembly of Pakistan": "PK",
-                        "Capitol Hill": "US", "Oireachtas": "IE", "Bundestag": "DE"}
+                        "Capitol Hill": "US", "Oireachtas": "IE", "Bundestag": "DE", "Downing Street": "GB",
+                        "Commons": "GB", "Tory": "GB", "Tories": "GB", "Lib Dems": "GB", "Scotland Yard": "GB",
+                        "Sejm": "PL", "Knesset": "IL", "Duma": "RU", "Kremlin": "RU", "Dewan Rakyat": "MY"}
 
 _LEGISLATURES = re.compile(r"\b(" + "|".join(map(re.escape, _LEGISLATURE_COUNTRY)) + r")\b")
+_ANY_KEYWORD = re.compile(r"\b(?:" + "|".join(sorted(_KEYWORDS)) + r")\b")
 _WORD = re.compile(r"\(|\)|,|;|(?:[^\W\d_]|[&/])[\w'’&/]*(?:[.\-][^\W\d_][\w'’&/]*)*\.?|\d\w*|\S")
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)(?!\d)"
 _AFTER_TITLE = re.compile(
@@ -71,7 +74,8 @@ _PROVISION_WORD = r"(?:[Ss]ub-?[Ss]ections?|[Ss]ections?|[Aa]rticles?|[Cc]lauses
                   r"[Ss]chedules?|[Pp]aragraphs?|[Ss]s?\.|[Ss]ecs?\.|[Aa]rts?\.)"
 _PROVISION = rf"(?P<provision>(?:{_PROVISION_WORD}[\s-]*{_NUM}\s*,\s*)?{_PROVISION_WORD}[\s-]*{_NUMS})"
 _GLOSS = r"(?:\s*\([^()]{1,160}\))?"
-_PROVISION_BEFORE = re.compile(rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?$")
+_PROVISION_START = re.compile(rf"(?<![\w-]){_PROVISION_WORD}")
+_PROVISION_BEFORE = re.compile(rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?")
 _PROVISION_ANAPHOR = re.compile(
     rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?(?:same\s+|said\s+|this\s+)?"
     rf"(?P<anaphor>Act|Code|Ordinance|Constitution|Sanhita|Bill|Rules|Treaty|Convention|act|code|constitution)\b")
@@ -128,10 +132,10 @@ class LawsComponent:
 
     def _titles(self, text: str, ents: list[tuple[int, int, str]],
                 country: str | None) -> tuple[list[_Found], dict[str, _Found]]:
-        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
         found: list[_Found] = []
         aliases: dict[str, _Found] = {}
         blocked = [(start, end) for start, end, label in ents if label in ("WORK_OF_ART", "PERSON")]
+        words = [word for window in _windows(text) for word in window]
         for i, (_, _, word) in enumerate(words):
             if word.rstrip(".") not in _KEYWORDS or (i + 1 < len(words) and not word.endswith(".")
                                                      and _starts_name(words[i + 1][2])):
@@ -167,7 +171,8 @@ class LawsComponent:
                 continue
             if word in _NOT_LAW_BEFORE:
                 return None
-            if word in _NOT_TITLE_WORDS or word.lower() in _PROVISION_WORDS:
+            if word in _NOT_TITLE_WORDS or word.lower() in _PROVISION_WORDS or (
+                    i > 0 and words[i - 1][2].lower() in _PROVISION_WORDS):  # "Title VII of the ..."
                 break
             if word in ("and", "or") and i > 0 and words[i - 1][2].isupper() and len(words[i - 1][2]) > 1:
                 break  # "IPC and POCSO Act": two laws
@@ -231,6 +236,11 @@ class LawsComponent:
         where = jurisdiction or country
         known = self.registry.named(name, where) or self.registry.acronym(name, where) or (
             self.registry.acronym(name[:-4], where) if name.endswith(" Act") else None)
+        if known is None and ("(Amendment)" in name or " Amendment " in name):  # amends a known law: its country
+            amended = re.sub(r"\s*\(?Amendment\)?", "", name)
+            base = self.registry.named(amended, where) or self.registry.named(
+                re.sub(r" (Bill|Ordinance)$", " Act", amended), where)
+            jurisdiction = jurisdiction or (base.jurisdiction if base else None)
         if known is None and name.endswith(" Bill"):  # the bill of a known act keeps "Bill"
             act = self.registry.named(name[:-5] + " Act", where)
             if act is not None:
@@ -303,12 +313,12 @@ class LawsComponent:
 
     def _amendments_and_bills(self, text: str, country: str | None) -> list[_Found]:
         found = []
-        for m in _AMENDMENT.finditer(text):
+        for m in _AMENDMENT.finditer(text) if "Amendment" in text else ():
             if country not in (None, "US"):
                 continue
             section = f"{m['ordinal']} Amendment" + (f", {m['clause']}" if m["clause"] else "")
             found.append(_Found(m.start(), m.end(), "Constitution of the United States", None, section, "US"))
-        for m in _STATE_BILL.finditer(text):
+        for m in _STATE_BILL.finditer(text) if " Bill " in text else ():
             state = m["state"]
             if state and state in _NOT_TITLE_WORDS:
                 continue
@@ -328,17 +338,26 @@ class LawsComponent:
     def _provisions(self, text: str, country: str | None, named: list[_Found]) -> list[_Found]:
         """Provisions before a title or acronym ("Section 19 of the PMLA"), of an anaphor ("Section 45 of the
         Act") and bare ones ("section 363") after a law that has sections was named."""
-        found = []
+        found: list[_Found] = []
+        starts = [m.start() for m in _PROVISION_START.finditer(text)]  # the patterns below are tried only here
+        if not starts:
+            return found
         for law in named:
-            before = _PROVISION_BEFORE.search(text, max(0, law.start - 240), law.start)
-            if before is not None and before.end() == law.start:
+            nearby = [p for p in starts if law.start - 240 <= p < law.start]
+            before = next((m for p in nearby if (m := _PROVISION_BEFORE.fullmatch(text, p, law.start))), None)
+            if before is not None:
                 found.append(replace(law, start=before.start(), section=_section(before["provision"])))
-        for m in _PROVISION_ANAPHOR.finditer(text):
-            target = self._antecedent(named, m.start(), m["anaphor"], country)
-            if target is not None:
-                found.append(replace(target, start=m.start(), end=m.end(), section=_section(m["provision"]),
-                                     alias=None))
-        for m in _BARE_PROVISION.finditer(text):
+        for p in starts:
+            anaphor = _PROVISION_ANAPHOR.match(text, p)
+            if anaphor is not None:
+                target = self._antecedent(named, p, anaphor["anaphor"], country)
+                if target is not None:
+                    found.append(replace(target, start=p, end=anaphor.end(), section=_section(anaphor["provision"]),
+                                         alias=None))
+                continue
+            m = _BARE_PROVISION.match(text, p)
+            if m is None:
+                continue
             word = m["provision"].split()[0].lower()
             if word.startswith(("art", "title")):
                 target = self._antecedent(named, m.start(), "Constitution", country)
@@ -411,6 +430,23 @@ def _beside(text: str, number: tuple[int, int], title: _Found) -> bool:
     return 0 <= number[0] - title.end <= 4 and text[title.end:number[0]].strip() in ("(", ",", "", "or")
 
 
+def _windows(text: str) -> Iterator[list[tuple[int, int, str]]]:
+    """The words around each keyword, in windows wide enough for the longest titles (most of a story is never
+    tokenised: most stories cite no law). A window starts on a line break, ends on a space, and closes with a
+    line-break sentinel so no title runs from one window into the next."""
+    spans: list[list[int]] = []
+    for m in _ANY_KEYWORD.finditer(text):
+        start = max(text.rfind("\n", 0, max(0, m.start() - 400)), 0)
+        end = text.find(" ", m.end() + 300)
+        end = len(text) if end < 0 else end
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    for start, end in spans:
+        yield [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, end)] + [(end, end, "\n")]
+
+
 def _any_of(names: Iterable[str]) -> re.Pattern[str]:
     """One pattern for many acronyms or names, each a whole word, an acronym optionally followed by "Act"."""
     ordered = sorted(set(names), key=len, reverse=True) or ["(?!)"]
@@ -457,7 +493,11 @@ def _without_overlaps(found: list[_Found]) -> list[_Found]:
 
 
 def _shared_years_and_aliases(found: list[_Found]) -> list[_Found]:
-    """A year or acronym given at one mention of a law holds for its other mentions in the story."""
+    """A year or acronym given at one mention of a law holds for its other mentions in the story, and a law with
+    no country takes the one most of the story's other laws have."""
+    countries = Counter(f.jurisdiction for f in found if f.jurisdiction and f.jurisdiction != "EU")
+    country = countries.most_common(1)[0][0] if countries else None
+    found = [f if f.jurisdiction or f.registry else replace(f, jurisdiction=country) for f in found]
     years = {f.name: f.year for f in found if f.year and f.name and not f.registry}
     registry_years = {f.name: f.year for f in found if f.year and f.name and f.registry}
     aliases = {f.name: f.alias for f in found if f.alias and f.name}

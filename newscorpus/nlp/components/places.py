@@ -170,7 +170,10 @@ class PlacesComponent:
             return bool(found) and all(p.kind in _STRONG_KINDS for p in found)
         if not found or name_key(ent.text) in _DIRECTIONS:
             return False
-        if any(p.kind in _STRONG_KINDS for p in found) or name_key(ent.text) in named:
+        # a short all-caps code other than a country's ("SC" for a Special Court, not South Carolina) is a place
+        # only where the text marks it as one
+        code = ent.text.isupper() and len(ent.text.replace(".", "")) <= 3 and all(p.kind != "country" for p in found)
+        if not code and (any(p.kind in _STRONG_KINDS for p in found) or name_key(ent.text) in named):
             return True
         before = ent.doc[ent.start - 1] if ent.start > 0 else None
         return (before is not None and before.lower_ in _LOCATIVE_WORDS) or self._beside(ent) is not None
