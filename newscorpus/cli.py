@@ -331,6 +331,9 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
 @click.option("--place", default=None, metavar="PLACE",
               help="Only stories that mention PLACE or a place within it: a country (Kenya, KE), a region "
                    "(Punjab, PK) or a town (Nairobi; Paris, Texas).")
+@click.option("--law", default=None, metavar="LAW",
+              help="Only stories that cite LAW, however they write it: an acronym (PECA, IPC) or a title "
+                   "(\"Computer Misuse and Cybercrimes Act\").")
 @click.option("--facets", type=click.Choice(["country", "region"]), default=None,
               help="Instead of hits, count the matching stories that mention each country or region.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
@@ -338,8 +341,8 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
 @click.option("--all-copies", is_flag=True, help="List every copy of a syndicated story instead of one per story.")
 @click.pass_obj
-def search(env: Env, query: str, mentions: str | None, place: str | None, facets: str | None, limit: int, fmt: str,
-           all_copies: bool) -> None:
+def search(env: Env, query: str, mentions: str | None, place: str | None, law: str | None, facets: str | None,
+           limit: int, fmt: str, all_copies: bool) -> None:
     """Search the corpus (words, "phrases", AND/OR/NOT, title:word).
 
     \b
@@ -349,19 +352,24 @@ def search(env: Env, query: str, mentions: str | None, place: str | None, facets
       newscorpus search flood --mentions 2025-06     # stories that mention a date in June 2025
       newscorpus search '"Computer Misuse"' --place Kenya --mentions 2024
       newscorpus search --place "Paris, Texas"       # every story that mentions that Paris
+      newscorpus search --law PECA --place Pakistan  # stories citing the Prevention of Electronic Crimes Act
       newscorpus search cybercrime --facets country  # which countries those stories mention
     """
     term = None
     if place is not None:
         term, understood = ingest.place_filter(place)
         err.print(f"place: {understood}", markup=False)
+    law_term = None
+    if law is not None:
+        law_term, understood = ingest.law_filter(env.store(), law)
+        err.print(f"law: {understood}", markup=False)
     if facets is not None:
         counts = [{facets: key, "stories": n}
-                  for key, n in place_facets(env.store(), env.index(), query, facets, limit, mentions, term)]
+                  for key, n in place_facets(env.store(), env.index(), query, facets, limit, mentions, term, law_term)]
         _print_records(counts, fmt, (facets, "stories"))
         return
     hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, mentions=mentions,
-                         place=term)
+                         place=term, law=law_term)
     if fmt == "table":
         _print_hits(hits)
     else:

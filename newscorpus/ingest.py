@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus.dedup import signature
+from newscorpus.corpus.laws import law_term
 from newscorpus.corpus.places import place_term
 from newscorpus.crawler import Fetcher, canonicalize_url, discover_feeds, extract_article, looks_like_feed, parse_feed
 from newscorpus.crawler.archive import WarcArchive, read_response
@@ -31,7 +32,7 @@ from newscorpus.crawler.opml import Outline, parse_opml, write_opml
 from newscorpus.crawler.sitemaps import in_scope, parse_sitemap, sitemap_candidates
 from newscorpus.errors import ConfigError, ExtractionError, FetchError, QueryError
 from newscorpus.models import Annotations, Article, FeedItem, FeedState, QueuedURL, Response, Source, utc_now
-from newscorpus.nlp import Annotator, annotate_many, find_place, reference_date
+from newscorpus.nlp import Annotator, annotate_many, find_law, find_place, reference_date
 
 log = logging.getLogger(__name__)
 
@@ -455,12 +456,32 @@ def place_filter(name: str) -> tuple[str, str]:
             f"{place.name}, {place.admin1 + ', ' if place.admin1 else ''}{place.country_code}")
 
 
+def law_filter(store: Store, name: str) -> tuple[str, str]:
+    """The index term of the law a user names (`search --law`), and how it was understood: an acronym or title
+    the registry knows ("PECA", "Pakistan Penal Code"), an acronym stories in the corpus define ("ZARRA"), or
+    else the title as written.
+
+    Raises QueryError for an empty name.
+    """
+    if not name.strip():
+        raise QueryError("--law needs a name: an acronym (PECA) or a title (Computer Misuse Act)", name)
+    law = find_law(name)
+    if law is not None:
+        where = f" ({law.jurisdiction})" if law.jurisdiction else ""
+        return law_term(law.name), f"{law.name}{where}"
+    defined = store.laws_called(name.strip())
+    if defined:
+        return law_term(defined[0]), f"{defined[0]} (as stories in this corpus call it {name.strip()!r})"
+    return law_term(name), " ".join(name.split())
+
+
 def index_documents(store: Store, index: SearchIndex, ids: Sequence[int]) -> None:
     """Add stored documents to the index, then flag them as indexed (a crash in between is repaired later)."""
     if not ids:
         return
     documents = store.get_documents(ids)
-    index.add([documents[i] for i in ids if i in documents], store.date_values(ids), store.place_values(ids))
+    index.add([documents[i] for i in ids if i in documents], store.date_values(ids), store.place_values(ids),
+              store.law_values(ids))
     store.mark_indexed(list(ids))
 
 
@@ -473,7 +494,7 @@ def index_pending(store: Store, index: SearchIndex, progress: ProgressCallback |
     done = 0
     while batch := store.unindexed_documents(500):
         batch_ids = [d.id for d in batch]
-        index.add(batch, store.date_values(batch_ids), store.place_values(batch_ids))
+        index.add(batch, store.date_values(batch_ids), store.place_values(batch_ids), store.law_values(batch_ids))
         store.mark_indexed([d.id for d in batch])
         done += len(batch)
         if progress:

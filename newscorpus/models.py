@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -145,6 +147,14 @@ class FocusPlace:
     admin1: str | None
     name: str
     share: float
+
+
+def law_key(name: str) -> str:
+    """A law's title compared loosely, as the registry and the search filter compare it: case, punctuation, "&"
+    and a leading "the" do not matter ("The Anti-Terrorism Act" = "anti terrorism act")."""
+    text = unicodedata.normalize("NFKC", name).lower().replace("&", " and ")
+    text = re.sub(r"[^\w\s]", " ", text)
+    return re.sub(r"^the ", "", " ".join(text.split()))
 
 
 @dataclass(frozen=True)

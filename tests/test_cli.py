@@ -240,6 +240,19 @@ def test_cli_search_by_place_follows_the_hierarchy(crawled: Path) -> None:
     assert counts["KE"] == 1 and counts["CH"] == 1
 
 
+def test_cli_search_by_law_matches_its_variants(crawled: Path) -> None:
+    # The strike story cites the "Labour Relations Act, 2007" (Kenya).
+    def titles(law: str) -> list[str]:
+        hits = run(crawled, "search", "--law", law, "--format", "jsonl").stdout.splitlines()
+        return [json.loads(h)["title"] for h in hits]
+
+    strike = "Dock workers end week-long strike at Mombasa port"
+    assert titles("Labour Relations Act") == [strike] == titles("the labour relations act")
+    assert titles("PECA") == []
+    assert "law: Prevention of Electronic Crimes Act (PK)" in run(crawled, "search", "--law", "PECA").stderr
+    assert "--law needs a name" in one_line_error(run(crawled, "search", "--law", " "))
+
+
 def test_cli_search_by_mentioned_period(crawled: Path) -> None:
     # The glacier survey mentions 2024 and 2025; the library story mentions the 1880s, the strike January.
     hits = run(crawled, "search", "--mentions", "2025", "--format", "jsonl").stdout.splitlines()

@@ -10,13 +10,14 @@ from pathlib import Path
 import tantivy
 
 from newscorpus.corpus.mentions import mention_terms, period_term
+from newscorpus.corpus.laws import law_term
 from newscorpus.corpus.places import place_terms
 from newscorpus.errors import QueryError, StorageError
 from newscorpus.models import Document
 
 INDEX_DIR_NAME = "index"
 # Bump when the schema below changes: an index of another version is rebuilt from the store.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 _VERSION_FILE = "newscorpus-index-version"
 _SEARCH_FIELDS = ["title", "text"]
 _SNIPPET_CHARS = 220
@@ -35,6 +36,7 @@ def _schema() -> tantivy.Schema:
     builder.add_date_field("published", stored=True, indexed=True, fast=True)
     builder.add_text_field("mentions", stored=False, tokenizer_name="raw")  # periods of the dates it mentions
     builder.add_text_field("places", stored=False, tokenizer_name="raw")  # places it mentions, and their regions
+    builder.add_text_field("laws", stored=False, tokenizer_name="raw")  # laws it cites, by normalised name
     return builder.build()
 
 
@@ -67,11 +69,12 @@ class SearchIndex:
             raise StorageError(f"cannot open the search index {self.path}: {exc}") from exc
 
     def add(self, documents: Sequence[Document], mentions: Mapping[int, Iterable[str]] | None = None,
-            places: Mapping[int, Iterable[tuple[str | None, str | None, int | None]]] | None = None) -> None:
+            places: Mapping[int, Iterable[tuple[str | None, str | None, int | None]]] | None = None,
+            laws: Mapping[int, Iterable[str]] | None = None) -> None:
         """Add or replace documents and commit, so that they are searchable once this returns.
 
         `mentions` gives the TIMEX3 values of the dates each document mentions; `places` the (country code,
-        first-level region, GeoNames id) of the places it mentions.
+        first-level region, GeoNames id) of the places it mentions; `laws` the names of the laws it cites.
         """
         try:
             writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
@@ -95,6 +98,8 @@ class SearchIndex:
                 record.add_text("mentions", term)
             for term in sorted({t for place in (places or {}).get(doc.id, ()) for t in place_terms(*place)}):
                 record.add_text("places", term)
+            for term in sorted({law_term(name) for name in (laws or {}).get(doc.id, ())}):
+                record.add_text("laws", term)
             writer.add_document(record)
         writer.commit()
         writer.wait_merging_threads()
@@ -112,11 +117,12 @@ class SearchIndex:
         return int(self._index.searcher().num_docs)
 
     def search(self, query: str, limit: int = 10, mentions: str | None = None, place: str | None = None,
-               empty_matches_all: bool = False) -> list[tuple[int, float]]:
+               empty_matches_all: bool = False, law: str | None = None) -> list[tuple[int, float]]:
         """(document id, BM25 score) of the best matches for a tantivy query string, optionally only among
-        documents that mention a date within the period `mentions` and a place under the term `place` (see
-        corpus.places); with a filter (or `empty_matches_all`), an empty query matches all."""
-        filtered = mentions is not None or place is not None or empty_matches_all
+        documents that mention a date within the period `mentions`, a place under the term `place` (see
+        corpus.places) and a law under the term `law` (corpus.laws); with a filter (or `empty_matches_all`), an
+        empty query matches all."""
+        filtered = mentions is not None or place is not None or law is not None or empty_matches_all
         parsed = self._parse(query) if query.strip() or not filtered else tantivy.Query.all_query()
         clauses = [(tantivy.Occur.Must, parsed)]
         if mentions is not None:
@@ -124,6 +130,8 @@ class SearchIndex:
                             tantivy.Query.term_query(self.schema, "mentions", period_term(mentions))))
         if place is not None:
             clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "places", place)))
+        if law is not None:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "laws", law)))
         if len(clauses) > 1:
             parsed = tantivy.Query.boolean_query(clauses)
         searcher = self._index.searcher()

@@ -10,16 +10,17 @@ from newscorpus.models import SearchHit
 
 
 def search(store: Store, index: SearchIndex, query: str, limit: int = 10, collapse: bool = True,
-           mentions: str | None = None, place: str | None = None) -> list[SearchHit]:
+           mentions: str | None = None, place: str | None = None, law: str | None = None) -> list[SearchHit]:
     """Ranked hits for a query, with source, date and a highlighted snippet. With `collapse`, the copies of a
     syndicated story are one hit, its original (the earliest published copy), with `copies` counting the others.
     `mentions` keeps the stories that mention a date within a period (2025, 2025-06, 2025-06-12, 2025-Q2, ...);
-    `place` those that mention a place under an index term of corpus.places (a country, a region or a town).
+    `place` those that mention a place under an index term of corpus.places (a country, a region or a town);
+    `law` those that cite a law under an index term of corpus.laws.
 
     Raises QueryError for a query the index cannot parse.
     """
     # Copies of one story rank together; reading further down keeps `limit` distinct stories in most cases.
-    ranked = index.search(query, limit * 4 if collapse else limit, mentions, place)
+    ranked = index.search(query, limit * 4 if collapse else limit, mentions, place, law=law)
     documents = store.get_documents([doc_id for doc_id, _ in ranked])
     ranked = [(doc_id, score) for doc_id, score in ranked if doc_id in documents]
     copies: dict[int, int] = {}
@@ -52,10 +53,11 @@ _FACET_MATCHES = 100_000
 
 
 def place_facets(store: Store, index: SearchIndex, query: str, level: str = "country", limit: int = 10,
-                 mentions: str | None = None, place: str | None = None) -> list[tuple[str, int]]:
+                 mentions: str | None = None, place: str | None = None,
+                 law: str | None = None) -> list[tuple[str, int]]:
     """How many matching stories (syndicated copies counted once) mention each country ("KE") or, with
     `level` "region", each first-level region ("KE/Nairobi Area"); the most frequent first."""
-    ranked = index.search(query, _FACET_MATCHES, mentions, place, empty_matches_all=True)
+    ranked = index.search(query, _FACET_MATCHES, mentions, place, empty_matches_all=True, law=law)
     ids = [doc_id for doc_id, _ in ranked]
     clusters = store.cluster_of(ids)
     seen: dict[str, set[int]] = {}

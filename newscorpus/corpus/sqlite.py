@@ -439,6 +439,18 @@ class SQLiteStore(Store):
             found[doc_id].append((country_code, admin1, geonameid))
         return found
 
+    def law_values(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {i: [] for i in ids}
+        for doc_id, name in self._rows_for(
+                "SELECT document_id, name FROM laws WHERE name IS NOT NULL AND document_id IN", ids):
+            found[doc_id].append(name)
+        return found
+
+    def laws_called(self, alias: str) -> list[str]:
+        rows = self._db.execute("SELECT name FROM laws WHERE alias = ? AND name IS NOT NULL GROUP BY name "
+                                "ORDER BY COUNT(*) DESC", (alias,)).fetchall()
+        return [r[0] for r in rows]
+
     def unindexed_documents(self, limit: int) -> list[Document]:
         rows = self._db.execute(
             f"SELECT {_DOC_COLUMNS} {self._FROM} WHERE d.indexed = 0 ORDER BY d.id LIMIT ?", (limit,)

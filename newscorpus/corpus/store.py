@@ -152,6 +152,14 @@ class Store(abc.ABC):
         """(country code, first-level region, GeoNames id) of the places each document mentions."""
 
     @abc.abstractmethod
+    def law_values(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        """The normalised names of the laws each document cites."""
+
+    @abc.abstractmethod
+    def laws_called(self, alias: str) -> list[str]:
+        """The names of the laws stories define with this acronym or short name ("ZARRA"), most cited first."""
+
+    @abc.abstractmethod
     def unindexed_documents(self, limit: int) -> list[Document]:
         """Documents stored but not yet confirmed in the search index."""
 

@@ -5,14 +5,14 @@ laws component finds and normalises laws that are not in it too."""
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from newscorpus.errors import ConfigError
+from newscorpus.models import law_key
 
 
 @dataclass(frozen=True)
@@ -23,16 +23,9 @@ class Law:
     section: str | None = None  # for provisions known by their own name ("Title IX")
 
 
-def name_key(name: str) -> str:
-    """A title compared loosely: case, punctuation, "&" and a leading "the" do not matter."""
-    text = unicodedata.normalize("NFKC", name).lower().replace("&", " and ")
-    text = re.sub(r"[^\w\s]", " ", text)
-    return re.sub(r"^the ", "", " ".join(text.split()))
-
-
 def words_key(name: str) -> frozenset[str]:
     """A title as a set of word stems, so word order and plurals do not matter ("Crimes" = "Crime")."""
-    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in name_key(name).split())
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in law_key(name).split())
 
 
 class LawRegistry:
@@ -54,7 +47,7 @@ class LawRegistry:
             for entry in data.get("laws", []):
                 law = Law(entry["name"], entry.get("jurisdiction") or None, entry.get("year"))
                 for name in [entry["name"], *entry.get("names", [])]:
-                    self.by_name.setdefault(name_key(name), []).append(law)
+                    self.by_name.setdefault(law_key(name), []).append(law)
                     self.by_words.setdefault(words_key(name), []).append(law)
                 for acronym in entry.get("acronyms", []):
                     self.by_acronym.setdefault(acronym, []).append(law)
@@ -67,7 +60,7 @@ class LawRegistry:
 
     def named(self, name: str, country: str | None) -> Law | None:
         """The registry law a title names, in the story's country where the title is ambiguous."""
-        return _pick(self.by_name.get(name_key(name)) or self.by_words.get(words_key(name)) or [], country)
+        return _pick(self.by_name.get(law_key(name)) or self.by_words.get(words_key(name)) or [], country)
 
     def acronym(self, acronym: str, country: str | None) -> Law | None:
         return _pick(self.by_acronym.get(acronym, []), country, strict=False)
@@ -84,3 +77,16 @@ def _pick(laws: list[Law], country: str | None, strict: bool = True) -> Law | No
     if len(laws) == 1 and (not strict or country is None or laws[0].jurisdiction in (None, "EU")):
         return laws[0]
     return None if strict or country is not None else laws[0]
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> LawRegistry:
+    return LawRegistry()
+
+
+def find_law(name: str) -> Law | None:
+    """The registry law a user means by an acronym ("PECA"), a title or a variant of one, in any country."""
+    registry = default_registry()
+    return registry.acronym(name.strip(), None) or registry.named(name, None) or next(
+        iter(registry.by_name.get(law_key(name), [])), None)
+

@@ -19,10 +19,10 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from newscorpus.models import LawReference
+from newscorpus.models import LawReference, law_key
 from newscorpus.nlp._extensions import register_extensions
 from newscorpus.nlp._gazetteer import Gazetteer, load_gazetteer
-from newscorpus.nlp._lawregistry import LawRegistry, name_key, words_key
+from newscorpus.nlp._lawregistry import LawRegistry, words_key
 
 _KEYWORDS = {"Act", "Bill", "Code", "Ordinance", "Constitution", "Sanhita", "Adhiniyam", "Regulation", "Regulations",
              "Rules", "Convention", "Treaty", "Charter", "Protocol", "Covenant", "Amendments", "Statute"}
@@ -257,7 +257,7 @@ class LawsComponent:
         if name.endswith(" Constitution") and len(name.split()) > 1:
             owner = name[: -len(" Constitution")]
             code = self._country_of(owner)
-            if code and code in self.gazetteer.countries and name_key(owner) == name_key(
+            if code and code in self.gazetteer.countries and law_key(owner) == law_key(
                     self.gazetteer.countries[code].name):
                 name = _constitution_of(self.gazetteer, code)
             else:
