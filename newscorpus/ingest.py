@@ -99,7 +99,7 @@ class Crawler:
 
     def _annotate(self, articles: list[Article]) -> list[tuple[Annotations, str | None]]:
         if self.settings.run_nlp and self._annotator is None:  # loaded only when there is something to analyse
-            self._annotator = Annotator(self.settings.spacy_model, self.settings.nlp_batch_size)
+            self._annotator = Annotator(self.settings.spacy_model, self.settings.nlp_batch_size, self.settings.laws_registry)
         return annotate_articles(self._annotator if self.settings.run_nlp else None, articles)
 
     def run(self, feeds_only: bool = False) -> CrawlSummary:
@@ -411,7 +411,7 @@ def reprocess(store: Store, index: SearchIndex, settings: Settings, data_dir: Pa
         documents = [d for batch in store.iter_documents() for d in batch]
     else:
         documents = list(store.get_documents(list(ids)).values())
-    annotator = Annotator(settings.spacy_model, settings.nlp_batch_size)
+    annotator = Annotator(settings.spacy_model, settings.nlp_batch_size, settings.laws_registry)
     updated = 0
     for start in range(0, len(documents), settings.crawl_batch_size):
         batch = []
@@ -578,7 +578,7 @@ def decode_text(raw: bytes, origin: str) -> str:
 
 def annotate_text(text: str, published: date, settings: Settings) -> Annotations:
     """The dates, places, laws and entities of one text."""
-    return Annotator(settings.spacy_model, settings.nlp_batch_size).annotate(text, published)
+    return Annotator(settings.spacy_model, settings.nlp_batch_size, settings.laws_registry).annotate(text, published)
 
 
 def extract_jsonl(lines: Iterable[bytes], settings: Settings, default_day: date, workers: int,
@@ -600,7 +600,7 @@ def extract_jsonl(lines: Iterable[bytes], settings: Settings, default_day: date,
             yield (number, key, error), text, published or default_day
 
     for (number, key, error), found in annotate_many(records(), settings.spacy_model, workers,
-                                                      settings.nlp_batch_size):
+                                                      settings.nlp_batch_size, settings.laws_registry):
         result = {"id": key, "line": number, "error": error, **empty} if error else {"id": key, **found.to_dict()}
         write(json.dumps(result, ensure_ascii=False))
     return bad

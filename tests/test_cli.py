@@ -132,6 +132,23 @@ def test_cli_extract_prints_the_contract(tmp_path: Path) -> None:
     assert not (tmp_path / "corpus.sqlite3").exists()  # extract stores nothing
 
 
+def test_cli_extract_with_a_users_laws_registry(tmp_path: Path) -> None:
+    registry = tmp_path / "my-laws.json"
+    registry.write_text(json.dumps({"laws": [{"name": "Harbour Safety Act", "jurisdiction": "KE", "year": 2019,
+                                              "acronyms": ["HSA"]}]}))
+    text = "Mombasa port police charged him under section 4 of the HSA on Monday."
+    result = run(tmp_path, "--setting", "laws_registry", str(registry), "extract", "-", input=text)
+    law = json.loads(result.stdout)["laws"][0]
+    assert (law["text"], law["name"], law["year"], law["section"], law["jurisdiction"]) == (
+        "section 4 of the HSA", "Harbour Safety Act", 2019, "Section 4", "KE")
+    registry.write_text("{not json")
+    assert "cannot read the laws registry" in one_line_error(
+        run(tmp_path, "--setting", "laws_registry", str(registry), "extract", "-", input=text))
+    registry.write_text(json.dumps({"laws": [{"jurisdiction": "KE"}]}))
+    assert "laws registry entry lacks a field" in one_line_error(
+        run(tmp_path, "--setting", "laws_registry", str(registry), "extract", "-", input=text))
+
+
 def test_cli_extract_table_format(tmp_path: Path) -> None:
     result = run(tmp_path, "extract", "-", "--format", "table", input="Floods hit Lahore yesterday.")
     assert "Lahore" in result.stdout and "place" in result.stdout

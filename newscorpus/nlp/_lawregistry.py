@@ -39,7 +39,7 @@ class LawRegistry:
             try:
                 data = json.loads(Path(path).read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise ConfigError(f"cannot read the laws registry {path}: {exc}", "registry") from exc
+                raise ConfigError(f"cannot read the laws registry {path}: {exc}", "laws_registry") from exc
             self._load(data)
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -56,7 +56,7 @@ class LawRegistry:
                                                           entry.get("year"), entry["provision"])
         except (AttributeError, KeyError, TypeError) as exc:
             raise ConfigError(f"a laws registry entry lacks a field or has the wrong type: {exc}",
-                              "registry") from exc
+                              "laws_registry") from exc
 
     def named(self, name: str, country: str | None) -> Law | None:
         """The registry law a title names, in the story's country where the title is ambiguous."""

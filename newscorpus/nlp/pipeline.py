@@ -21,10 +21,11 @@ COMPONENTS = ("newscorpus_dates", "newscorpus_places", "newscorpus_laws")
 Key = TypeVar("Key")
 
 
-def load_pipeline(model: str) -> Language:
-    """The installed spaCy pipeline `model` with the newscorpus components added after its NER.
+def load_pipeline(model: str, laws_registry: str = "") -> Language:
+    """The installed spaCy pipeline `model` with the newscorpus components added after its NER; `laws_registry`
+    is a JSON file of more laws for the law references.
 
-    Raises ConfigError when the pipeline is not installed.
+    Raises ConfigError when the pipeline is not installed or the laws registry cannot be read.
     """
     register_extensions()
     try:
@@ -38,7 +39,7 @@ def load_pipeline(model: str) -> Language:
     if "ner" not in nlp.pipe_names:
         raise ConfigError(f"spaCy pipeline {model!r} has no 'ner' component, which newscorpus needs", "spacy_model")
     for name in COMPONENTS:
-        nlp.add_pipe(name, last=True)
+        nlp.add_pipe(name, last=True, config={"registry": laws_registry or None} if name == "newscorpus_laws" else {})
     return nlp
 
 
@@ -66,8 +67,8 @@ def annotations_of(doc: Doc) -> Annotations:
 class Annotator:
     """Runs the pipeline over texts; relative dates resolve against each text's publication date."""
 
-    def __init__(self, model: str, batch_size: int = 32) -> None:
-        self.nlp = load_pipeline(model)
+    def __init__(self, model: str, batch_size: int = 32, laws_registry: str = "") -> None:
+        self.nlp = load_pipeline(model, laws_registry)
         self.batch_size = batch_size
 
     def _doc(self, text: str, published: date | None) -> Doc:
@@ -89,9 +90,9 @@ class Annotator:
 _worker: Annotator | None = None
 
 
-def _start_worker(model: str, batch_size: int) -> None:
+def _start_worker(model: str, batch_size: int, laws_registry: str) -> None:
     global _worker
-    _worker = Annotator(model, batch_size)
+    _worker = Annotator(model, batch_size, laws_registry)
 
 
 def _run_chunk(chunk: list[tuple[Key, str, date | None]]) -> list[tuple[Key, Annotations]]:
@@ -112,16 +113,17 @@ def _chunks(items: Iterable[tuple[Key, str, date | None]], size: int) -> Iterato
 
 
 def annotate_many(
-    items: Iterable[tuple[Key, str, date | None]], model: str, workers: int = 1, batch_size: int = 32
+    items: Iterable[tuple[Key, str, date | None]], model: str, workers: int = 1, batch_size: int = 32,
+    laws_registry: str = "",
 ) -> Iterator[tuple[Key, Annotations]]:
     """(key, annotations) for each (key, text, publication date), in input order, over `workers` processes."""
     if workers <= 1:
-        annotator = Annotator(model, batch_size)
+        annotator = Annotator(model, batch_size, laws_registry)
         for chunk in _chunks(items, batch_size):
             results = annotator.annotate_batch((text, published) for _, text, published in chunk)
             yield from ((key, annotations) for (key, _, _), annotations in zip(chunk, results, strict=True))
         return
-    load_pipeline(model)  # fail here, with one clear error, rather than in every worker
-    with multiprocessing.get_context("fork").Pool(workers, _start_worker, (model, batch_size)) as pool:
+    load_pipeline(model, laws_registry)  # fail here, with one clear error, rather than in every worker
+    with multiprocessing.get_context("fork").Pool(workers, _start_worker, (model, batch_size, laws_registry)) as pool:
         for done in pool.imap(_run_chunk, _chunks(items, batch_size)):
             yield from done
