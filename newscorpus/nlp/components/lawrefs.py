@@ -59,12 +59,12 @@ _LEGISLATURE_COUNTRY = {"House of Commons": "GB", "House of Lords": "GB", "Westm
                         "Commons": "GB", "Tory": "GB", "Tories": "GB", "Lib Dems": "GB", "Scotland Yard": "GB",
                         "Sejm": "PL", "Knesset": "IL", "Duma": "RU", "Kremlin": "RU", "Dewan Rakyat": "MY"}
 
-_LEGISLATURES = re.compile(r"\b(" + "|".join(map(re.escape, _LEGISLATURE_COUNTRY)) + r")\b")
-_ANY_KEYWORD = re.compile(r"\b(?:" + "|".join(sorted(_KEYWORDS)) + r")\b")
+_LEGISLATURES = re.compile(r"(" + "|".join(map(re.escape, _LEGISLATURE_COUNTRY)) + r")\b")
+_ANY_KEYWORD = re.compile(r"(?:" + "|".join(sorted(_KEYWORDS)) + r")\b")
 _WORD = re.compile(r"\(|\)|,|;|(?:[^\W\d_]|[&/])[\w'’&/]*(?:[.\-][^\W\d_][\w'’&/]*)*\.?|\d\w*|\S")
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)(?!\d)"
 _AFTER_TITLE = re.compile(
-    rf"^(?P<acronym>\s*\(\s*(?:the\s+)?[\"“]?(?P<acr>[A-Z][A-Za-z0-9.&/\-]{{1,12}})[\"”]?\s*\))?"
+    rf"(?P<acronym>\s*\(\s*(?:the\s+)?[\"“]?(?P<acr>[A-Z][A-Za-z0-9.&/\-]{{1,12}})[\"”]?\s*\))?"
     rf"(?P<year_part>(?:\s*,\s*|\s+|\s*-\s*)(?:of\s+)?(?P<year>{_YEAR})"
     rf"|\s+No\.?\s*\d+\s+of\s+(?P<year2>{_YEAR})|\s+Cap\.?\s+[A-Z0-9]+\s+LFN\s+(?P<lfn>{_YEAR}))?"
 )
@@ -113,6 +113,7 @@ class LawsComponent:
         self._known_acronyms = _any_of(a for a in registry.by_acronym if not a[0].isdigit())
         self._named_provisions = _any_of(registry.provisions)
         self._countries: dict[str, str | None] = {}  # _country_of, remembered: titles repeat across stories
+        self._demonyms: dict[str, str | None] = {}  # the same for demonyms ("Kenyan")
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # built anew from the tokens at each access
@@ -208,7 +209,7 @@ class LawsComponent:
             jurisdiction = _COUNTRY_PREFIXES[words[0]]
             start += raw.index(words[1], len(words[0]))
             raw = text[start:end]
-        after = _AFTER_TITLE.match(text[end:])
+        after = _AFTER_TITLE.match(text, end)
         alias = None
         inner = re.search(r"\(\s*([A-Z][A-Z0-9.&/\-]{1,12})\s*\)", raw)
         if inner:
@@ -219,7 +220,7 @@ class LawsComponent:
             if after["acr"] and (year_text or not after["year_part"]):
                 alias = alias or after["acr"]
             if after["year_part"]:
-                end += after.end()
+                end = after.end()
                 year = int(after["year"] or after["year2"]) if (after["year"] or after["year2"]) else None
         name = _clean_name(raw)
         leading_year = re.search(rf"\b({_YEAR})\s+$", text[max(0, start - 6):start])
@@ -280,9 +281,9 @@ class LawsComponent:
     def _acronyms(self, text: str, country: str | None, aliases: dict[str, _Found],
                   titles: list[_Found]) -> list[_Found]:
         found = []
-        matches = list(self._known_acronyms.finditer(text))
+        matches = list(_whole_words(self._known_acronyms, text))
         if aliases:
-            matches += _any_of(aliases).finditer(text)
+            matches += _whole_words(_any_of(aliases), text)
         for m in matches:
             if _NOT_LAW_AFTER.match(text, m.end()) or text[max(0, m.start() - 16):m.start()].endswith("General "):
                 continue
@@ -326,7 +327,7 @@ class LawsComponent:
                 1 if state else 0)
             found.append(_Found(start, m.end(), " ".join(text[start:m.end()].split()), None, None,
                                 "US" if state else country))
-        for m in self._named_provisions.finditer(text):
+        for m in _whole_words(self._named_provisions, text):
             if re.match(r"\s+(?:of|in)\b", text[m.end():]):
                 continue
             law = self.registry.provisions[m.group(1)]
@@ -392,6 +393,11 @@ class LawsComponent:
 
     # --- jurisdiction -----------------------------------------------------------------------------------------
 
+    def _country_of_word(self, word: str) -> str | None:
+        if word not in self._demonyms:
+            self._demonyms[word] = self.gazetteer.country_of_word(word)
+        return self._demonyms[word]
+
     def _country_of(self, name: str) -> str | None:
         """The country a title names: a country or its demonym ("Pakistan Penal Code"), or a US state."""
         if name not in self._countries:
@@ -416,9 +422,9 @@ class LawsComponent:
         twice, each legislature or office it names ("Lok Sabha")."""
         votes: Counter[str] = Counter(p.country_code for p in doc._.newscorpus_places or [] if p.country_code)
         for start, end, label in ents:
-            if label == "NORP" and (code := self.gazetteer.country_of_word(text[start:end])):
+            if label == "NORP" and (code := self._country_of_word(text[start:end])):
                 votes[code] += 1
-        for m in _LEGISLATURES.finditer(text):
+        for m in _whole_words(_LEGISLATURES, text):
             votes[_LEGISLATURE_COUNTRY[m.group(1)]] += 2
         return votes.most_common(1)[0][0] if votes else None
 
@@ -448,9 +454,17 @@ def _windows(text: str) -> Iterator[list[tuple[int, int, str]]]:
 
 
 def _any_of(names: Iterable[str]) -> re.Pattern[str]:
-    """One pattern for many acronyms or names, each a whole word, an acronym optionally followed by "Act"."""
+    """One pattern for many acronyms or names, an acronym optionally followed by "Act". It has no look-behind,
+    which would cost regex's fast scan for the first letters: `_whole_words` checks what precedes a match."""
     ordered = sorted(set(names), key=len, reverse=True) or ["(?!)"]
-    return re.compile(r"(?<![\w(\-])(" + "|".join(map(re.escape, ordered)) + r")(?:\s+Act\b)?(?![\w)\-])")
+    return re.compile(r"(" + "|".join(map(re.escape, ordered)) + r")(?:\s+Act\b)?(?![\w)\-])")
+
+
+def _whole_words(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of `pattern` that do not start inside a word, a bracket or a hyphenated name."""
+    for m in pattern.finditer(text):
+        if m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_(-"):
+            yield m
 
 
 def _starts_name(word: str) -> bool:
