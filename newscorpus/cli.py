@@ -24,6 +24,7 @@ from newscorpus import __version__, ingest
 from newscorpus.config import Settings, load_settings, resolve_data_dir
 from newscorpus.corpus import SearchIndex, Store, open_store, place_facets
 from newscorpus.corpus import search as search_corpus
+from newscorpus.corpus.query import Filter
 from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError
 
 out = Console(highlight=False, soft_wrap=False)
@@ -334,6 +335,13 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
 @click.option("--law", default=None, metavar="LAW",
               help="Only stories that cite LAW, however they write it: an acronym (PECA, IPC) or a title "
                    "(\"Computer Misuse and Cybercrimes Act\").")
+@click.option("--country", default=None, metavar="CC", help="Only stories that mention a place in this country (KE).")
+@click.option("--source", default=None, metavar="SOURCE", help="Only stories from this source (name or host).")
+@click.option("--lang", default=None, metavar="LANG", help="Only stories in this language (en).")
+@click.option("--from", "since", default=None, metavar="DATE", help="Only stories published on or after DATE (2024-01-01, 2024-06, 2024).")
+@click.option("--to", "until", default=None, metavar="DATE", help="Only stories published on or before DATE (the whole of 2024-06 for 2024-06).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+              help="Best matches first, or newest first.")
 @click.option("--facets", type=click.Choice(["country", "region"]), default=None,
               help="Instead of hits, count the matching stories that mention each country or region.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
@@ -341,35 +349,42 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
 @click.option("--all-copies", is_flag=True, help="List every copy of a syndicated story instead of one per story.")
 @click.pass_obj
-def search(env: Env, query: str, mentions: str | None, place: str | None, law: str | None, facets: str | None,
-           limit: int, fmt: str, all_copies: bool) -> None:
-    """Search the corpus (words, "phrases", AND/OR/NOT, title:word).
+def search(env: Env, query: str, mentions: str | None, place: str | None, law: str | None, country: str | None,
+           source: str | None, lang: str | None, since: str | None, until: str | None, sort: str,
+           facets: str | None, limit: int, fmt: str, all_copies: bool) -> None:
+    """Search the corpus. QUERY is words, "phrases" and filters:
+
+    \b
+      cybercrime "Computer Misuse Act" -hacker      all required; -word excludes
+      (flood OR drought) AND NOT Somalia            AND, OR, NOT, parentheses
+      econom*   "court ruling"~5   title:strike     prefix, proximity, title only
+      source:nation.africa lang:en country:KE       source (name or host), language, country
+      published:2024-01-01..2024-06-30              also published:>=2025, published:2025-Q2
+      mentions:2025-06 place:Nairobi cluster:42     dates mentioned, places, a story's copies
+      law:PECA section:20                           a law under any of its names; its provision
 
     \b
     Examples:
       newscorpus search 'cybercrime'
       newscorpus search '"Computer Misuse" AND Nairobi' --format jsonl
+      newscorpus search 'law:"Computer Misuse and Cybercrimes Act" place:Nairobi published:>=2024' --sort date
       newscorpus search flood --mentions 2025-06     # stories that mention a date in June 2025
-      newscorpus search '"Computer Misuse"' --place Kenya --mentions 2024
       newscorpus search --place "Paris, Texas"       # every story that mentions that Paris
       newscorpus search --law PECA --place Pakistan  # stories citing the Prevention of Electronic Crimes Act
       newscorpus search cybercrime --facets country  # which countries those stories mention
     """
-    term = None
-    if place is not None:
-        term, understood = ingest.place_filter(place)
-        err.print(f"place: {understood}", markup=False)
-    law_term = None
-    if law is not None:
-        law_term, understood = ingest.law_filter(env.store(), law)
-        err.print(f"law: {understood}", markup=False)
+    given = {"mentions": mentions, "place": place, "law": law, "country": country, "source": source, "lang": lang}
+    filters = [Filter(field, value, -1) for field, value in given.items() if value is not None]
+    if since is not None or until is not None:
+        filters.append(Filter("published", f"{since or ''}..{until or ''}", -1))
+    resolve = ingest.resolver(env.store(), lambda line: err.print(line, markup=False))
     if facets is not None:
         counts = [{facets: key, "stories": n}
-                  for key, n in place_facets(env.store(), env.index(), query, facets, limit, mentions, term, law_term)]
+                  for key, n in place_facets(env.store(), env.index(), query, facets, limit, filters, resolve)]
         _print_records(counts, fmt, (facets, "stories"))
         return
-    hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, mentions=mentions,
-                         place=term, law=law_term)
+    hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, filters=filters,
+                         resolve=resolve, by_date=sort == "date")
     if fmt == "table":
         _print_hits(hits)
     else:

@@ -24,6 +24,7 @@ from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus.dedup import signature
 from newscorpus.corpus.laws import law_term
 from newscorpus.corpus.places import place_term
+from newscorpus.corpus.query import Filter
 from newscorpus.crawler import Fetcher, canonicalize_url, discover_feeds, extract_article, looks_like_feed, parse_feed
 from newscorpus.crawler.archive import WarcArchive, read_response
 from newscorpus.crawler.extract import content_hash
@@ -555,7 +556,23 @@ def documents_matching(store: Store, index: SearchIndex, query: str | None) -> l
     if query is None:
         return None
     total = int(store.stats()["documents"])  # type: ignore[call-overload]
-    return [doc_id for doc_id, _ in index.search(query, limit=max(1, total))]
+    return [doc_id for doc_id, _ in index.search(query, limit=max(1, total), resolve=resolver(store))]
+
+
+def resolver(store: Store, notify: Callable[[str], None] | None = None) -> Callable[[Filter], str | list[int]]:
+    """What the index asks for the filters it cannot settle alone: place: and law: to their index terms (see
+    place_filter and law_filter), cluster: to its documents. `notify` hears how each name was understood."""
+    def resolve(found: Filter) -> str | list[int]:
+        if found.field == "cluster":
+            if not found.value.strip().isdigit():
+                raise QueryError(f"cluster: takes a cluster number (see `newscorpus show`), not {found.value!r}",
+                                 found.value, found.position)
+            return store.cluster_members(int(found.value))
+        term, understood = place_filter(found.value) if found.field == "place" else law_filter(store, found.value)
+        if notify:
+            notify(f"{found.field}: {understood}")
+        return term
+    return resolve
 
 
 def export_opml(store: Store) -> str:

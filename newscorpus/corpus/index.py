@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import re
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import tantivy
 
+from newscorpus.corpus.laws import law_terms, section_ids
 from newscorpus.corpus.mentions import mention_terms, period_term
-from newscorpus.corpus.laws import law_term
-from newscorpus.corpus.places import place_terms
+from newscorpus.corpus.places import place_term, place_terms
+from newscorpus.corpus.query import And, Everything, Filter, Node, Not, Or, Words, parse, published_range, words_of
 from newscorpus.errors import QueryError, StorageError
 from newscorpus.models import Document
 
+# What a caller looks up for the filters the index cannot settle alone: a place or a law to its index term
+# (corpus.places, corpus.laws), a cluster to its documents' ids.
+Resolver = Callable[[Filter], "str | list[int]"]
+
 INDEX_DIR_NAME = "index"
 # Bump when the schema below changes: an index of another version is rebuilt from the store.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 _VERSION_FILE = "newscorpus-index-version"
 _SEARCH_FIELDS = ["title", "text"]
 _SNIPPET_CHARS = 220
@@ -31,12 +38,13 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
     builder.add_text_field("text", stored=False, tokenizer_name="en_stem")
     builder.add_text_field("source", stored=True)
+    builder.add_text_field("source_key", stored=False, tokenizer_name="raw")  # source name and host, lower case
     builder.add_text_field("url", stored=True, tokenizer_name="raw")
     builder.add_text_field("language", stored=True, tokenizer_name="raw", fast=True)
     builder.add_date_field("published", stored=True, indexed=True, fast=True)
     builder.add_text_field("mentions", stored=False, tokenizer_name="raw")  # periods of the dates it mentions
     builder.add_text_field("places", stored=False, tokenizer_name="raw")  # places it mentions, and their regions
-    builder.add_text_field("laws", stored=False, tokenizer_name="raw")  # laws it cites, by normalised name
+    builder.add_text_field("laws", stored=False, tokenizer_name="raw")  # laws it cites and their provisions
     return builder.build()
 
 
@@ -70,11 +78,12 @@ class SearchIndex:
 
     def add(self, documents: Sequence[Document], mentions: Mapping[int, Iterable[str]] | None = None,
             places: Mapping[int, Iterable[tuple[str | None, str | None, int | None]]] | None = None,
-            laws: Mapping[int, Iterable[str]] | None = None) -> None:
+            laws: Mapping[int, Iterable[tuple[str, str | None]]] | None = None) -> None:
         """Add or replace documents and commit, so that they are searchable once this returns.
 
         `mentions` gives the TIMEX3 values of the dates each document mentions; `places` the (country code,
-        first-level region, GeoNames id) of the places it mentions; `laws` the names of the laws it cites.
+        first-level region, GeoNames id) of the places it mentions; `laws` the (name, provision) of the laws it
+        cites.
         """
         try:
             writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
@@ -89,6 +98,8 @@ class SearchIndex:
             record.add_text("title", doc.title or "")
             record.add_text("text", doc.text)
             record.add_text("source", doc.source or "")
+            for key in _source_keys(doc):
+                record.add_text("source_key", key)
             record.add_text("url", doc.url)
             record.add_text("language", doc.language or "")
             published = _parse_datetime(doc.published)
@@ -98,7 +109,7 @@ class SearchIndex:
                 record.add_text("mentions", term)
             for term in sorted({t for place in (places or {}).get(doc.id, ()) for t in place_terms(*place)}):
                 record.add_text("places", term)
-            for term in sorted({law_term(name) for name in (laws or {}).get(doc.id, ())}):
+            for term in sorted({t for name, section in (laws or {}).get(doc.id, ()) for t in law_terms(name, section)}):
                 record.add_text("laws", term)
             writer.add_document(record)
         writer.commit()
@@ -116,33 +127,106 @@ class SearchIndex:
     def count(self) -> int:
         return int(self._index.searcher().num_docs)
 
-    def search(self, query: str, limit: int = 10, mentions: str | None = None, place: str | None = None,
-               empty_matches_all: bool = False, law: str | None = None) -> list[tuple[int, float]]:
-        """(document id, BM25 score) of the best matches for a tantivy query string, optionally only among
-        documents that mention a date within the period `mentions`, a place under the term `place` (see
-        corpus.places) and a law under the term `law` (corpus.laws); with a filter (or `empty_matches_all`), an
-        empty query matches all."""
-        filtered = mentions is not None or place is not None or law is not None or empty_matches_all
-        parsed = self._parse(query) if query.strip() or not filtered else tantivy.Query.all_query()
-        clauses = [(tantivy.Occur.Must, parsed)]
-        if mentions is not None:
-            clauses.append((tantivy.Occur.Must,
-                            tantivy.Query.term_query(self.schema, "mentions", period_term(mentions))))
-        if place is not None:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "places", place)))
-        if law is not None:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "laws", law)))
-        if len(clauses) > 1:
-            parsed = tantivy.Query.boolean_query(clauses)
-        searcher = self._index.searcher()
-        result = searcher.search(parsed, limit=limit)
-        return [(int(searcher.doc(address)["id"][0]), float(score)) for score, address in result.hits]
+    def search(self, query: str | Node, limit: int = 10, resolve: Resolver | None = None, by_date: bool = False,
+               offset: int = 0) -> list[tuple[int, float]]:
+        """(document id, BM25 score) of the best matches of a query (see corpus.query), or with `by_date` the
+        newest first (the score is then the publication time in seconds).
 
-    def snippets(self, query: str, texts: dict[int, str]) -> dict[int, str]:
-        """For each document text, the fragment that best matches `query`, matches in <b> tags."""
-        if not query.strip():
+        Raises QueryError for a query that is not well formed, or with a filter no one can settle.
+        """
+        compiled = self.compile(parse(query) if isinstance(query, str) else query, resolve)
+        searcher = self._index.searcher()
+        try:
+            result = searcher.search(compiled, limit=limit, offset=offset,
+                                     order_by_field="published" if by_date else None)
+        except ValueError as exc:
+            raise QueryError(f"the index cannot run this query: {exc}", str(query)) from exc
+        scale = 1e-9 if by_date else 1.0
+        return [(int(searcher.doc(address)["id"][0]), float(key) * scale) for key, address in result.hits]
+
+    def compile(self, node: Node, resolve: Resolver | None = None) -> tantivy.Query:
+        """The tantivy query of a parsed query. Every user string becomes a term or a quoted phrase."""
+        if isinstance(node, Everything):
+            return tantivy.Query.all_query()
+        if isinstance(node, Words):
+            return self._words(node)
+        if isinstance(node, Filter):
+            return self._filter(node, resolve)
+        if isinstance(node, Not):
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()),
+                                                (tantivy.Occur.MustNot, self.compile(node.node, resolve))])
+        if isinstance(node, Or):
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, self.compile(n, resolve)) for n in node.nodes])
+        return self._conjunction(node, resolve)
+
+    def _conjunction(self, node: And, resolve: Resolver | None) -> tantivy.Query:
+        nodes = list(node.nodes)
+        laws = [n for n in nodes if isinstance(n, Filter) and n.field == "law"]
+        sections = [n for n in nodes if isinstance(n, Filter) and n.field == "section"]
+        clauses = []
+        if laws and sections:  # "law:PECA section:20": that provision of that law
+            law = _resolved(laws[0], resolve)
+            for section in sections:
+                clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(
+                    self.schema, "laws", f"{law}#{_section_id(section)}")))
+            nodes = [n for n in nodes if n is not laws[0] and n not in sections]
+        for child in nodes:
+            if isinstance(child, Not):
+                clauses.append((tantivy.Occur.MustNot, self.compile(child.node, resolve)))
+            else:
+                clauses.append((tantivy.Occur.Must, self.compile(child, resolve)))
+        if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
+            clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _words(self, words: Words) -> tantivy.Query:
+        fields = ["title"] if words.title_only else _SEARCH_FIELDS
+        text = re.sub(r'["\\]', " ", words.text)
+        if words.prefix and len(text.split()) == 1:
+            pattern = re.escape(text.strip().lower()) + ".*"
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.regex_query(self.schema, f, pattern))
+                                                for f in fields])
+        query = f'"{text}"' + ("*" if words.prefix else f"~{words.slop}" if words.slop else "")
+        try:
+            return self._index.parse_query(query, fields)
+        except ValueError as exc:
+            raise QueryError(f"cannot search for {words.text!r}: {exc}", words.text, words.position) from exc
+
+    def _filter(self, found: Filter, resolve: Resolver | None) -> tantivy.Query:
+        value = found.value.strip()
+        if found.field in ("place", "law", "cluster"):
+            resolved = _resolved(found, resolve)
+            if isinstance(resolved, list):
+                return tantivy.Query.term_set_query(self.schema, "id", resolved) if resolved else \
+                    tantivy.Query.empty_query()
+            return tantivy.Query.term_query(self.schema, "places" if found.field == "place" else "laws", resolved)
+        if found.field == "source":
+            return tantivy.Query.term_query(self.schema, "source_key", _source_key(value))
+        if found.field == "lang":
+            return tantivy.Query.term_query(self.schema, "language", value.lower())
+        if found.field == "country":
+            if not re.fullmatch(r"[A-Za-z]{2}", value):
+                raise QueryError(f"country: takes a two-letter ISO code (KE, PK, GB), not {value!r}", value,
+                                 found.position)
+            return tantivy.Query.term_query(self.schema, "places", place_term(value.upper()))
+        if found.field == "mentions":
+            try:
+                return tantivy.Query.term_query(self.schema, "mentions", period_term(value))
+            except QueryError as exc:
+                raise QueryError(str(exc), value, found.position) from exc
+        if found.field == "section":
+            return tantivy.Query.term_query(self.schema, "laws", f"sec:{_section_id(found)}")
+        start, end = published_range(value, found.position, value)
+        return tantivy.Query.range_query(self.schema, "published", tantivy.FieldType.Date, start, end,
+                                         include_lower=True, include_upper=end is None)
+
+    def snippets(self, query: str | Node, texts: dict[int, str]) -> dict[int, str]:
+        """For each document text, the fragment that best matches the query's words, matches in <b> tags."""
+        words = words_of(parse(query) if isinstance(query, str) else query)
+        if not words:
             return {doc_id: _lead(text) for doc_id, text in texts.items()}
-        generator = tantivy.SnippetGenerator.create(self._index.searcher(), self._parse(query), self.schema, "text")
+        highlight = tantivy.Query.boolean_query([(tantivy.Occur.Should, self._words(w)) for w in words])
+        generator = tantivy.SnippetGenerator.create(self._index.searcher(), highlight, self.schema, "text")
         generator.set_max_num_chars(_SNIPPET_CHARS)
         found = {}
         for doc_id, text in texts.items():
@@ -150,13 +234,36 @@ class SearchIndex:
             found[doc_id] = html or _lead(text)
         return found
 
-    def _parse(self, query: str) -> tantivy.Query:
-        if not query.strip():
-            raise QueryError("empty query: give at least one word", query, 0)
-        try:
-            return self._index.parse_query(query, _SEARCH_FIELDS)
-        except ValueError as exc:
-            raise QueryError(f"cannot parse query {query!r}: {exc}", query) from exc
+
+def _source_keys(doc: Document) -> set[str]:
+    """What a `source:` filter may name a document's source by: its name, and its host with and without www."""
+    host = (urlsplit(doc.url).hostname or "").lower()
+    keys = {host, host.removeprefix("www.")}
+    if doc.source:
+        keys |= {_source_key(doc.source)}
+    return {k for k in keys if k}
+
+
+def _source_key(value: str) -> str:
+    """A source's name or host as the index keeps it: lower case, a URL reduced to its host without www."""
+    value = value.strip().lower()
+    if "://" in value:
+        value = urlsplit(value).hostname or value
+    return " ".join(value.removeprefix("www.").split())
+
+
+def _resolved(found: Filter, resolve: Resolver | None) -> str | list[int]:
+    if resolve is None:
+        raise QueryError(f"{found.field}: filters need the corpus to look them up", found.value, found.position)
+    return resolve(found)
+
+
+def _section_id(found: Filter) -> str:
+    ids = sorted(section_ids(found.value), key=len, reverse=True)
+    if not ids:
+        raise QueryError(f"section: takes a provision such as 20, 295-C or 19(1)(a), not {found.value!r}",
+                         found.value, found.position)
+    return ids[0]
 
 
 def _lead(text: str) -> str:

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from collections import Counter
 
-from newscorpus.corpus.index import SearchIndex
+from newscorpus.corpus.index import Resolver, SearchIndex
+from newscorpus.corpus.query import Filter, Node, parse, with_filters
 from newscorpus.corpus.store import Store
 from newscorpus.models import SearchHit
 
 
-def search(store: Store, index: SearchIndex, query: str, limit: int = 10, collapse: bool = True,
-           mentions: str | None = None, place: str | None = None, law: str | None = None) -> list[SearchHit]:
-    """Ranked hits for a query, with source, date and a highlighted snippet. With `collapse`, the copies of a
+def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10, collapse: bool = True,
+           filters: list[Filter] | None = None, resolve: Resolver | None = None,
+           by_date: bool = False) -> list[SearchHit]:
+    """Ranked hits for a query (the language of corpus.query) narrowed by `filters`, with source, date and a
+    highlighted snippet; by relevance, or with `by_date` the newest first. With `collapse`, the copies of a
     syndicated story are one hit, its original (the earliest published copy), with `copies` counting the others.
-    `mentions` keeps the stories that mention a date within a period (2025, 2025-06, 2025-06-12, 2025-Q2, ...);
-    `place` those that mention a place under an index term of corpus.places (a country, a region or a town);
-    `law` those that cite a law under an index term of corpus.laws.
+    `resolve` looks up place:, law: and cluster: filters.
 
-    Raises QueryError for a query the index cannot parse.
+    Raises QueryError for a query that is not well formed.
     """
+    node = with_filters(parse(query) if isinstance(query, str) else query, filters or [])
     # Copies of one story rank together; reading further down keeps `limit` distinct stories in most cases.
-    ranked = index.search(query, limit * 4 if collapse else limit, mentions, place, law=law)
+    ranked = index.search(node, limit * 4 if collapse else limit, resolve, by_date)
     documents = store.get_documents([doc_id for doc_id, _ in ranked])
     ranked = [(doc_id, score) for doc_id, score in ranked if doc_id in documents]
     copies: dict[int, int] = {}
@@ -39,7 +41,7 @@ def search(store: Store, index: SearchIndex, query: str, limit: int = 10, collap
                 copies[original] = size - 1
         ranked = stories[:limit]
         documents.update(store.get_documents([d for d, _ in ranked if d not in documents]))
-    snippets = index.snippets(query, {doc_id: documents[doc_id].text for doc_id, _ in ranked})
+    snippets = index.snippets(node, {doc_id: documents[doc_id].text for doc_id, _ in ranked})
     return [
         SearchHit(id=doc_id, score=round(score, 4), url=documents[doc_id].url, title=documents[doc_id].title,
                   source=documents[doc_id].source, published=documents[doc_id].published, snippet=snippets[doc_id],
@@ -52,12 +54,12 @@ def search(store: Store, index: SearchIndex, query: str, limit: int = 10, collap
 _FACET_MATCHES = 100_000
 
 
-def place_facets(store: Store, index: SearchIndex, query: str, level: str = "country", limit: int = 10,
-                 mentions: str | None = None, place: str | None = None,
-                 law: str | None = None) -> list[tuple[str, int]]:
+def place_facets(store: Store, index: SearchIndex, query: str | Node, level: str = "country", limit: int = 10,
+                 filters: list[Filter] | None = None, resolve: Resolver | None = None) -> list[tuple[str, int]]:
     """How many matching stories (syndicated copies counted once) mention each country ("KE") or, with
     `level` "region", each first-level region ("KE/Nairobi Area"); the most frequent first."""
-    ranked = index.search(query, _FACET_MATCHES, mentions, place, empty_matches_all=True, law=law)
+    node = with_filters(parse(query) if isinstance(query, str) else query, filters or [])
+    ranked = index.search(node, _FACET_MATCHES, resolve)
     ids = [doc_id for doc_id, _ in ranked]
     clusters = store.cluster_of(ids)
     seen: dict[str, set[int]] = {}

@@ -351,6 +351,10 @@ class SQLiteStore(Store):
         ).fetchall()
         return {int(c): (int(original), int(n)) for c, original, n in rows}
 
+    def cluster_members(self, cluster_id: int) -> list[int]:
+        rows = self._db.execute("SELECT id FROM documents WHERE cluster_id = ? ORDER BY id", (cluster_id,)).fetchall()
+        return [r[0] for r in rows]
+
     def other_urls(self, document_id: int) -> list[str]:
         rows = self._db.execute("SELECT url FROM document_urls WHERE document_id = ? ORDER BY seen_at",
                                 (document_id,)).fetchall()
@@ -439,11 +443,11 @@ class SQLiteStore(Store):
             found[doc_id].append((country_code, admin1, geonameid))
         return found
 
-    def law_values(self, ids: Sequence[int]) -> dict[int, list[str]]:
-        found: dict[int, list[str]] = {i: [] for i in ids}
-        for doc_id, name in self._rows_for(
-                "SELECT document_id, name FROM laws WHERE name IS NOT NULL AND document_id IN", ids):
-            found[doc_id].append(name)
+    def law_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:
+        found: dict[int, list[tuple[str, str | None]]] = {i: [] for i in ids}
+        for doc_id, name, section in self._rows_for(
+                "SELECT document_id, name, section FROM laws WHERE name IS NOT NULL AND document_id IN", ids):
+            found[doc_id].append((name, section))
         return found
 
     def laws_called(self, alias: str) -> list[str]:

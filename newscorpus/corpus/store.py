@@ -136,6 +136,10 @@ class Store(abc.ABC):
         """For each cluster: (its original, the earliest published of its documents; how many it holds)."""
 
     @abc.abstractmethod
+    def cluster_members(self, cluster_id: int) -> list[int]:
+        """The ids of the documents of a cluster (a story's syndicated copies)."""
+
+    @abc.abstractmethod
     def other_urls(self, document_id: int) -> list[str]:
         """Other URLs at which exact duplicates of a document were seen."""
 
@@ -152,8 +156,8 @@ class Store(abc.ABC):
         """(country code, first-level region, GeoNames id) of the places each document mentions."""
 
     @abc.abstractmethod
-    def law_values(self, ids: Sequence[int]) -> dict[int, list[str]]:
-        """The normalised names of the laws each document cites."""
+    def law_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:
+        """(normalised name, provision) of the laws each document cites."""
 
     @abc.abstractmethod
     def laws_called(self, alias: str) -> list[str]:

@@ -50,7 +50,8 @@ def test_index_readding_a_document_replaces_it(tmp_path: Path) -> None:
     assert index.count() == 3
 
 
-@pytest.mark.parametrize("query", ['"unclosed', "title:", "", "   ", "AND"])
+@pytest.mark.parametrize("query", ['"unclosed', "title:", "AND", "flood AND", "(flood OR rain", "flood )", "foo:bar",
+                                   '"—"', "published:2025-13", "country:Kenya"])
 def test_index_bad_query_raises_query_error(tmp_path: Path, query: str) -> None:
     index = SearchIndex(tmp_path)
     index.add(DOCS)

@@ -1,0 +1,150 @@
+"""The query language, feature by feature, against a corpus built by crawling the test site: three stories, a
+glacier survey (Zurich, published 2026-05-19, mentions 2024 and 2025), a library reopening (Houston, 2026-06-07)
+and a port strike (Mombasa, 2026-04-02, cites the Labour Relations Act, 2007)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newscorpus import ingest
+from newscorpus.corpus import SearchIndex, open_store, search
+from newscorpus.corpus.query import And, Filter, Not, Or, Words, parse
+from newscorpus.corpus.store import Store
+from newscorpus.errors import QueryError
+from tests.conftest import LocalSite
+from tests.test_cli import one_line_error, run
+
+GLACIER = "Survey finds Alpine glaciers lost a tenth of their ice in two years"
+LIBRARY = "City library reopens after flood repairs with a new archive of local newspapers"
+STRIKE = "Dock workers end week-long strike at Mombasa port"
+
+
+@pytest.fixture(scope="module")
+def corpus(site: LocalSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Store, SearchIndex]]:
+    data = tmp_path_factory.mktemp("corpus")
+    assert run(data, "sources", "add", site.url("/news/")).exit_code == 0
+    assert "3 new" in run(data, "crawl").stdout
+    store = open_store(data)
+    yield data, store, SearchIndex(data)
+    store.close()
+
+
+@pytest.fixture
+def titles(corpus: tuple[Path, Store, SearchIndex]) -> object:
+    _, store, index = corpus
+
+    def found(query: str) -> set[str]:
+        return {h.title or "" for h in search(store, index, query, limit=10, resolve=ingest.resolver(store))}
+    return found
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("glaciers", {GLACIER}),
+    ("glacier", {GLACIER}),  # stemmed
+    ("port strike", {STRIKE}),  # side by side: both required
+    ("port library", set()),
+    ("glaciers OR library", {GLACIER, LIBRARY}),
+    ("summer -library", {GLACIER}),
+    ("summer AND NOT glaciers", {LIBRARY}),
+    ("(glaciers OR library) AND summer", {GLACIER, LIBRARY}),
+    ("(glaciers OR port) -ice", {STRIKE}),
+    ("NOT summer", {STRIKE}),
+    ("glacio*", {GLACIER}),  # glaciologists
+    ("newspap*", {LIBRARY}),
+    ('"dock strike"', set()),
+    ('"dock strike"~5', {STRIKE}),
+    ('"ten per cent"', {GLACIER}),
+    ("title:library", {LIBRARY}),
+    ("title:summer", set()),
+    ('title:"week-long strike"', {STRIKE}),
+    ("source:127.0.0.1", {GLACIER, LIBRARY, STRIKE}),
+    ("source:nowhere.example", set()),
+    ("lang:en", {GLACIER, LIBRARY, STRIKE}),
+    ("lang:fr", set()),
+    ("published:2026-05", {GLACIER}),
+    ("published:>=2026-06", {LIBRARY}),
+    ("published:2026-04-01..2026-05-31", {STRIKE, GLACIER}),
+    ("published:<2026-05", {STRIKE}),
+    ("published:2026-Q2", {GLACIER, LIBRARY, STRIKE}),
+    ("mentions:2025", {GLACIER}),
+    ("place:Kenya", {STRIKE}),
+    ("place:Houston", {LIBRARY}),
+    ("country:CH", {GLACIER}),
+    ('law:"Labour Relations Act"', {STRIKE}),
+    ("law:PECA", set()),
+    ("workers place:Kenya published:>=2026", {STRIKE}),
+    ("", {GLACIER, LIBRARY, STRIKE}),
+    # user strings reach the index as words only, never as its syntax
+    ('"port) OR (library"', set()),
+    ("DROP TABLE documents; --", set()),
+])
+def test_search_language_feature(titles: object, query: str, expected: set[str]) -> None:
+    assert titles(query) == expected  # type: ignore[operator]
+
+
+def test_search_language_cluster_finds_a_storys_copies(corpus: tuple[Path, Store, SearchIndex],
+                                                         titles: object) -> None:
+    _, store, index = corpus
+    strike = next(h for h in search(store, index, "strike"))
+    cluster = store.get_document(strike.id).cluster_id  # type: ignore[union-attr]
+    assert titles(f"cluster:{cluster}") == {STRIKE}  # type: ignore[operator]
+
+
+def test_search_language_sorts_by_date(corpus: tuple[Path, Store, SearchIndex]) -> None:
+    _, store, index = corpus
+    newest = [h.title for h in search(store, index, "", by_date=True)]
+    assert newest == [LIBRARY, GLACIER, STRIKE]
+
+
+def test_search_language_parses_precedence_and_forms() -> None:
+    assert parse("a b OR c") == Or((And((Words("a", 0), Words("b", 2))), Words("c", 7)))
+    assert parse("-a NOT b") == And((Not(Words("a", 1)), Not(Words("b", 7))))
+    assert parse('"a b"~3 c* title:d') == And((Words("a b", 0, phrase=True, slop=3), Words("c", 8, prefix=True),
+                                               Words("d", 11, title_only=True)))
+    assert parse('law:"Computer Misuse Act" section:1') == And((
+        Filter("law", "Computer Misuse Act", 0), Filter("section", "1", 26)))
+    assert parse("e-mail well-being") == And((Words("e-mail", 0), Words("well-being", 7)))
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ('flood "unclosed', "character 7 of 'flood \"unclosed': this quote is never closed"),
+    ("(flood OR rain", "character 15 of '(flood OR rain': expected ')' to close the '(' at position 1"),
+    ("flood )", "character 7 of 'flood )': unexpected ')'; expected no ')' here: it closes nothing"),
+    ("flood AND", "character 10 of 'flood AND': the query ends too early after AND"),
+    ("OR flood", "character 1 of 'OR flood': unexpected OR; expected a word"),
+    ("foo:bar", "character 1 of 'foo:bar': unknown filter 'foo:'; filters are source:, lang:"),
+    ("place:", "character 1 of 'place:': place: needs a value, e.g. place:Nairobi"),
+    ('"—"', "this phrase has no words to search for"),
+    ("published:2025-13", "not a date: '2025-13'"),
+    ("published:..", "published: needs a date on at least one side"),
+    ("country:Kenya", "country: takes a two-letter ISO code"),
+    ("mentions:June", "not a period: 'June'"),
+    ("cluster:x", "cluster: takes a cluster number"),
+    ("place:Qwxzville", "no place called 'Qwxzville'"),
+    ("section:§", "section: takes a provision"),
+])
+def test_search_language_errors_say_where_and_what_was_expected(corpus: tuple[Path, Store, SearchIndex],
+                                                                 query: str, message: str) -> None:
+    data, store, index = corpus
+    with pytest.raises(QueryError) as caught:
+        search(store, index, query, resolve=ingest.resolver(store))
+    assert message in str(caught.value)
+    assert message in one_line_error(run(data, "search", query))
+
+
+def test_search_language_options_are_the_same_filters(corpus: tuple[Path, Store, SearchIndex]) -> None:
+    data = corpus[0]
+
+    def listed(*args: str) -> list[str]:
+        result = run(data, "search", *args, "--format", "jsonl")
+        assert result.exit_code == 0, result.output
+        return [line.split('"title": "')[1].split('"')[0] for line in result.stdout.splitlines()]
+
+    assert listed("--from", "2026-05", "--to", "2026-05") == [GLACIER]
+    assert listed("--from", "2026-05-20") == [LIBRARY]
+    assert listed("--source", "127.0.0.1", "--country", "KE") == [STRIKE]
+    assert listed("--lang", "en", "--sort", "date") == [LIBRARY, GLACIER, STRIKE]
+    assert "not a date: '2026-13'" in one_line_error(run(data, "search", "--from", "2026-13"))
