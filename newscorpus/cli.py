@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import html
 import json
 import logging
@@ -22,10 +23,12 @@ from rich.text import Text
 
 from newscorpus import __version__, ingest
 from newscorpus.config import Settings, load_settings, resolve_data_dir
-from newscorpus.corpus import SearchIndex, Store, open_store, place_facets
+from newscorpus.corpus import SearchIndex, Store, facets as facet_counts, open_store, timeline as timeline_counts
 from newscorpus.corpus import search as search_corpus
+from newscorpus.corpus.index import FACETS, TIMELINE_INTERVALS
 from newscorpus.corpus.query import Filter
 from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError
+from newscorpus.models import SearchHit
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -342,16 +345,20 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
 @click.option("--to", "until", default=None, metavar="DATE", help="Only stories published on or before DATE (the whole of 2024-06 for 2024-06).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="Best matches first, or newest first.")
-@click.option("--facets", type=click.Choice(["country", "region"]), default=None,
-              help="Instead of hits, count the matching stories that mention each country or region.")
+@click.option("--facets", type=click.Choice(list(FACETS)), default=None,
+              help="Instead of hits, count the matching stories per country, region, place, law, source, language "
+                   "or author (each syndicated story once).")
+@click.option("--timeline", type=click.Choice(TIMELINE_INTERVALS), default=None,
+              help="Instead of hits, count the matching stories per day, week or month, as a bar chart.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
               help="Hits (or facet values) to show.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
+              show_default=True)
 @click.option("--all-copies", is_flag=True, help="List every copy of a syndicated story instead of one per story.")
 @click.pass_obj
 def search(env: Env, query: str, mentions: str | None, place: str | None, law: str | None, country: str | None,
            source: str | None, lang: str | None, since: str | None, until: str | None, sort: str,
-           facets: str | None, limit: int, fmt: str, all_copies: bool) -> None:
+           facets: str | None, timeline: str | None, limit: int, fmt: str, all_copies: bool) -> None:
     """Search the corpus. QUERY is words, "phrases" and filters:
 
     \b
@@ -372,6 +379,7 @@ def search(env: Env, query: str, mentions: str | None, place: str | None, law: s
       newscorpus search --place "Paris, Texas"       # every story that mentions that Paris
       newscorpus search --law PECA --place Pakistan  # stories citing the Prevention of Electronic Crimes Act
       newscorpus search cybercrime --facets country  # which countries those stories mention
+      newscorpus search 'law:PECA' --timeline month  # how coverage rose and fell, month by month
     """
     given = {"mentions": mentions, "place": place, "law": law, "country": country, "source": source, "lang": lang}
     filters = [Filter(field, value, -1) for field, value in given.items() if value is not None]
@@ -380,19 +388,30 @@ def search(env: Env, query: str, mentions: str | None, place: str | None, law: s
     resolve = ingest.resolver(env.store(), lambda line: err.print(line, markup=False))
     if facets is not None:
         counts = [{facets: key, "stories": n}
-                  for key, n in place_facets(env.store(), env.index(), query, facets, limit, filters, resolve)]
+                  for key, n in facet_counts(env.index(), query, facets, limit, filters, resolve)]
         _print_records(counts, fmt, (facets, "stories"))
+        return
+    if timeline is not None:
+        periods = timeline_counts(env.index(), query, timeline, filters, resolve)
+        if fmt == "table":
+            _print_timeline(periods)
+        else:
+            _print_records([{timeline: period, "stories": n} for period, n in periods], fmt, (timeline, "stories"))
         return
     hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, filters=filters,
                          resolve=resolve, by_date=sort == "date")
     if fmt == "table":
         _print_hits(hits)
     else:
-        _print_records([h.to_dict() for h in hits], fmt, ())
+        _print_records([h.to_dict() for h in hits], fmt, tuple(SearchHit.__dataclass_fields__))
 
 
 def _print_records(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:
-    if fmt == "jsonl":
+    if fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    elif fmt == "jsonl":
         for record in records:
             click.echo(json.dumps(record, ensure_ascii=False))
     elif fmt == "json":
@@ -404,6 +423,17 @@ def _print_records(records: list[dict[str, Any]], fmt: str, columns: tuple[str, 
         for record in records:
             table.add_row(*(Text(str(record[c])) for c in columns))
         out.print(table)
+
+
+def _print_timeline(periods: list[tuple[str, int]]) -> None:
+    """Stories per period as a bar chart in the terminal."""
+    if not periods:
+        err.print("no matches")
+        return
+    widest = max(n for _, n in periods) or 1
+    for period, count in periods:
+        bar = "█" * max(round(40 * count / widest), 1 if count else 0)
+        out.print(f"{period:>10} {bar} {count}", markup=False, highlight=False)
 
 
 def _print_hits(hits: list[Any]) -> None:

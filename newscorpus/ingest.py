@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
+from newscorpus.corpus.index import DocumentFacts
 from newscorpus.corpus.dedup import signature
 from newscorpus.corpus.laws import law_term
 from newscorpus.corpus.places import place_term
@@ -32,7 +33,7 @@ from newscorpus.crawler.feeds import COMMON_FEED_PATHS
 from newscorpus.crawler.opml import Outline, parse_opml, write_opml
 from newscorpus.crawler.sitemaps import in_scope, parse_sitemap, sitemap_candidates
 from newscorpus.errors import ConfigError, ExtractionError, FetchError, QueryError
-from newscorpus.models import Annotations, Article, FeedItem, FeedState, QueuedURL, Response, Source, utc_now
+from newscorpus.models import Annotations, Article, Document, FeedItem, FeedState, QueuedURL, Response, Source, utc_now
 from newscorpus.nlp import Annotator, annotate_many, find_law, find_place, reference_date
 
 log = logging.getLogger(__name__)
@@ -481,9 +482,23 @@ def index_documents(store: Store, index: SearchIndex, ids: Sequence[int]) -> Non
     if not ids:
         return
     documents = store.get_documents(ids)
-    index.add([documents[i] for i in ids if i in documents], store.date_values(ids), store.place_values(ids),
-              store.law_values(ids))
+    _index_batch(store, index, [documents[i] for i in ids if i in documents])
     store.mark_indexed(list(ids))
+
+
+def _index_batch(store: Store, index: SearchIndex, documents: list[Document]) -> None:
+    """Documents into the index with what the store knows of them (dates, places, laws, being a later copy).
+    The other copies of their stories are indexed again: a new copy may be the earlier-published original."""
+    clusters = {d.cluster_id for d in documents if d.cluster_id is not None}
+    members = {i for c in clusters for i in store.cluster_members(c)} - {d.id for d in documents}
+    documents = documents + list(store.get_documents(sorted(members)).values())
+    ids = [d.id for d in documents]
+    dates, places, laws = store.date_values(ids), store.place_values(ids), store.law_values(ids)
+    originals = store.clusters(list({d.cluster_id for d in documents if d.cluster_id is not None}))
+    facts = {d.id: DocumentFacts(dates[d.id], places[d.id], laws[d.id],
+                                 copy=d.cluster_id is not None and originals.get(d.cluster_id, (d.id, 1))[0] != d.id)
+             for d in documents}
+    index.add(documents, facts)
 
 
 def index_pending(store: Store, index: SearchIndex, progress: ProgressCallback | None = None) -> int:
@@ -494,8 +509,7 @@ def index_pending(store: Store, index: SearchIndex, progress: ProgressCallback |
     total = int(store.stats()["documents_unindexed"])  # type: ignore[call-overload]
     done = 0
     while batch := store.unindexed_documents(500):
-        batch_ids = [d.id for d in batch]
-        index.add(batch, store.date_values(batch_ids), store.place_values(batch_ids), store.law_values(batch_ids))
+        _index_batch(store, index, batch)
         store.mark_indexed([d.id for d in batch])
         done += len(batch)
         if progress:

@@ -88,3 +88,8 @@ def test_articles_syndicated_copies_are_one_story_in_search(tmp_path: Path, fres
     assert variant.cluster_id == original.cluster_id == original.id != glaciers.cluster_id
     shown = json.loads(run(tmp_path, "show", str(original.id), "--format", "json").stdout)
     assert shown["other_urls"] == [fresh_site.url("/wire/copy.html")] and shown["cluster_id"] == original.id
+    # Facets and the timeline count the story once, not its copies.
+    countries = run(tmp_path, "search", "dock strike", "--facets", "country", "--format", "jsonl").stdout.splitlines()
+    assert json.loads(countries[0]) == {"country": "KE", "stories": 1}
+    months = run(tmp_path, "search", "dock strike", "--timeline", "month", "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(m) for m in months] == [{"month": "2026-04", "stories": 1}]

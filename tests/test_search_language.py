@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newscorpus import ingest
-from newscorpus.corpus import SearchIndex, open_store, search
+from newscorpus.corpus import SearchIndex, facets, open_store, search, timeline
 from newscorpus.corpus.query import And, Filter, Not, Or, Words, parse
 from newscorpus.corpus.store import Store
 from newscorpus.errors import QueryError
@@ -148,3 +148,30 @@ def test_search_language_options_are_the_same_filters(corpus: tuple[Path, Store,
     assert listed("--source", "127.0.0.1", "--country", "KE") == [STRIKE]
     assert listed("--lang", "en", "--sort", "date") == [LIBRARY, GLACIER, STRIKE]
     assert "not a date: '2026-13'" in one_line_error(run(data, "search", "--from", "2026-13"))
+
+
+def test_search_language_facets_count_stories_per_value(corpus: tuple[Path, Store, SearchIndex]) -> None:
+    data, store, index = corpus
+    resolve = ingest.resolver(store)
+    assert dict(facets(index, "", "country", resolve=resolve)) == {"KE": 1, "CH": 1, "US": 1, "TZ": 1, "UG": 1}
+    assert facets(index, "strike", "law", resolve=resolve) == [("Labour Relations Act", 1)]
+    assert facets(index, "", "language") == [("en", 3)]
+    assert dict(facets(index, "place:Kenya", "place", resolve=resolve))["Mombasa (KE)"] == 1
+    assert sum(n for _, n in facets(index, "", "source")) == 3
+    assert facets(index, "glaciers", "region", resolve=resolve)[0][0].startswith("CH/")
+    with pytest.raises(QueryError, match="no facet 'colour'"):
+        facets(index, "", "colour")
+    listed = run(data, "search", "--facets", "law", "--format", "csv").stdout.splitlines()
+    assert listed == ["law,stories", "Labour Relations Act,1"]
+
+
+def test_search_language_timeline_counts_per_period_with_gaps(corpus: tuple[Path, Store, SearchIndex]) -> None:
+    data, _, index = corpus
+    assert timeline(index, "", "month") == [("2026-04", 1), ("2026-05", 1), ("2026-06", 1)]
+    weeks = timeline(index, "", "week")
+    assert weeks[0] == ("2026-W14", 1) and weeks[-1] == ("2026-W23", 1) and len(weeks) == 10
+    assert sum(n for _, n in weeks) == 3 and ("2026-W15", 0) in weeks
+    assert timeline(index, "glaciers", "day") == [("2026-05-19", 1)]
+    assert timeline(index, "nothing-matches-this", "month") == []
+    chart = run(data, "search", "--timeline", "month").stdout.splitlines()
+    assert chart == [f"   2026-0{m} {'█' * 40} 1" for m in (4, 5, 6)]

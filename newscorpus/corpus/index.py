@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import tantivy
@@ -18,13 +21,29 @@ from newscorpus.corpus.query import And, Everything, Filter, Node, Not, Or, Word
 from newscorpus.errors import QueryError, StorageError
 from newscorpus.models import Document
 
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What the store knows of a document beyond its text, for filters and facets."""
+
+    mentions: list[str] = field(default_factory=list)  # TIMEX3 values of the dates it mentions
+    places: list[tuple[str | None, str | None, int | None, str | None]] = field(default_factory=list)
+    laws: list[tuple[str, str | None]] = field(default_factory=list)  # (name, provision)
+    copy: bool = False  # a later copy of a syndicated story: facets count each story once
+
+
+# Facets: the index field each counts, all fast fields.
+FACETS = {"country": "countries", "region": "regions", "place": "place_names", "law": "law_names",
+          "source": "source_name", "language": "language", "author": "authors"}
+TIMELINE_INTERVALS = ("day", "week", "month")
+
 # What a caller looks up for the filters the index cannot settle alone: a place or a law to its index term
 # (corpus.places, corpus.laws), a cluster to its documents' ids.
 Resolver = Callable[[Filter], "str | list[int]"]
 
 INDEX_DIR_NAME = "index"
 # Bump when the schema below changes: an index of another version is rebuilt from the store.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 _VERSION_FILE = "newscorpus-index-version"
 _SEARCH_FIELDS = ["title", "text"]
 _SNIPPET_CHARS = 220
@@ -45,6 +64,9 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("mentions", stored=False, tokenizer_name="raw")  # periods of the dates it mentions
     builder.add_text_field("places", stored=False, tokenizer_name="raw")  # places it mentions, and their regions
     builder.add_text_field("laws", stored=False, tokenizer_name="raw")  # laws it cites and their provisions
+    for facet in ("countries", "regions", "place_names", "law_names", "source_name", "authors"):
+        builder.add_text_field(facet, stored=False, tokenizer_name="raw", fast=True)
+    builder.add_integer_field("copy", indexed=True, fast=True)
     return builder.build()
 
 
@@ -76,15 +98,10 @@ class SearchIndex:
         except (OSError, ValueError) as exc:
             raise StorageError(f"cannot open the search index {self.path}: {exc}") from exc
 
-    def add(self, documents: Sequence[Document], mentions: Mapping[int, Iterable[str]] | None = None,
-            places: Mapping[int, Iterable[tuple[str | None, str | None, int | None]]] | None = None,
-            laws: Mapping[int, Iterable[tuple[str, str | None]]] | None = None) -> None:
-        """Add or replace documents and commit, so that they are searchable once this returns.
-
-        `mentions` gives the TIMEX3 values of the dates each document mentions; `places` the (country code,
-        first-level region, GeoNames id) of the places it mentions; `laws` the (name, provision) of the laws it
-        cites.
-        """
+    def add(self, documents: Sequence[Document], facts: Mapping[int, DocumentFacts] | None = None) -> None:
+        """Add or replace documents and commit, so that they are searchable once this returns. `facts` gives
+        what the store knows of each beyond its text: the dates, places and laws it mentions, and whether it is
+        a later copy of a syndicated story."""
         try:
             writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
         except ValueError as exc:
@@ -93,28 +110,41 @@ class SearchIndex:
             # Deleting first makes a re-add after a crash (indexed but not yet flagged) harmless.
             # (`id` is a signed field: tantivy-py turns a Python int into an i64 term.)
             writer.delete_documents_by_term("id", doc.id)
-            record = tantivy.Document()
-            record.add_integer("id", doc.id)
-            record.add_text("title", doc.title or "")
-            record.add_text("text", doc.text)
-            record.add_text("source", doc.source or "")
-            for key in _source_keys(doc):
-                record.add_text("source_key", key)
-            record.add_text("url", doc.url)
-            record.add_text("language", doc.language or "")
-            published = _parse_datetime(doc.published)
-            if published is not None:
-                record.add_date("published", published)
-            for term in sorted({t for value in (mentions or {}).get(doc.id, ()) for t in mention_terms(value)}):
-                record.add_text("mentions", term)
-            for term in sorted({t for place in (places or {}).get(doc.id, ()) for t in place_terms(*place)}):
-                record.add_text("places", term)
-            for term in sorted({t for name, section in (laws or {}).get(doc.id, ()) for t in law_terms(name, section)}):
-                record.add_text("laws", term)
-            writer.add_document(record)
+            writer.add_document(self._record(doc, (facts or {}).get(doc.id, DocumentFacts())))
         writer.commit()
         writer.wait_merging_threads()
         self._index.reload()
+
+    def _record(self, doc: Document, facts: DocumentFacts) -> tantivy.Document:
+        record = tantivy.Document()
+        record.add_integer("id", doc.id)
+        record.add_text("title", doc.title or "")
+        record.add_text("text", doc.text)
+        record.add_text("source", doc.source or "")
+        record.add_text("source_name", doc.source or "")
+        for key in _source_keys(doc):
+            record.add_text("source_key", key)
+        record.add_text("url", doc.url)
+        record.add_text("language", doc.language or "")
+        for author in doc.authors:
+            record.add_text("authors", author)
+        published = _parse_datetime(doc.published)
+        if published is not None:
+            record.add_date("published", published)
+        record.add_integer("copy", int(facts.copy))
+        terms = {
+            "mentions": {t for value in facts.mentions for t in mention_terms(value)},
+            "places": {t for cc, admin1, gid, _ in facts.places for t in place_terms(cc, admin1, gid)},
+            "laws": {t for name, section in facts.laws for t in law_terms(name, section)},
+            "countries": {cc for cc, *_ in facts.places if cc},
+            "regions": {f"{cc}/{admin1}" for cc, admin1, *_ in facts.places if cc and admin1},
+            "place_names": {f"{name} ({cc})" if cc else name for cc, _, _, name in facts.places if name},
+            "law_names": {name for name, _ in facts.laws},
+        }
+        for name, values in terms.items():
+            for value in sorted(values):
+                record.add_text(name, value)
+        return record
 
     def clear(self) -> None:
         """Remove every document from the index."""
@@ -143,6 +173,54 @@ class SearchIndex:
             raise QueryError(f"the index cannot run this query: {exc}", str(query)) from exc
         scale = 1e-9 if by_date else 1.0
         return [(int(searcher.doc(address)["id"][0]), float(key) * scale) for key, address in result.hits]
+
+    def matches(self, query: str | Node, resolve: Resolver | None = None) -> int:
+        """How many documents match."""
+        compiled = self.compile(parse(query) if isinstance(query, str) else query, resolve)
+        return int(self._index.searcher().search(compiled, limit=0).count)  # type: ignore[attr-defined]
+
+    def facets(self, query: str | Node, facet: str, limit: int = 10,
+               resolve: Resolver | None = None) -> list[tuple[str, int]]:
+        """The most frequent values of a facet (see FACETS) among the stories that match, each syndicated story
+        counted once, with their counts: an aggregation over the index's fast fields."""
+        if facet not in FACETS:
+            raise QueryError(f"no facet {facet!r}; facets are {', '.join(FACETS)}", facet)
+        result = self._aggregate(query, resolve, {"terms": {"field": FACETS[facet], "size": limit}})
+        return [(str(b["key"]), int(b["doc_count"])) for b in result["buckets"] if b["key"] != ""]
+
+    def timeline(self, query: str | Node, interval: str = "month",
+                 resolve: Resolver | None = None) -> list[tuple[str, int]]:
+        """Matching stories (each syndicated story once) per day ("2025-06-12"), ISO week ("2025-W24") or month
+        ("2025-06"), from the first period with one to the last, empty periods included."""
+        if interval not in TIMELINE_INTERVALS:
+            raise QueryError(f"no timeline interval {interval!r}; use {', '.join(TIMELINE_INTERVALS)}", interval)
+        # tantivy histograms have fixed intervals only: days, gathered here into weeks and months
+        result = self._aggregate(query, resolve, {"date_histogram": {"field": "published", "fixed_interval": "1d",
+                                                                     "min_doc_count": 1}})
+        counts: Counter[str] = Counter()
+        days = [(datetime.fromtimestamp(b["key"] / 1000, timezone.utc).date(), int(b["doc_count"]))
+                for b in result["buckets"]]
+        for day, count in days:
+            counts[_period_of(day, interval)] += count
+        if not days:
+            return []
+        periods: list[str] = []
+        day = days[0][0]
+        while day <= days[-1][0]:
+            if not periods or periods[-1] != _period_of(day, interval):
+                periods.append(_period_of(day, interval))
+            day += timedelta(days=1)
+        return [(period, counts[period]) for period in periods]
+
+    def _aggregate(self, query: str | Node, resolve: Resolver | None, spec: dict[str, object]) -> dict[str, Any]:
+        compiled = self.compile(parse(query) if isinstance(query, str) else query, resolve)
+        stories = tantivy.Query.boolean_query([(tantivy.Occur.Must, compiled), (tantivy.Occur.MustNot,
+                                               tantivy.Query.term_query(self.schema, "copy", 1))])
+        try:
+            found: dict[str, Any] = self._index.searcher().aggregate(stories, {"result": spec})["result"]
+        except ValueError as exc:
+            raise QueryError(f"the index cannot count this: {exc}", str(query)) from exc
+        return found
 
     def compile(self, node: Node, resolve: Resolver | None = None) -> tantivy.Query:
         """The tantivy query of a parsed query. Every user string becomes a term or a quoted phrase."""
@@ -233,6 +311,15 @@ class SearchIndex:
             html = generator.snippet_from_doc(tantivy.Document(text=text)).to_html()
             found[doc_id] = html or _lead(text)
         return found
+
+
+def _period_of(day: date, interval: str) -> str:
+    if interval == "day":
+        return day.isoformat()
+    if interval == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return day.strftime("%Y-%m")
 
 
 def _source_keys(doc: Document) -> set[str]:

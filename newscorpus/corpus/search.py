@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from newscorpus.corpus.index import Resolver, SearchIndex
 from newscorpus.corpus.query import Filter, Node, parse, with_filters
 from newscorpus.corpus.store import Store
@@ -50,22 +48,17 @@ def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10,
     ]
 
 
-# Matches a facet counts at most (beyond that the counts describe the best-ranked matches).
-_FACET_MATCHES = 100_000
+def facets(index: SearchIndex, query: str | Node, facet: str = "country", limit: int = 10,
+           filters: list[Filter] | None = None, resolve: Resolver | None = None) -> list[tuple[str, int]]:
+    """How many matching stories (syndicated copies counted once) have each value of a facet: "country" ("KE"),
+    "region" ("KE/Nairobi Area"), "place" ("Nairobi (KE)"), "law", "source", "language" or "author"; the most
+    frequent first."""
+    return index.facets(with_filters(parse(query) if isinstance(query, str) else query, filters or []), facet, limit,
+                        resolve)
 
 
-def place_facets(store: Store, index: SearchIndex, query: str | Node, level: str = "country", limit: int = 10,
-                 filters: list[Filter] | None = None, resolve: Resolver | None = None) -> list[tuple[str, int]]:
-    """How many matching stories (syndicated copies counted once) mention each country ("KE") or, with
-    `level` "region", each first-level region ("KE/Nairobi Area"); the most frequent first."""
-    node = with_filters(parse(query) if isinstance(query, str) else query, filters or [])
-    ranked = index.search(node, _FACET_MATCHES, resolve)
-    ids = [doc_id for doc_id, _ in ranked]
-    clusters = store.cluster_of(ids)
-    seen: dict[str, set[int]] = {}
-    for doc_id, places in store.place_values(ids).items():
-        for country_code, admin1, _ in places:
-            key = country_code if level == "country" else f"{country_code}/{admin1}" if admin1 else None
-            if country_code and key:
-                seen.setdefault(key, set()).add(clusters.get(doc_id, doc_id))
-    return Counter({key: len(stories) for key, stories in seen.items()}).most_common(limit)
+def timeline(index: SearchIndex, query: str | Node, interval: str = "month", filters: list[Filter] | None = None,
+             resolve: Resolver | None = None) -> list[tuple[str, int]]:
+    """Matching stories (syndicated copies counted once) per day, week or month, gaps included."""
+    return index.timeline(with_filters(parse(query) if isinstance(query, str) else query, filters or []), interval,
+                          resolve)

@@ -13,7 +13,7 @@ from typing import Any
 
 from newscorpus.corpus import dedup
 from newscorpus.corpus.dedup import Signature
-from newscorpus.corpus.store import SOURCE_SETTINGS, Store
+from newscorpus.corpus.store import SOURCE_SETTINGS, PlaceValue, Store
 from newscorpus.errors import StorageError
 from newscorpus.models import (
     Annotations,
@@ -436,11 +436,11 @@ class SQLiteStore(Store):
         return {doc_id: cluster for doc_id, cluster in self._rows_for(
             "SELECT id, coalesce(cluster_id, id) FROM documents WHERE id IN", ids)}
 
-    def place_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str | None, str | None, int | None]]]:
-        found: dict[int, list[tuple[str | None, str | None, int | None]]] = {i: [] for i in ids}
-        for doc_id, country_code, admin1, geonameid in self._rows_for(
-                "SELECT document_id, country_code, admin1, geonameid FROM places WHERE document_id IN", ids):
-            found[doc_id].append((country_code, admin1, geonameid))
+    def place_values(self, ids: Sequence[int]) -> dict[int, list[PlaceValue]]:
+        found: dict[int, list[PlaceValue]] = {i: [] for i in ids}
+        for doc_id, country_code, admin1, geonameid, name in self._rows_for(
+                "SELECT document_id, country_code, admin1, geonameid, name FROM places WHERE document_id IN", ids):
+            found[doc_id].append((country_code, admin1, geonameid, name))
         return found
 
     def law_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:

@@ -20,6 +20,10 @@ SOURCE_SETTINGS = ("title", "tags", "enabled", "language", "min_poll_seconds", "
 DATABASE_NAME = "corpus.sqlite3"
 
 
+# (country code, first-level region, GeoNames id, name) of a place mention
+PlaceValue = tuple[str | None, str | None, int | None, str | None]
+
+
 class Store(abc.ABC):
     """The system of record: sources, feeds, the URL frontier and documents with annotations.
 
@@ -152,8 +156,8 @@ class Store(abc.ABC):
         """The cluster (of syndicated copies) each document belongs to."""
 
     @abc.abstractmethod
-    def place_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str | None, str | None, int | None]]]:
-        """(country code, first-level region, GeoNames id) of the places each document mentions."""
+    def place_values(self, ids: Sequence[int]) -> dict[int, list[PlaceValue]]:
+        """(country code, first-level region, GeoNames id, name) of the places each document mentions."""
 
     @abc.abstractmethod
     def law_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:

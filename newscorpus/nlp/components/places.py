@@ -97,8 +97,9 @@ class PlacesComponent:
         the gazetteer knows as a country or region, or as a town where the text says it is a place (after
         "in", before ", Ohio", or named as a place elsewhere in the story); and the dateline."""
         people = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" for t in ent}
-        places = [ent for ent in doc.ents if ent.label_ in _PLACE_LABELS and not self._disease(ent)
-                  and not self._person(ent, people) and not self._government(ent)]
+        # a place name has a capital somewhere ("the canton of Valais" names Valais, not Canton in China)
+        places = [ent for ent in doc.ents if ent.label_ in _PLACE_LABELS and not ent.text.islower()
+                  and not self._disease(ent) and not self._person(ent, people) and not self._government(ent)]
         named = {name_key(ent.text) for ent in places}
         for ent in doc.ents:
             if ent.label_ not in _MISLABELLED or self._disease(ent) or self._government(ent):
