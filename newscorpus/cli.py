@@ -9,7 +9,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from newscorpus import __version__, ingest
 from newscorpus.config import Settings, load_settings, resolve_data_dir
 from newscorpus.corpus import SearchIndex, Store, facets as facet_counts, open_store, timeline as timeline_counts
 from newscorpus.corpus import search as search_corpus
+from newscorpus.corpus.export import EXPORT_FORMATS
 from newscorpus.corpus.index import FACETS, TIMELINE_INTERVALS
 from newscorpus.corpus.query import Filter
 from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError
@@ -328,21 +329,43 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
         out.print(f"  source failed: {url}: {message}", markup=False)
 
 
+def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The filters `search` and `export` share, as options; each is the same as a filter in the query."""
+    options = [
+        click.option("--mentions", default=None, metavar="PERIOD",
+                     help="Only stories that mention a date within PERIOD: 2025, 2025-06, 2025-06-12, 2025-Q2, "
+                          "2025-W24, 202."),
+        click.option("--place", default=None, metavar="PLACE",
+                     help="Only stories that mention PLACE or a place within it: a country (Kenya, KE), a region "
+                          "(Punjab, PK) or a town (Nairobi; Paris, Texas)."),
+        click.option("--law", default=None, metavar="LAW",
+                     help="Only stories that cite LAW, however they write it: an acronym (PECA, IPC) or a title "
+                          "(\"Computer Misuse and Cybercrimes Act\")."),
+        click.option("--country", default=None, metavar="CC", help="Only stories that mention a place in this country (KE)."),
+        click.option("--source", default=None, metavar="SOURCE", help="Only stories from this source (name or host)."),
+        click.option("--lang", default=None, metavar="LANG", help="Only stories in this language (en)."),
+        click.option("--from", "since", default=None, metavar="DATE",
+                     help="Only stories published on or after DATE (2024-01-01, 2024-06, 2024)."),
+        click.option("--to", "until", default=None, metavar="DATE",
+                     help="Only stories published on or before DATE (all of June for 2024-06)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _filters(mentions: str | None, place: str | None, law: str | None, country: str | None, source: str | None,
+             lang: str | None, since: str | None, until: str | None) -> list[Filter]:
+    given = {"mentions": mentions, "place": place, "law": law, "country": country, "source": source, "lang": lang}
+    filters = [Filter(field, value, -1) for field, value in given.items() if value is not None]
+    if since is not None or until is not None:
+        filters.append(Filter("published", f"{since or ''}..{until or ''}", -1))
+    return filters
+
+
 @cli.command()
 @click.argument("query", default="")
-@click.option("--mentions", default=None, metavar="PERIOD",
-              help="Only stories that mention a date within PERIOD: 2025, 2025-06, 2025-06-12, 2025-Q2, 2025-W24, 202.")
-@click.option("--place", default=None, metavar="PLACE",
-              help="Only stories that mention PLACE or a place within it: a country (Kenya, KE), a region "
-                   "(Punjab, PK) or a town (Nairobi; Paris, Texas).")
-@click.option("--law", default=None, metavar="LAW",
-              help="Only stories that cite LAW, however they write it: an acronym (PECA, IPC) or a title "
-                   "(\"Computer Misuse and Cybercrimes Act\").")
-@click.option("--country", default=None, metavar="CC", help="Only stories that mention a place in this country (KE).")
-@click.option("--source", default=None, metavar="SOURCE", help="Only stories from this source (name or host).")
-@click.option("--lang", default=None, metavar="LANG", help="Only stories in this language (en).")
-@click.option("--from", "since", default=None, metavar="DATE", help="Only stories published on or after DATE (2024-01-01, 2024-06, 2024).")
-@click.option("--to", "until", default=None, metavar="DATE", help="Only stories published on or before DATE (the whole of 2024-06 for 2024-06).")
+@_filter_options
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="Best matches first, or newest first.")
 @click.option("--facets", type=click.Choice(list(FACETS)), default=None,
@@ -356,9 +379,8 @@ def _print_summary(summary: ingest.CrawlSummary) -> None:
               show_default=True)
 @click.option("--all-copies", is_flag=True, help="List every copy of a syndicated story instead of one per story.")
 @click.pass_obj
-def search(env: Env, query: str, mentions: str | None, place: str | None, law: str | None, country: str | None,
-           source: str | None, lang: str | None, since: str | None, until: str | None, sort: str,
-           facets: str | None, timeline: str | None, limit: int, fmt: str, all_copies: bool) -> None:
+def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str | None, limit: int, fmt: str,
+           all_copies: bool, **options: str | None) -> None:
     """Search the corpus. QUERY is words, "phrases" and filters:
 
     \b
@@ -381,10 +403,7 @@ def search(env: Env, query: str, mentions: str | None, place: str | None, law: s
       newscorpus search cybercrime --facets country  # which countries those stories mention
       newscorpus search 'law:PECA' --timeline month  # how coverage rose and fell, month by month
     """
-    given = {"mentions": mentions, "place": place, "law": law, "country": country, "source": source, "lang": lang}
-    filters = [Filter(field, value, -1) for field, value in given.items() if value is not None]
-    if since is not None or until is not None:
-        filters.append(Filter("published", f"{since or ''}..{until or ''}", -1))
+    filters = _filters(**options)
     resolve = ingest.resolver(env.store(), lambda line: err.print(line, markup=False))
     if facets is not None:
         counts = [{facets: key, "stories": n}
@@ -404,6 +423,46 @@ def search(env: Env, query: str, mentions: str | None, place: str | None, law: s
         _print_hits(hits)
     else:
         _print_records([h.to_dict() for h in hits], fmt, tuple(SearchHit.__dataclass_fields__))
+
+
+@cli.command()
+@click.argument("query", default="")
+@_filter_options
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write; its manifest goes beside it as FILE.manifest.json.")
+@click.pass_obj
+def export(env: Env, /, query: str, fmt: str, output: Path, **options: str | None) -> None:
+    """Export every story the query matches (no cap), for datasets: full text, metadata, the dates, places and
+    laws found, the cluster of syndicated copies, and provenance (URL, fetch time, content hash, WARC file and
+    offset). Beside the file, a manifest records the query, the time, the software and model versions, the row
+    count and the file's SHA-256; `newscorpus verify FILE.manifest.json` checks them.
+
+    \b
+    Examples:
+      newscorpus export 'law:"Computer Misuse and Cybercrimes Act"' --format parquet -o cmca.parquet
+      newscorpus export --place Kenya --from 2024-01-01 --format csv -o kenya-2024.csv
+      newscorpus export -o everything.jsonl           # the whole corpus
+    """
+    with _progress() as progress:
+        manifest = ingest.export_matches(env.store(), env.index(), env.settings, query, _filters(**options), fmt,
+                                         output, progress)
+    out.print(f"exported {manifest['rows']} documents to {output} ({manifest['bytes']:,} bytes, sha256 "
+              f"{manifest['sha256'][:16]}…); manifest: {ingest.manifest_path(output)}", markup=False)
+
+
+@cli.command()
+@click.argument("manifest", type=click.Path(dir_okay=False, path_type=Path))
+def verify(manifest: Path) -> None:
+    """Check an export against its manifest: the file's SHA-256 and its record count.
+
+    \b
+    Example:
+      newscorpus verify cmca.parquet.manifest.json
+    """
+    found = ingest.verify_export(manifest)
+    out.print(f"ok: {found['file']} holds {found['rows']} records and matches its SHA-256 "
+              f"(exported {found['created']} with newscorpus {found['version']})", markup=False)
 
 
 def _print_records(records: list[dict[str, Any]], fmt: str, columns: tuple[str, ...]) -> None:

@@ -10,29 +10,33 @@ import ctypes
 import ctypes.util
 import json
 import logging
+import platform
 import signal
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
-from newscorpus.corpus.index import DocumentFacts
+from newscorpus.corpus.export import EXPORT_FORMATS, FIELDS as EXPORT_FIELDS, count_records, sha256_of
+from newscorpus.corpus.export import rows as export_rows, write as write_export
+from newscorpus.corpus.index import INDEX_VERSION, DocumentFacts
 from newscorpus.corpus.dedup import signature
 from newscorpus.corpus.laws import law_term
 from newscorpus.corpus.places import place_term
-from newscorpus.corpus.query import Filter
+from newscorpus.corpus.query import Filter, parse, with_filters
 from newscorpus.crawler import Fetcher, canonicalize_url, discover_feeds, extract_article, looks_like_feed, parse_feed
 from newscorpus.crawler.archive import WarcArchive, read_response
 from newscorpus.crawler.extract import content_hash
 from newscorpus.crawler.feeds import COMMON_FEED_PATHS
 from newscorpus.crawler.opml import Outline, parse_opml, write_opml
 from newscorpus.crawler.sitemaps import in_scope, parse_sitemap, sitemap_candidates
-from newscorpus.errors import ConfigError, ExtractionError, FetchError, QueryError
+from newscorpus.errors import ConfigError, ExtractionError, FetchError, QueryError, StorageError
 from newscorpus.models import Annotations, Article, Document, FeedItem, FeedState, QueuedURL, Response, Source, utc_now
 from newscorpus.nlp import Annotator, annotate_many, find_law, find_place, reference_date
 
@@ -587,6 +591,71 @@ def resolver(store: Store, notify: Callable[[str], None] | None = None) -> Calla
             notify(f"{found.field}: {understood}")
         return term
     return resolve
+
+
+def export_matches(store: Store, index: SearchIndex, settings: Settings, query: str, filters: list[Filter],
+                   fmt: str, output: Path, progress: ProgressCallback | None = None) -> dict[str, Any]:
+    """Every document the query and filters match (no cap; syndicated copies included, with their cluster) into
+    `output` as JSON lines, CSV or Parquet, and beside it a manifest (`output` + ".manifest.json"): the query,
+    when, the software and model versions, the row count and the SHA-256 of the file. Returns the manifest.
+
+    Raises QueryError for a bad query, ConfigError for an unknown format, StorageError when writing fails.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"unknown export format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
+    node = with_filters(parse(query), filters)
+    total = int(store.stats()["documents"])  # type: ignore[call-overload]
+    ids = sorted(doc_id for doc_id, _ in index.search(node, limit=max(1, total), resolve=resolver(store)))
+    rows = write_export(export_rows(store, ids), fmt, output,
+                        (lambda done: progress("export", done, len(ids))) if progress else None)
+    manifest = {
+        "tool": "newscorpus", "version": _version("newscorpus"),
+        "created": utc_now(),
+        "query": query, "filters": {f.field: f.value for f in filters},
+        "format": fmt, "file": output.name, "rows": rows, "bytes": output.stat().st_size,
+        "sha256": sha256_of(output), "fields": list(EXPORT_FIELDS),
+        "corpus": {"documents": total, "schema_version": store.stats()["schema_version"], "index_version": INDEX_VERSION},
+        "software": {"python": platform.python_version(), "spacy_model": settings.spacy_model,
+                     **{name: _version(name) for name in ("spacy", settings.spacy_model.replace("_", "-"),
+                                                          "trafilatura", "tantivy", "pyarrow")}},
+    }
+    path = manifest_path(output)
+    try:
+        path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise StorageError(f"cannot write the manifest {path}: {exc.strerror or exc}") from exc
+    return manifest
+
+
+def manifest_path(output: Path) -> Path:
+    return output.with_name(output.name + ".manifest.json")
+
+
+def verify_export(manifest_file: Path) -> dict[str, Any]:
+    """Check an export against its manifest: the file's SHA-256 and its record count. Returns the manifest.
+
+    Raises ConfigError for an unreadable manifest, StorageError for a missing or changed file.
+    """
+    try:
+        manifest: dict[str, Any] = json.loads(manifest_file.read_text(encoding="utf-8"))
+        data = manifest_file.parent / manifest["file"]
+        fmt, rows, digest = manifest["format"], int(manifest["rows"]), manifest["sha256"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"not a newscorpus export manifest: {manifest_file} ({exc})") from exc
+    if not data.is_file():
+        raise StorageError(f"the export {data} is missing")
+    if sha256_of(data) != digest:
+        raise StorageError(f"{data} has changed since it was exported: its SHA-256 differs from the manifest's")
+    if count_records(data, fmt) != rows:
+        raise StorageError(f"{data} holds a different number of records than the manifest's {rows}")
+    return manifest
+
+
+def _version(package: str) -> str | None:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
 
 
 def export_opml(store: Store) -> str:

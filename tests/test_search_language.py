@@ -175,3 +175,52 @@ def test_search_language_timeline_counts_per_period_with_gaps(corpus: tuple[Path
     assert timeline(index, "nothing-matches-this", "month") == []
     chart = run(data, "search", "--timeline", "month").stdout.splitlines()
     assert chart == [f"   2026-0{m} {'█' * 40} 1" for m in (4, 5, 6)]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_search_language_export_with_a_manifest_that_verifies(corpus: tuple[Path, Store, SearchIndex], fmt: str,
+                                                              tmp_path: Path) -> None:
+    import csv
+    import json
+
+    import pyarrow.parquet as pq
+
+    data = corpus[0]
+    output = tmp_path / f"all.{fmt}"
+    result = run(data, "export", "--format", fmt, "--output", str(output))
+    assert result.exit_code == 0, result.output
+    assert "exported 3 documents" in result.stdout
+    manifest = json.loads((tmp_path / f"all.{fmt}.manifest.json").read_text())
+    assert manifest["rows"] == 3 and manifest["format"] == fmt and manifest["file"] == output.name
+    assert manifest["software"]["spacy_model"] and manifest["corpus"]["documents"] == 3
+    if fmt == "parquet":
+        records = pq.read_table(output).to_pylist()
+    elif fmt == "csv":
+        with output.open(encoding="utf-8", newline="") as stream:
+            records = list(csv.DictReader(stream))
+    else:
+        records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    strike = next(r for r in records if r["title"] == STRIKE)
+    assert strike["warc_file"] and int(strike["warc_offset"]) >= 0 and len(strike["content_hash"]) == 64
+    laws = json.loads(strike["laws"]) if fmt == "csv" else strike["laws"]
+    assert laws[0]["name"] == "Labour Relations Act" and "port of Mombasa" in strike["text"]
+    assert "ok: all." in run(data, "verify", str(tmp_path / f"all.{fmt}.manifest.json")).stdout
+    with output.open("ab") as tamper:
+        tamper.write(b"\n")
+    assert "has changed since it was exported" in one_line_error(
+        run(data, "verify", str(tmp_path / f"all.{fmt}.manifest.json")))
+
+
+def test_search_language_export_applies_the_filters_and_fails_cleanly(corpus: tuple[Path, Store, SearchIndex],
+                                                                      tmp_path: Path) -> None:
+    data = corpus[0]
+    output = tmp_path / "kenya.jsonl"
+    assert "exported 1 documents" in run(data, "export", "strike OR glaciers", "--place", "Kenya", "-o",
+                                         str(output)).stdout
+    assert output.read_text().count("\n") == 1
+    missing = tmp_path / "no-such-dir" / "x.jsonl"
+    assert "cannot write the export" in one_line_error(run(data, "export", "-o", str(missing)))
+    assert not list(tmp_path.glob("**/*.partial"))
+    assert "query error at character 2 of '(': the query ends too early" in one_line_error(
+        run(data, "export", "(", "-o", str(output)))
+    assert "not a newscorpus export manifest" in one_line_error(run(data, "verify", str(output)))

@@ -396,15 +396,18 @@ class SQLiteStore(Store):
         )
 
     def _annotations(self, document_id: int) -> Annotations:
-        found: dict[str, list[dict[str, Any]]] = {}
+        return self.annotations_for([document_id])[document_id]
+
+    def annotations_for(self, ids: Sequence[int]) -> dict[int, Annotations]:
+        found: dict[int, dict[str, list[dict[str, Any]]]] = {i: {t: [] for t in _ANNOTATION_TABLES} for i in ids}
         for table, columns in _ANNOTATION_TABLES.items():
             names = _column_names(columns)
-            rows = self._db.execute(
-                f"SELECT {columns} FROM {table} WHERE document_id = ? ORDER BY rowid", (document_id,)
-            ).fetchall()
-            found[table] = [{n: json.loads(v) if n in _JSON_COLUMNS and v is not None else v
-                             for n, v in zip(names, row, strict=True)} for row in rows]
-        return Annotations.from_dict(found)
+            rows = sorted(self._rows_for(f"SELECT rowid, document_id, {columns} FROM {table} WHERE document_id IN", ids),
+                          key=lambda r: int(r[0]))
+            for _, doc_id, *row in rows:  # in the order they were stored
+                found[doc_id][table].append({n: json.loads(v) if n in _JSON_COLUMNS and v is not None else v
+                                             for n, v in zip(names, row, strict=True)})
+        return {i: Annotations.from_dict(tables) for i, tables in found.items()}
 
     _FROM = "FROM documents d LEFT JOIN sources s ON s.id = d.source_id"
 

@@ -136,6 +136,10 @@ class Store(abc.ABC):
         """Documents by id, without annotations."""
 
     @abc.abstractmethod
+    def annotations_for(self, ids: Sequence[int]) -> dict[int, Annotations]:
+        """The annotations of many documents, in a few queries."""
+
+    @abc.abstractmethod
     def clusters(self, cluster_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         """For each cluster: (its original, the earliest published of its documents; how many it holds)."""
 
