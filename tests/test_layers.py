@@ -20,8 +20,9 @@ ALLOWED = {
     "ingest": {"crawler", "nlp", "corpus"},
     "demo": {"ingest", "corpus"},
     "cli": {"ingest", "corpus", "demo", "package"},
+    "api": {"ingest", "corpus"},
     "main": {"cli"},
-    "package": set(),
+    "package": {"api"},
 }
 
 

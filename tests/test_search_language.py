@@ -224,3 +224,27 @@ def test_search_language_export_applies_the_filters_and_fails_cleanly(corpus: tu
     assert "query error at character 2 of '(': the query ends too early" in one_line_error(
         run(data, "export", "(", "-o", str(output)))
     assert "not a newscorpus export manifest" in one_line_error(run(data, "verify", str(output)))
+
+
+def test_search_language_python_api(corpus: tuple[Path, Store, SearchIndex], tmp_path: Path) -> None:
+    from newscorpus import Corpus
+    from newscorpus.errors import ConfigError
+
+    with Corpus(corpus[0]) as api:
+        results = api.search("workers OR glaciers", sort="date")
+        assert [hit.title for hit in results] == [GLACIER, STRIKE] and len(results) == 2
+        assert results[0].published and "<b>" in results[0].snippet
+        assert dict(results.facets("country"))["KE"] == 1 and results.timeline("month")[0] == ("2026-04", 1)
+        assert [h.title for h in api.search(place="Kenya")] == [STRIKE]
+        assert [h.title for h in api.search(since="2026-06-01")] == [LIBRARY]
+        assert [h.title for h in api.search(law="Labour Relations Act", country="KE")] == [STRIKE]
+        table = results.to_arrow()
+        assert table.num_rows == 2 and "snippet" in table.column_names
+        frame = results.to_pandas()
+        assert list(frame["title"]) == [GLACIER, STRIKE]
+        manifest = api.export(tmp_path / "api.parquet", "glaciers")
+        assert manifest["rows"] == 1 and (tmp_path / "api.parquet.manifest.json").is_file()
+        with pytest.raises(ConfigError, match="unknown filter 'colour'"):
+            api.search(colour="red")
+        with pytest.raises(QueryError, match="character 2"):
+            api.search("(")
