@@ -172,7 +172,8 @@ class SearchIndex:
         except ValueError as exc:
             raise QueryError(f"the index cannot run this query: {exc}", str(query)) from exc
         scale = 1e-9 if by_date else 1.0
-        return [(int(searcher.doc(address)["id"][0]), float(key) * scale) for key, address in result.hits]
+        ids = searcher.fast_field_values("id", [address for _, address in result.hits])  # no stored-field reads
+        return [(int(doc_id or 0), float(key) * scale) for doc_id, (key, _) in zip(ids, result.hits, strict=True)]
 
     def matches(self, query: str | Node, resolve: Resolver | None = None) -> int:
         """How many documents match."""
@@ -197,20 +198,17 @@ class SearchIndex:
         # tantivy histograms have fixed intervals only: days, gathered here into weeks and months
         result = self._aggregate(query, resolve, {"date_histogram": {"field": "published", "fixed_interval": "1d",
                                                                      "min_doc_count": 1}})
-        counts: Counter[str] = Counter()
-        days = [(datetime.fromtimestamp(b["key"] / 1000, timezone.utc).date(), int(b["doc_count"]))
-                for b in result["buckets"]]
-        for day, count in days:
-            counts[_period_of(day, interval)] += count
-        if not days:
+        counts: Counter[date] = Counter()
+        for bucket in result["buckets"]:
+            day = datetime.fromtimestamp(bucket["key"] / 1000, timezone.utc).date()
+            counts[_period_start(day, interval)] += int(bucket["doc_count"])
+        if not counts:
             return []
-        periods: list[str] = []
-        day = days[0][0]
-        while day <= days[-1][0]:
-            if not periods or periods[-1] != _period_of(day, interval):
-                periods.append(_period_of(day, interval))
-            day += timedelta(days=1)
-        return [(period, counts[period]) for period in periods]
+        periods, period = [], min(counts)
+        while period <= max(counts):
+            periods.append((_period_label(period, interval), counts[period]))
+            period = _next_period(period, interval)
+        return periods
 
     def _aggregate(self, query: str | Node, resolve: Resolver | None, spec: dict[str, object]) -> dict[str, Any]:
         compiled = self.compile(parse(query) if isinstance(query, str) else query, resolve)
@@ -313,13 +311,23 @@ class SearchIndex:
         return found
 
 
-def _period_of(day: date, interval: str) -> str:
-    if interval == "day":
-        return day.isoformat()
+def _period_start(day: date, interval: str) -> date:
     if interval == "week":
-        year, week, _ = day.isocalendar()
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1) if interval == "month" else day
+
+
+def _next_period(start: date, interval: str) -> date:
+    if interval == "month":
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start + timedelta(days=7 if interval == "week" else 1)
+
+
+def _period_label(start: date, interval: str) -> str:
+    if interval == "week":
+        year, week, _ = start.isocalendar()
         return f"{year}-W{week:02d}"
-    return day.strftime("%Y-%m")
+    return start.strftime("%Y-%m") if interval == "month" else start.isoformat()
 
 
 def _source_keys(doc: Document) -> set[str]:

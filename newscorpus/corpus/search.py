@@ -21,24 +21,22 @@ def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10,
     node = with_filters(parse(query) if isinstance(query, str) else query, filters or [])
     # Copies of one story rank together; reading further down keeps `limit` distinct stories in most cases.
     ranked = index.search(node, limit * 4 if collapse else limit, resolve, by_date)
-    documents = store.get_documents([doc_id for doc_id, _ in ranked])
-    ranked = [(doc_id, score) for doc_id, score in ranked if doc_id in documents]
     copies: dict[int, int] = {}
-    if collapse:
-        clusters = store.clusters(list({c for d, _ in ranked if (c := documents[d].cluster_id) is not None}))
+    if collapse:  # only cluster numbers here: full documents are read for the hits shown
+        cluster_of = store.cluster_of([doc_id for doc_id, _ in ranked])
+        clusters = store.clusters(list(set(cluster_of.values())))
         seen: set[int] = set()
         stories = []
         for doc_id, score in ranked:
-            cluster = documents[doc_id].cluster_id
-            if cluster is None:
-                stories.append((doc_id, score))
-            elif cluster not in seen:
+            cluster = cluster_of.get(doc_id)
+            if cluster is not None and cluster not in seen:
                 seen.add(cluster)
                 original, size = clusters.get(cluster, (doc_id, 1))
                 stories.append((original, score))
                 copies[original] = size - 1
         ranked = stories[:limit]
-        documents.update(store.get_documents([d for d, _ in ranked if d not in documents]))
+    documents = store.get_documents([doc_id for doc_id, _ in ranked])
+    ranked = [(doc_id, score) for doc_id, score in ranked if doc_id in documents]
     snippets = index.snippets(node, {doc_id: documents[doc_id].text for doc_id, _ in ranked})
     return [
         SearchHit(id=doc_id, score=round(score, 4), url=documents[doc_id].url, title=documents[doc_id].title,
