@@ -493,12 +493,12 @@ def index_documents(store: Store, index: SearchIndex, ids: Sequence[int]) -> Non
 def _index_batch(store: Store, index: SearchIndex, documents: list[Document]) -> None:
     """Documents into the index with what the store knows of them (dates, places, laws, being a later copy).
     The other copies of their stories are indexed again: a new copy may be the earlier-published original."""
-    clusters = {d.cluster_id for d in documents if d.cluster_id is not None}
-    members = {i for c in clusters for i in store.cluster_members(c)} - {d.id for d in documents}
+    originals = store.clusters(list({d.cluster_id for d in documents if d.cluster_id is not None}))
+    shared = [cluster for cluster, (_, size) in originals.items() if size > 1]
+    members = {i for c in shared for i in store.cluster_members(c)} - {d.id for d in documents}
     documents = documents + list(store.get_documents(sorted(members)).values())
     ids = [d.id for d in documents]
     dates, places, laws = store.date_values(ids), store.place_values(ids), store.law_values(ids)
-    originals = store.clusters(list({d.cluster_id for d in documents if d.cluster_id is not None}))
     facts = {d.id: DocumentFacts(dates[d.id], places[d.id], laws[d.id],
                                  copy=d.cluster_id is not None and originals.get(d.cluster_id, (d.id, 1))[0] != d.id)
              for d in documents}

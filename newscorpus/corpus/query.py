@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
+from newscorpus.corpus.mentions import period_term
 from newscorpus.errors import QueryError
 
 FILTERS = ("source", "lang", "published", "mentions", "place", "country", "law", "section", "cluster")
@@ -272,6 +273,13 @@ def _field(text: str, start: int, field: str, value: str, end: int) -> tuple[_To
         raise _error(text, start, f"{field}: needs a value, e.g. {_EXAMPLES[field]}")
     if field == "title":
         return _Token("words", start, _word(text, value, start, title_only=True)), end
+    if field == "published":  # checked here, where the error can point into the whole query
+        published_range(value, start, text)
+    if field == "mentions":
+        try:
+            period_term(value)
+        except QueryError as exc:
+            raise _error(text, start, str(exc)) from None
     return _Token("filter", start, Filter(field, value, start)), end
 
 

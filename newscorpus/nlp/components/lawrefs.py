@@ -120,7 +120,7 @@ class LawsComponent:
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         country = self._story_country(doc, text, ents)
         found, aliases = self._titles(text, ents, country)
-        found += self._acronyms(text, country, aliases, found)
+        found += self._acronyms(text, country, aliases)
         found += self._republic_acts(text, found)
         found += self._amendments_and_bills(text, country)
         found += self._provisions(text, country, found)
@@ -148,10 +148,9 @@ class LawsComponent:
             if any(s <= start and end <= e for s, e in blocked) and not self.registry.named(text[start:end], None):
                 continue
             law = self._title(text, start, end, country, found)
-            if law is not None:
-                found.append(law)
-                if law.alias:
-                    aliases[law.alias] = law
+            found.append(law)
+            if law.alias:
+                aliases[law.alias] = law
         found += self._long_titles(text, country)
         return found, aliases
 
@@ -201,7 +200,8 @@ class LawsComponent:
             end -= 1
         return words[first][0], end
 
-    def _title(self, text: str, start: int, end: int, country: str | None, earlier: list[_Found]) -> _Found | None:
+    def _title(self, text: str, start: int, end: int, country: str | None, earlier: list[_Found]) -> _Found:
+        """A title with what follows it (a defined acronym, a year) and its normalised record."""
         raw = text[start:end]
         words = raw.split()
         jurisdiction: str | None = None
@@ -278,8 +278,7 @@ class LawsComponent:
 
     # --- acronyms, numbers, amendments ------------------------------------------------------------------------
 
-    def _acronyms(self, text: str, country: str | None, aliases: dict[str, _Found],
-                  titles: list[_Found]) -> list[_Found]:
+    def _acronyms(self, text: str, country: str | None, aliases: dict[str, _Found]) -> list[_Found]:
         found = []
         matches = list(_whole_words(self._known_acronyms, text))
         if aliases:
