@@ -43,10 +43,12 @@ class Corpus:
         ingest.index_pending(self.store, self.index)  # an index left behind by a crash catches up first
 
     def search(self, query: str = "", *, limit: int = 100, sort: str = "relevance", all_copies: bool = False,
-               since: str | None = None, until: str | None = None, **filters: str | int) -> Results:
+               matched: bool = False, since: str | None = None, until: str | None = None,
+               **filters: str | int) -> Results:
         """The stories a query matches, best first (or newest first with sort="date"), syndicated copies as one
         story unless `all_copies`. Filters: place, law, country, source, lang, mentions, published, section,
-        cluster, and since/until (publication dates, inclusive).
+        cluster, and since/until (publication dates, inclusive). With `matched`, each hit lists the dates, places
+        and laws of the story that met the filters.
 
         Raises QueryError for a query that is not well formed.
         """
@@ -55,7 +57,7 @@ class Corpus:
         node = with_filters(parse(query), _filters(filters, since, until))
         resolve = ingest.resolver(self.store)
         hits = search(self.store, self.index, node, limit, collapse=not all_copies, resolve=resolve,
-                      by_date=sort == "date")
+                      by_date=sort == "date", matched=matched)
         return Results(self, node, hits)
 
     def export(self, path: str | Path, query: str = "", *, format: str | None = None, since: str | None = None,

@@ -378,9 +378,10 @@ def _filters(mentions: str | None, place: str | None, law: str | None, country: 
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
               show_default=True)
 @click.option("--all-copies", is_flag=True, help="List every copy of a syndicated story instead of one per story.")
+@click.option("--matched", is_flag=True, help="Show, for each hit, the dates, places and laws that met the filters.")
 @click.pass_obj
 def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str | None, limit: int, fmt: str,
-           all_copies: bool, **options: str | None) -> None:
+           all_copies: bool, matched: bool, **options: str | None) -> None:
     """Search the corpus. QUERY is words, "phrases" and filters:
 
     \b
@@ -418,7 +419,7 @@ def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str
             _print_records([{timeline: period, "stories": n} for period, n in periods], fmt, (timeline, "stories"))
         return
     hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, filters=filters,
-                         resolve=resolve, by_date=sort == "date")
+                         resolve=resolve, by_date=sort == "date", matched=matched)
     if fmt == "table":
         _print_hits(hits)
     else:
@@ -507,6 +508,8 @@ def _print_hits(hits: list[Any]) -> None:
         cell.append(f"\n{hit.url}", style="dim")
         if hit.copies:
             cell.append(f"\nand {hit.copies} more outlet{'s' if hit.copies > 1 else ''}", style="italic")
+        for kind, texts in (hit.matched or {}).items():
+            cell.append(f"\nmatched {kind}: {'; '.join(dict.fromkeys(texts))}", style="green")
         table.add_row(str(rank), cell, Text(hit.source or ""), (hit.published or "")[:10])
     out.print(table)
 

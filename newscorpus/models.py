@@ -259,6 +259,8 @@ class SearchHit:
     snippet: str
     cluster_id: int | None = None
     copies: int = 0
+    # on request: the story's dates, places and laws that satisfied the query's filters, as written in it
+    matched: dict[str, list[str]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -248,3 +248,18 @@ def test_search_language_python_api(corpus: tuple[Path, Store, SearchIndex], tmp
             api.search(colour="red")
         with pytest.raises(QueryError, match="character 2"):
             api.search("(")
+
+
+def test_search_language_hits_show_what_met_the_filters(corpus: tuple[Path, Store, SearchIndex]) -> None:
+    data, store, index = corpus
+    hits = search(store, index, 'workers place:Kenya law:"Labour Relations Act"', resolve=ingest.resolver(store),
+                  matched=True)
+    assert hits[0].matched == {"places": ["MOMBASA", "Mombasa", "Nairobi", "Kenya"],
+                               "laws": ["Labour Relations Act, 2007"]}
+    glacier = search(store, index, "glaciers mentions:2025 country:CH", matched=True)[0]
+    assert glacier.matched is not None and "2025" in " ".join(glacier.matched["dates"])
+    assert glacier.matched["places"][0] == "ZURICH"
+    assert search(store, index, "glaciers")[0].matched is None  # only on request
+    assert "matched places:" in run(data, "search", "workers", "--place", "Kenya", "--matched").stdout
+    listed = run(data, "search", "workers", "--place", "Kenya", "--matched", "--format", "jsonl").stdout
+    assert '"matched": {"places": ["MOMBASA", "Mombasa", "Nairobi", "Kenya"]}' in listed

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from newscorpus.corpus.index import Resolver, SearchIndex
-from newscorpus.corpus.query import Filter, Node, parse, with_filters
+from newscorpus.corpus.laws import law_term, section_ids
+from newscorpus.corpus.mentions import mention_terms, period_term
+from newscorpus.corpus.places import place_term, place_terms
+from newscorpus.corpus.query import And, Filter, Node, parse, with_filters
 from newscorpus.corpus.store import Store
-from newscorpus.models import SearchHit
+from newscorpus.models import Annotations, SearchHit
 
 
 def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10, collapse: bool = True,
            filters: list[Filter] | None = None, resolve: Resolver | None = None,
-           by_date: bool = False) -> list[SearchHit]:
+           by_date: bool = False, matched: bool = False) -> list[SearchHit]:
     """Ranked hits for a query (the language of corpus.query) narrowed by `filters`, with source, date and a
     highlighted snippet; by relevance, or with `by_date` the newest first. With `collapse`, the copies of a
     syndicated story are one hit, its original (the earliest published copy), with `copies` counting the others.
-    `resolve` looks up place:, law: and cluster: filters.
+    `resolve` looks up place:, law: and cluster: filters. With `matched`, each hit lists the dates, places and
+    laws of the story that satisfied the filters.
 
     Raises QueryError for a query that is not well formed.
     """
     node = with_filters(parse(query) if isinstance(query, str) else query, filters or [])
+    if resolve is not None:  # each filter is looked up once, however often it is asked for
+        resolve = _remembered(resolve)
     # Copies of one story rank together; reading further down keeps `limit` distinct stories in most cases.
     ranked = index.search(node, limit * 4 if collapse else limit, resolve, by_date)
     copies: dict[int, int] = {}
@@ -38,12 +44,61 @@ def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10,
     documents = store.get_documents([doc_id for doc_id, _ in ranked])
     ranked = [(doc_id, score) for doc_id, score in ranked if doc_id in documents]
     snippets = index.snippets(node, {doc_id: documents[doc_id].text for doc_id, _ in ranked})
+    found = _matches(node, store.annotations_for([d for d, _ in ranked]), resolve) if matched else {}
     return [
         SearchHit(id=doc_id, score=round(score, 4), url=documents[doc_id].url, title=documents[doc_id].title,
                   source=documents[doc_id].source, published=documents[doc_id].published, snippet=snippets[doc_id],
-                  cluster_id=documents[doc_id].cluster_id, copies=copies.get(doc_id, 0))
+                  cluster_id=documents[doc_id].cluster_id, copies=copies.get(doc_id, 0), matched=found.get(doc_id))
         for doc_id, score in ranked
     ]
+
+
+def _remembered(resolve: Resolver) -> Resolver:
+    answers: dict[tuple[str, str], str | list[int]] = {}
+
+    def remembered(found: Filter) -> str | list[int]:
+        key = (found.field, found.value)
+        if key not in answers:
+            answers[key] = resolve(found)
+        return answers[key]
+    return remembered
+
+
+def _required_filters(node: Node) -> list[Filter]:
+    if isinstance(node, Filter):
+        return [node]
+    if isinstance(node, And):
+        return [f for n in node.nodes for f in _required_filters(n)]
+    return []
+
+
+def _matches(node: Node, annotations: dict[int, Annotations],
+             resolve: Resolver | None) -> dict[int, dict[str, list[str]]]:
+    """Per story, the mentions that satisfy the query's filters (those it requires, not those under OR/NOT)."""
+    required = _required_filters(node)
+    terms: dict[str, set[str]] = {"places": set(), "laws": set(), "sections": set(), "dates": set()}
+    for f in required:
+        if f.field in ("place", "law") and resolve is not None:
+            terms["places" if f.field == "place" else "laws"].add(str(resolve(f)))
+        elif f.field == "country":
+            terms["places"].add(place_term(f.value.strip().upper()))
+        elif f.field == "section":
+            terms["sections"] |= section_ids(f.value)
+        elif f.field == "mentions":
+            terms["dates"].add(period_term(f.value))
+    found = {}
+    for doc_id, a in annotations.items():
+        hits = {
+            "places": [p.text for p in a.places if terms["places"] & place_terms(p.country_code, p.admin1,
+                                                                                  p.geonameid)],
+            "laws": [law.text for law in a.laws if law.name and (
+                (not terms["laws"] or law_term(law.name) in terms["laws"])
+                and (not terms["sections"] or terms["sections"] & section_ids(law.section or "")))
+                and (terms["laws"] or terms["sections"])],
+            "dates": [d.text for d in a.dates if terms["dates"] & mention_terms(d.value)],
+        }
+        found[doc_id] = {kind: texts for kind, texts in hits.items() if texts}
+    return found
 
 
 def facets(index: SearchIndex, query: str | Node, facet: str = "country", limit: int = 10,
