@@ -29,7 +29,7 @@ from newscorpus.corpus.export import EXPORT_FORMATS
 from newscorpus.corpus.index import FACETS, TIMELINE_INTERVALS
 from newscorpus.corpus.query import Filter
 from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError
-from newscorpus.models import SearchHit
+from newscorpus.models import LawReference, SearchHit
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -496,6 +496,12 @@ def _print_timeline(periods: list[tuple[str, int]]) -> None:
         out.print(f"{period:>10} {bar} {count}", markup=False, highlight=False)
 
 
+def _law_label(law: LawReference) -> str:
+    """"Computer Misuse and Cybercrimes Act (2018), Sections 22, 23 [KE]"."""
+    label = f"{law.name or '?'}{f' ({law.year})' if law.year else ''}{f', {law.section}' if law.section else ''}"
+    return f"{label} [{law.jurisdiction}]" if law.jurisdiction else label
+
+
 def _print_hits(hits: list[Any]) -> None:
     if not hits:
         err.print("no matches")
@@ -643,7 +649,7 @@ def extract(env: Env, file: Path, published: str | None, fmt: str, jsonl: bool, 
         table.add_row("place", Text(p.text), str(p.start), str(p.end), f"{p.name} ({p.country_code}) {p.geonameid}")
     for law in annotations.laws:
         table.add_row("law", Text(law.text), str(law.start), str(law.end),
-                      Text(f"{law.name} {law.year or ''} s.{law.section or '-'} {law.jurisdiction or ''}"))
+                      Text(_law_label(law)))
     for e in annotations.entities:
         table.add_row("entity", Text(e.text), str(e.start), str(e.end), e.label)
     out.print(table)
@@ -717,7 +723,6 @@ def demo(env: Env, keep: bool) -> None:
         for p in notes.places[:6]:
             out.print(f"  place  {p.text!r:<28} → {p.name}, {p.country_code} (GeoNames {p.geonameid})", markup=False)
         for law in notes.laws[:6]:
-            out.print(f"  law    {law.text!r:<28} → {law.name} {law.year or ''} "
-                      f"section {law.section or '-'} [{law.jurisdiction}]", markup=False)
+            out.print(f"  law    {law.text!r:<28} → {_law_label(law)}", markup=False)
     if not keep:
         out.print("\n(temporary corpus removed; run `newscorpus demo --keep` to keep it in the data directory)")
