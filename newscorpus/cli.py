@@ -533,7 +533,7 @@ def _highlighted(snippet: str) -> Text:
 
 
 @cli.command()
-@click.argument("document_id", type=int)
+@click.argument("document_id", type=click.IntRange(1, 2**63 - 1))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def show(env: Env, document_id: int, fmt: str) -> None:

@@ -80,7 +80,7 @@ def _looks_like_homepage(path: str) -> bool:
 
 def find_source(store: Store, key: str) -> Source:
     """A source by id or URL. Raises ConfigError when there is none."""
-    source = store.get_source(int(key) if key.isdigit() else canonicalize_url(key))
+    source = store.get_source(int(key) if key.isdigit() and len(key) <= 18 else canonicalize_url(key))
     if source is None:
         raise ConfigError(f"no such source: {key}")
     return source
@@ -582,7 +582,7 @@ def resolver(store: Store, notify: Callable[[str], None] | None = None) -> Calla
     place_filter and law_filter), cluster: to its documents. `notify` hears how each name was understood."""
     def resolve(found: Filter) -> str | list[int]:
         if found.field == "cluster":
-            if not found.value.strip().isdigit():
+            if not found.value.strip().isdigit() or len(found.value.strip()) > 18:
                 raise QueryError(f"cluster: takes a cluster number (see `newscorpus show`), not {found.value!r}",
                                  found.value, found.position)
             return store.cluster_members(int(found.value))

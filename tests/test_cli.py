@@ -107,6 +107,10 @@ def test_cli_search_bad_query_is_one_line(crawled: Path) -> None:
 
 def test_cli_show_missing_document(crawled: Path) -> None:
     assert "no document with id 999" in one_line_error(run(crawled, "show", "999"))
+    huge = run(crawled, "show", "99999999999999999999999")
+    assert huge.exit_code == 2 and "is not in the range" in huge.output and "Traceback" not in huge.output
+    assert "no such source: 99999999999999999999999" in one_line_error(
+        run(crawled, "sources", "remove", "99999999999999999999999"))
 
 
 def test_cli_reindex_rebuilds_from_the_store(crawled: Path) -> None:

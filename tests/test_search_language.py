@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from newscorpus import ingest
 from newscorpus.corpus import SearchIndex, facets, open_store, search, timeline
@@ -123,6 +124,7 @@ def test_search_language_parses_precedence_and_forms() -> None:
     ("country:Kenya", "country: takes a two-letter ISO code"),
     ("mentions:June", "not a period: 'June'"),
     ("cluster:x", "cluster: takes a cluster number"),
+    ("cluster:99999999999999999999", "cluster: takes a cluster number"),
     ("place:Qwxzville", "no place called 'Qwxzville'"),
     ("section:§", "section: takes a provision"),
 ])
@@ -263,3 +265,22 @@ def test_search_language_hits_show_what_met_the_filters(corpus: tuple[Path, Stor
     assert "matched places:" in run(data, "search", "workers", "--place", "Kenya", "--matched").stdout
     listed = run(data, "search", "workers", "--place", "Kenya", "--matched", "--format", "jsonl").stdout
     assert '"matched": {"places": ["MOMBASA", "Mombasa", "Nairobi", "Kenya"]}' in listed
+
+
+_QUERY_PIECES = ["flood", "Kenya", "AND", "OR", "NOT", "-", "(", ")", '"', "*", "~3", ":", "title:", "law:",
+                 "place:", "published:", "2025", "..", ">=", "section:", "20(1)", "cluster:", "x", "\\", "'", ";",
+                 "--", "—", "é", "id:1", "country:KE", "mentions:", "2025-Q2", " ", "99999999999999999999"]
+
+
+@given(st.lists(st.sampled_from(_QUERY_PIECES), max_size=12), st.text(max_size=20))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_search_language_any_string_is_a_search_or_one_query_error(corpus: tuple[Path, Store, SearchIndex],
+                                                                    pieces: list[str], noise: str) -> None:
+    _, store, index = corpus
+    for query in ("".join(pieces), " ".join(pieces), noise):
+        try:
+            hits = search(store, index, query, resolve=ingest.resolver(store))
+        except QueryError as exc:
+            assert str(exc) and "\n" not in str(exc)
+        else:
+            assert all(h.title in (GLACIER, LIBRARY, STRIKE) for h in hits)
