@@ -25,11 +25,9 @@ import pyarrow as pa
 from newscorpus import ingest
 from newscorpus.config import Settings, load_settings, resolve_data_dir
 from newscorpus.corpus import SearchIndex, Store, facets, open_store, search, timeline
-from newscorpus.corpus.query import Filter, Node, parse, with_filters
+from newscorpus.corpus.query import Node, given_filters, parse, with_filters
 from newscorpus.errors import ConfigError
 from newscorpus.models import SearchHit
-
-_FILTER_NAMES = ("place", "law", "country", "source", "lang", "mentions", "published", "section", "cluster")
 
 
 class Corpus:
@@ -54,7 +52,7 @@ class Corpus:
         """
         if sort not in ("relevance", "date"):
             raise ConfigError(f"sort is 'relevance' or 'date', not {sort!r}")
-        node = with_filters(parse(query), _filters(filters, since, until))
+        node = with_filters(parse(query), given_filters(filters, since, until))
         resolve = ingest.resolver(self.store)
         hits = search(self.store, self.index, node, limit, collapse=not all_copies, resolve=resolve,
                       by_date=sort == "date", matched=matched)
@@ -66,7 +64,7 @@ class Corpus:
         suffix), with a manifest beside it; returns the manifest."""
         output = Path(path)
         fmt = format or output.suffix.lstrip(".").lower()
-        return ingest.export_matches(self.store, self.index, self.settings, query, _filters(filters, since, until),
+        return ingest.export_matches(self.store, self.index, self.settings, query, given_filters(filters, since, until),
                                      fmt, output)
 
     def close(self) -> None:
@@ -124,13 +122,3 @@ class Results(Sequence[SearchHit]):
         except ImportError as exc:
             raise ConfigError("to_pandas needs pandas: pip install pandas (or newscorpus[pandas])") from exc
         return self.to_arrow().to_pandas()
-
-
-def _filters(given: dict[str, str | int], since: str | None, until: str | None) -> list[Filter]:
-    unknown = sorted(set(given) - set(_FILTER_NAMES))
-    if unknown:
-        raise ConfigError(f"unknown filter {unknown[0]!r}; filters are {', '.join(_FILTER_NAMES)}, since, until")
-    filters = [Filter(name, str(value), -1) for name, value in given.items()]
-    if since is not None or until is not None:
-        filters.append(Filter("published", f"{since or ''}..{until or ''}", -1))
-    return filters

@@ -27,7 +27,7 @@ from newscorpus.corpus import SearchIndex, Store, facets as facet_counts, open_s
 from newscorpus.corpus import search as search_corpus
 from newscorpus.corpus.export import EXPORT_FORMATS
 from newscorpus.corpus.index import FACETS, TIMELINE_INTERVALS
-from newscorpus.corpus.query import Filter
+from newscorpus.corpus.query import given_filters
 from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError
 from newscorpus.models import LawReference, SearchHit
 
@@ -354,15 +354,6 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _filters(mentions: str | None, place: str | None, law: str | None, country: str | None, source: str | None,
-             lang: str | None, since: str | None, until: str | None) -> list[Filter]:
-    given = {"mentions": mentions, "place": place, "law": law, "country": country, "source": source, "lang": lang}
-    filters = [Filter(field, value, -1) for field, value in given.items() if value is not None]
-    if since is not None or until is not None:
-        filters.append(Filter("published", f"{since or ''}..{until or ''}", -1))
-    return filters
-
-
 @cli.command()
 @click.argument("query", default="")
 @_filter_options
@@ -404,7 +395,8 @@ def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str
       newscorpus search cybercrime --facets country  # which countries those stories mention
       newscorpus search 'law:PECA' --timeline month  # how coverage rose and fell, month by month
     """
-    filters = _filters(**options)
+    since, until = options.pop("since"), options.pop("until")
+    filters = given_filters(options, since, until)
     resolve = ingest.resolver(env.store(), lambda line: err.print(line, markup=False))
     if facets is not None:
         counts = [{facets: key, "stories": n}
@@ -446,8 +438,10 @@ def export(env: Env, /, query: str, fmt: str, output: Path, **options: str | Non
       newscorpus export -o everything.jsonl           # the whole corpus
     """
     with _progress() as progress:
-        manifest = ingest.export_matches(env.store(), env.index(), env.settings, query, _filters(**options), fmt,
-                                         output, progress)
+        since, until = options.pop("since"), options.pop("until")
+        filters = given_filters(options, since, until)
+        manifest = ingest.export_matches(env.store(), env.index(), env.settings, query, filters, fmt, output,
+                                         progress)
     out.print(f"exported {manifest['rows']} documents to {output} ({manifest['bytes']:,} bytes, sha256 "
               f"{manifest['sha256'][:16]}…); manifest: {ingest.manifest_path(output)}", markup=False)
 

@@ -230,7 +230,6 @@ def test_search_language_export_applies_the_filters_and_fails_cleanly(corpus: tu
 
 def test_search_language_python_api(corpus: tuple[Path, Store, SearchIndex], tmp_path: Path) -> None:
     from newscorpus import Corpus
-    from newscorpus.errors import ConfigError
 
     with Corpus(corpus[0]) as api:
         results = api.search("workers OR glaciers", sort="date")
@@ -246,7 +245,7 @@ def test_search_language_python_api(corpus: tuple[Path, Store, SearchIndex], tmp
         assert list(frame["title"]) == [GLACIER, STRIKE]
         manifest = api.export(tmp_path / "api.parquet", "glaciers")
         assert manifest["rows"] == 1 and (tmp_path / "api.parquet.manifest.json").is_file()
-        with pytest.raises(ConfigError, match="unknown filter 'colour'"):
+        with pytest.raises(QueryError, match="unknown filter 'colour'"):
             api.search(colour="red")
         with pytest.raises(QueryError, match="character 2"):
             api.search("(")

@@ -74,7 +74,7 @@ def write(batches: Iterator[list[dict[str, Any]]], fmt: str, path: Path,
     partial = path.with_name(path.name + ".partial")
     count = 0
     try:
-        with _writer(fmt, partial) as write_batch:
+        with _Writer(fmt, partial) as write_batch:
             for batch in batches:
                 write_batch(batch)
                 count += len(batch)
@@ -108,7 +108,7 @@ def count_records(path: Path, fmt: str) -> int:
         return sum(1 for line in stream if line.strip())
 
 
-class _writer:
+class _Writer:
     """A context manager that yields a function writing one batch of records."""
 
     def __init__(self, fmt: str, path: Path) -> None:

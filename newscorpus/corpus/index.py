@@ -17,7 +17,7 @@ import tantivy
 from newscorpus.corpus.laws import law_terms, section_ids
 from newscorpus.corpus.mentions import mention_terms, period_term
 from newscorpus.corpus.places import place_term, place_terms
-from newscorpus.corpus.query import And, Everything, Filter, Node, Not, Or, Words, parse, published_range, words_of
+from newscorpus.corpus.query import And, Everything, Filter, Node, Not, Or, Words, published_range, tree, words_of
 from newscorpus.errors import QueryError, StorageError
 from newscorpus.models import Document
 
@@ -164,7 +164,7 @@ class SearchIndex:
 
         Raises QueryError for a query that is not well formed, or with a filter no one can settle.
         """
-        compiled = self.compile(parse(query) if isinstance(query, str) else query, resolve)
+        compiled = self.compile(tree(query), resolve)
         searcher = self._index.searcher()
         try:
             result = searcher.search(compiled, limit=limit, offset=offset,
@@ -174,11 +174,6 @@ class SearchIndex:
         scale = 1e-9 if by_date else 1.0
         ids = searcher.fast_field_values("id", [address for _, address in result.hits])  # no stored-field reads
         return [(int(doc_id or 0), float(key) * scale) for doc_id, (key, _) in zip(ids, result.hits, strict=True)]
-
-    def matches(self, query: str | Node, resolve: Resolver | None = None) -> int:
-        """How many documents match."""
-        compiled = self.compile(parse(query) if isinstance(query, str) else query, resolve)
-        return int(self._index.searcher().search(compiled, limit=0).count)  # type: ignore[attr-defined]
 
     def facets(self, query: str | Node, facet: str, limit: int = 10,
                resolve: Resolver | None = None) -> list[tuple[str, int]]:
@@ -211,7 +206,7 @@ class SearchIndex:
         return periods
 
     def _aggregate(self, query: str | Node, resolve: Resolver | None, spec: dict[str, object]) -> dict[str, Any]:
-        compiled = self.compile(parse(query) if isinstance(query, str) else query, resolve)
+        compiled = self.compile(tree(query), resolve)
         stories = tantivy.Query.boolean_query([(tantivy.Occur.Must, compiled), (tantivy.Occur.MustNot,
                                                tantivy.Query.term_query(self.schema, "copy", 1))])
         try:
@@ -298,7 +293,7 @@ class SearchIndex:
 
     def snippets(self, query: str | Node, texts: dict[int, str]) -> dict[int, str]:
         """For each document text, the fragment that best matches the query's words, matches in <b> tags."""
-        words = words_of(parse(query) if isinstance(query, str) else query)
+        words = words_of(tree(query))
         if not words:
             return {doc_id: _lead(text) for doc_id, text in texts.items()}
         highlight = tantivy.Query.boolean_query([(tantivy.Occur.Should, self._words(w)) for w in words])

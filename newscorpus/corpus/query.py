@@ -16,6 +16,7 @@ says where it is and what was expected.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -90,12 +91,33 @@ def parse(text: str) -> Node:
     return node
 
 
+def tree(query: str | Node) -> Node:
+    """A query's tree, parsing it if it is still text."""
+    return parse(query) if isinstance(query, str) else query
+
+
 def with_filters(node: Node, filters: list[Filter]) -> Node:
     """A query narrowed by filters given apart from it (the CLI's --place, --law, ...)."""
     if not filters:
         return node
     parts = () if isinstance(node, Everything) else (node,)
     return And((*parts, *filters))
+
+
+def given_filters(values: Mapping[str, object], since: str | None = None, until: str | None = None) -> list[Filter]:
+    """Filters given apart from a query (command-line options, keyword arguments), None meaning not given;
+    `since` and `until` bound the publication date (inclusive).
+
+    Raises QueryError for a name that is not a filter.
+    """
+    unknown = sorted(set(values) - set(FILTERS))
+    if unknown:
+        raise QueryError(f"unknown filter {unknown[0]!r}; filters are {', '.join(FILTERS)}, since and until",
+                         unknown[0])
+    filters = [Filter(name, str(value), -1) for name, value in values.items() if value is not None]
+    if since is not None or until is not None:
+        filters.append(Filter("published", f"{since or ''}..{until or ''}", -1))
+    return filters
 
 
 def words_of(node: Node) -> list[Words]:

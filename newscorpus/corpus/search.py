@@ -6,7 +6,7 @@ from newscorpus.corpus.index import Resolver, SearchIndex
 from newscorpus.corpus.laws import law_term, section_ids
 from newscorpus.corpus.mentions import mention_terms, period_term
 from newscorpus.corpus.places import place_term, place_terms
-from newscorpus.corpus.query import And, Filter, Node, parse, with_filters
+from newscorpus.corpus.query import And, Filter, Node, tree, with_filters
 from newscorpus.corpus.store import Store
 from newscorpus.models import Annotations, SearchHit
 
@@ -22,7 +22,7 @@ def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10,
 
     Raises QueryError for a query that is not well formed.
     """
-    node = with_filters(parse(query) if isinstance(query, str) else query, filters or [])
+    node = with_filters(tree(query), filters or [])
     if resolve is not None:  # each filter is looked up once, however often it is asked for
         resolve = _remembered(resolve)
     # Copies of one story rank together; reading further down keeps `limit` distinct stories in most cases.
@@ -106,12 +106,12 @@ def facets(index: SearchIndex, query: str | Node, facet: str = "country", limit:
     """How many matching stories (syndicated copies counted once) have each value of a facet: "country" ("KE"),
     "region" ("KE/Nairobi Area"), "place" ("Nairobi (KE)"), "law", "source", "language" or "author"; the most
     frequent first."""
-    return index.facets(with_filters(parse(query) if isinstance(query, str) else query, filters or []), facet, limit,
+    return index.facets(with_filters(tree(query), filters or []), facet, limit,
                         resolve)
 
 
 def timeline(index: SearchIndex, query: str | Node, interval: str = "month", filters: list[Filter] | None = None,
              resolve: Resolver | None = None) -> list[tuple[str, int]]:
     """Matching stories (syndicated copies counted once) per day, week or month, gaps included."""
-    return index.timeline(with_filters(parse(query) if isinstance(query, str) else query, filters or []), interval,
+    return index.timeline(with_filters(tree(query), filters or []), interval,
                           resolve)
