@@ -167,7 +167,7 @@ class SearchIndex:
         compiled = self.compile(tree(query), resolve)
         searcher = self._index.searcher()
         try:
-            result = searcher.search(compiled, limit=limit, offset=offset,
+            result = searcher.search(compiled, limit=limit, offset=offset, count=False,
                                      order_by_field="published" if by_date else None)
         except ValueError as exc:
             raise QueryError(f"the index cannot run this query: {exc}", str(query)) from exc
