@@ -25,11 +25,11 @@ from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus.export import EXPORT_FORMATS, FIELDS as EXPORT_FIELDS, count_records, sha256_of
 from newscorpus.corpus.export import rows as export_rows, write as write_export
-from newscorpus.corpus.index import INDEX_VERSION, DocumentFacts
+from newscorpus.corpus.index import INDEX_VERSION, DocumentFacts, Resolver
 from newscorpus.corpus.dedup import signature
 from newscorpus.corpus.laws import law_term
 from newscorpus.corpus.places import place_term
-from newscorpus.corpus.query import Filter, parse, with_filters
+from newscorpus.corpus.query import Filter, Node, parse, with_filters
 from newscorpus.crawler import Fetcher, canonicalize_url, discover_feeds, extract_article, looks_like_feed, parse_feed
 from newscorpus.crawler.archive import WarcArchive, read_response
 from newscorpus.crawler.extract import content_hash
@@ -569,15 +569,15 @@ def configure_source(store: Store, key: str, changes: dict[str, Any]) -> Source:
     return store.configure_source(source.id, changes)
 
 
-def documents_matching(store: Store, index: SearchIndex, query: str | None) -> list[int] | None:
-    """Ids of every document a query matches (None for every document)."""
+def documents_matching(store: Store, index: SearchIndex, query: str | Node | None) -> list[int] | None:
+    """Ids of every document a query matches, in id order (None for every document)."""
     if query is None:
         return None
     total = int(store.stats()["documents"])  # type: ignore[call-overload]
-    return [doc_id for doc_id, _ in index.search(query, limit=max(1, total), resolve=resolver(store))]
+    return sorted(doc_id for doc_id, _ in index.search(query, limit=max(1, total), resolve=resolver(store)))
 
 
-def resolver(store: Store, notify: Callable[[str], None] | None = None) -> Callable[[Filter], str | list[int]]:
+def resolver(store: Store, notify: Callable[[str], None] | None = None) -> Resolver:
     """What the index asks for the filters it cannot settle alone: place: and law: to their index terms (see
     place_filter and law_filter), cluster: to its documents. `notify` hears how each name was understood."""
     def resolve(found: Filter) -> str | list[int]:
@@ -603,9 +603,8 @@ def export_matches(store: Store, index: SearchIndex, settings: Settings, query: 
     """
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
-    node = with_filters(parse(query), filters)
-    total = int(store.stats()["documents"])  # type: ignore[call-overload]
-    ids = sorted(doc_id for doc_id, _ in index.search(node, limit=max(1, total), resolve=resolver(store)))
+    ids = documents_matching(store, index, with_filters(parse(query), filters)) or []
+    stats = store.stats()
     rows = write_export(export_rows(store, ids), fmt, output,
                         (lambda done: progress("export", done, len(ids))) if progress else None)
     manifest = {
@@ -614,7 +613,8 @@ def export_matches(store: Store, index: SearchIndex, settings: Settings, query: 
         "query": query, "filters": {f.field: f.value for f in filters},
         "format": fmt, "file": output.name, "rows": rows, "bytes": output.stat().st_size,
         "sha256": sha256_of(output), "fields": list(EXPORT_FIELDS),
-        "corpus": {"documents": total, "schema_version": store.stats()["schema_version"], "index_version": INDEX_VERSION},
+        "corpus": {"documents": stats["documents"], "schema_version": stats["schema_version"],
+                   "index_version": INDEX_VERSION},
         "software": {"python": platform.python_version(), "spacy_model": settings.spacy_model,
                      **{name: _version(name) for name in ("spacy", settings.spacy_model.replace("_", "-"),
                                                           "trafilatura", "tantivy", "pyarrow")}},

@@ -8,7 +8,7 @@ from newscorpus.corpus.mentions import mention_terms, period_term
 from newscorpus.corpus.places import place_term, place_terms
 from newscorpus.corpus.query import And, Filter, Node, tree, with_filters
 from newscorpus.corpus.store import Store
-from newscorpus.models import Annotations, SearchHit
+from newscorpus.models import Annotations, LawReference, SearchHit
 
 
 def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10, collapse: bool = True,
@@ -75,9 +75,8 @@ def _required_filters(node: Node) -> list[Filter]:
 def _matches(node: Node, annotations: dict[int, Annotations],
              resolve: Resolver | None) -> dict[int, dict[str, list[str]]]:
     """Per story, the mentions that satisfy the query's filters (those it requires, not those under OR/NOT)."""
-    required = _required_filters(node)
     terms: dict[str, set[str]] = {"places": set(), "laws": set(), "sections": set(), "dates": set()}
-    for f in required:
+    for f in _required_filters(node):
         if f.field in ("place", "law") and resolve is not None:
             terms["places" if f.field == "place" else "laws"].add(str(resolve(f)))
         elif f.field == "country":
@@ -86,15 +85,19 @@ def _matches(node: Node, annotations: dict[int, Annotations],
             terms["sections"] |= section_ids(f.value)
         elif f.field == "mentions":
             terms["dates"].add(period_term(f.value))
+
+    def law_met(law: LawReference) -> bool:
+        """The law and provision filters both hold for a reference (and at least one was given)."""
+        by_name = not terms["laws"] or (law.name is not None and law_term(law.name) in terms["laws"])
+        by_section = not terms["sections"] or bool(terms["sections"] & section_ids(law.section or ""))
+        return bool(terms["laws"] or terms["sections"]) and by_name and by_section
+
     found = {}
     for doc_id, a in annotations.items():
         hits = {
             "places": [p.text for p in a.places if terms["places"] & place_terms(p.country_code, p.admin1,
                                                                                   p.geonameid)],
-            "laws": [law.text for law in a.laws if law.name and (
-                (not terms["laws"] or law_term(law.name) in terms["laws"])
-                and (not terms["sections"] or terms["sections"] & section_ids(law.section or "")))
-                and (terms["laws"] or terms["sections"])],
+            "laws": [law.text for law in a.laws if law_met(law)],
             "dates": [d.text for d in a.dates if terms["dates"] & mention_terms(d.value)],
         }
         found[doc_id] = {kind: texts for kind, texts in hits.items() if texts}
@@ -106,12 +109,10 @@ def facets(index: SearchIndex, query: str | Node, facet: str = "country", limit:
     """How many matching stories (syndicated copies counted once) have each value of a facet: "country" ("KE"),
     "region" ("KE/Nairobi Area"), "place" ("Nairobi (KE)"), "law", "source", "language" or "author"; the most
     frequent first."""
-    return index.facets(with_filters(tree(query), filters or []), facet, limit,
-                        resolve)
+    return index.facets(with_filters(tree(query), filters or []), facet, limit, resolve)
 
 
 def timeline(index: SearchIndex, query: str | Node, interval: str = "month", filters: list[Filter] | None = None,
              resolve: Resolver | None = None) -> list[tuple[str, int]]:
     """Matching stories (syndicated copies counted once) per day, week or month, gaps included."""
-    return index.timeline(with_filters(tree(query), filters or []), interval,
-                          resolve)
+    return index.timeline(with_filters(tree(query), filters or []), interval, resolve)
