@@ -1,17 +1,21 @@
 """Crawler throughput and memory against a local server, with a bare async HTTP loop as the baseline.
 
 A server process on 127.0.0.1 serves the 195 newsmirror pages under many URLs (/p/<n>.html is page
-n mod 195), an RSS feed listing them, and robots.txt. Measured in one run, same URLs, same concurrency:
-
-Each URL's page carries its number before every paragraph and line break, so every URL is a distinct article.
+n mod 195), an RSS feed listing them, and robots.txt. Each URL's page carries its number before every paragraph
+and line break, so every URL is a distinct article. Measured in one run, same URLs, same concurrency:
 
 - bare loop: httpx.AsyncClient GETs every URL and reads the body (nothing else);
-- bare loop + extraction: the same, calling the same trafilatura extraction on each page;
-- newscorpus crawl, NLP off: poll the feed, fetch, extract, archive (WARC), store (SQLite), index (tantivy);
-- newscorpus crawl, NLP on: the same with the spaCy pipeline (fewer URLs: the NLP is the slow part);
-- peak memory (max RSS) of a `newscorpus crawl` process over --memory-urls URLs, NLP off.
+- bare loop + extraction: the same, calling the same trafilatura extraction on each page (one process);
+- newscorpus crawl, NLP off: poll the feed, fetch, archive (WARC), extract (worker processes), store (SQLite),
+  index (tantivy);
+- newscorpus crawl, NLP on, with one and with two analysis workers (nlp_workers; fewer URLs: the NLP is the
+  slow part);
+- the same NLP crawl with 1% of its URLs trickling (a byte a second, forever, until request_total_timeout):
+  pages per second until the last good page is stored and indexed, against the crawl without them;
+- peak memory (max RSS) of a `newscorpus crawl` process over --memory-urls URLs, NLP off (the crawl process;
+  each analysis worker is a process of its own).
 
-    python benchmarks/crawl.py [--urls 2000] [--nlp-urls 200] [--memory-urls 10000] [--concurrency 8]
+    python benchmarks/crawl.py [--urls 2000] [--nlp-urls 200] [--memory-urls 3000] [--concurrency 8]
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 import httpx
 
 from newscorpus import ingest
+from newscorpus.pipeline import Crawler
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, open_store
 from newscorpus.crawler import extract_article
@@ -52,13 +57,28 @@ def serve(port_pipe: multiprocessing.connection.Connection) -> None:
             path, _, query = self.path.partition("?")
             if path == "/robots.txt":
                 body, kind = b"User-agent: *\nDisallow: /private/\n", "text/plain"
-            elif path == "/feed.xml":
-                count = int(query.split("=")[1])
+            elif path == "/feed.xml":  # ?n=COUNT[&trickle=EVERY]: every EVERY-th URL trickles
+                params = dict(pair.split("=") for pair in query.split("&"))
+                count, every = int(params["n"]), int(params.get("trickle", 0))
                 host = self.headers["Host"]
-                items = "".join(f"<item><title>Story {n}</title><link>http://{host}/p/{n}.html</link></item>"
+                items = "".join(f"<item><title>Story {n}</title><link>http://{host}/"
+                                f"{'t' if every and n % every == every // 2 else 'p'}/{n}.html</link></item>"
                                 for n in range(count))
                 body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Bench</title>{items}</channel></rss>'.encode()
                 kind = "application/rss+xml"
+            elif path.startswith("/t/"):  # a byte a second until the client gives up
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", "1000000")
+                self.end_headers()
+                try:
+                    for _ in range(600):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        time.sleep(1.0)
+                except OSError:
+                    pass
+                return
             elif path.startswith("/p/"):
                 number = int(path[3:-5])
                 # Each URL gets its own text (its number before every paragraph and line break), so that every
@@ -94,18 +114,26 @@ async def bare_loop(base: str, count: int, concurrency: int, extract: bool) -> f
     return time.perf_counter() - started
 
 
-def crawl_in_process(base: str, count: int, settings: Settings) -> tuple[float, int]:
+def crawl_in_process(base: str, count: int, settings: Settings, trickle_every: int = 0) -> tuple[float, int, float]:
+    """(seconds the crawl took, pages stored, seconds until the last stored page was stored and indexed)."""
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         store = open_store(data)
-        ingest.add_source(store, f"{base}/feed.xml?n={count}")
+        ingest.add_source(store, f"{base}/feed.xml?n={count}&trickle={trickle_every}")
+        stored_at: list[float] = []
         started = time.perf_counter()
-        summary = ingest.Crawler(store, SearchIndex(data), settings, data).run()
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase == "articles":
+                stored_at.append(time.perf_counter() - started)
+
+        summary = Crawler(store, SearchIndex(data), settings, data, progress).run()
         elapsed = time.perf_counter() - started
         store.close()
     if summary.duplicates:
         print(f"    ({summary.duplicates} of the pages were exact copies: stored once, with every URL)")
-    return elapsed, summary.new + summary.duplicates
+    stored = summary.new + summary.duplicates
+    return elapsed, stored, stored_at[stored - 1] if stored else elapsed
 
 
 def crawl_memory(base: str, count: int, concurrency: int) -> int:
@@ -133,7 +161,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--urls", type=int, default=2000)
     parser.add_argument("--nlp-urls", type=int, default=200)
-    parser.add_argument("--memory-urls", type=int, default=10000)
+    parser.add_argument("--memory-urls", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     receive, send = multiprocessing.Pipe(duplex=False)
@@ -146,17 +174,29 @@ def main() -> None:
           f"on average), concurrency {args.concurrency}, server {base}")
     bare = asyncio.run(bare_loop(base, args.urls, args.concurrency, extract=False))
     bare_extract = asyncio.run(bare_loop(base, args.urls, args.concurrency, extract=True))
-    ours, stored = crawl_in_process(base, args.urls, settings)
+    ours, stored, _ = crawl_in_process(base, args.urls, settings)
     assert stored == args.urls, stored
     print(f"  bare loop (fetch only)              {args.urls / bare:8.1f} pages/s")
     print(f"  bare loop + extraction              {args.urls / bare_extract:8.1f} pages/s")
     print(f"  newscorpus crawl, NLP off           {args.urls / ours:8.1f} pages/s   "
-          f"{ours / bare_extract:.2f}x the bare loop + extraction, {ours / bare:.1f}x the fetch-only loop")
-    nlp_bare = asyncio.run(bare_loop(base, args.nlp_urls, args.concurrency, extract=True))
-    nlp_ours, nlp_stored = crawl_in_process(base, args.nlp_urls, replace(settings, run_nlp=True))
-    assert nlp_stored == args.nlp_urls
-    print(f"  newscorpus crawl, NLP on ({args.nlp_urls} URLs) {args.nlp_urls / nlp_ours:8.1f} pages/s   "
-          f"(bare loop + extraction on the same URLs: {args.nlp_urls / nlp_bare:.1f} pages/s)")
+          f"time {ours / bare_extract:.2f}x the bare loop + extraction's, {ours / bare:.1f}x the fetch-only loop's "
+          f"({settings.nlp_workers or 'one per core'} workers)")
+    n = args.nlp_urls
+    nlp = replace(settings, run_nlp=True, request_total_timeout=60.0)
+    nlp_bare = asyncio.run(bare_loop(base, n, args.concurrency, extract=True))
+    one, one_stored, _ = crawl_in_process(base, n, replace(nlp, nlp_workers=1))
+    two, two_stored, _ = crawl_in_process(base, n, replace(nlp, nlp_workers=2))
+    assert one_stored == two_stored == n, (one_stored, two_stored)
+    every = 100  # 1% of the URLs trickle
+    tricky, tricky_stored, good_done = crawl_in_process(base, n, replace(nlp, nlp_workers=2), trickle_every=every)
+    good = n - n // every
+    assert tricky_stored == good, tricky_stored
+    print(f"  (bare loop + extraction on the {n} URLs of the NLP runs: {n / nlp_bare:.1f} pages/s)")
+    print(f"  newscorpus crawl, NLP on, 1 worker  {n / one:8.1f} pages/s")
+    print(f"  newscorpus crawl, NLP on, 2 workers {n / two:8.1f} pages/s   {one / two:.2f}x one worker")
+    print(f"  the same with 1% of URLs trickling  {good / good_done:8.1f} pages/s   "
+          f"{(good / good_done) / (n / two):.2f}x without them (good pages until the last is stored and indexed; "
+          f"the crawl ended after {tricky:.0f} s, when the trickling requests used up request_total_timeout)")
     if args.memory_urls:
         peak = crawl_memory(base, args.memory_urls, args.concurrency)
         print(f"  peak memory of `newscorpus crawl` over {args.memory_urls} URLs, NLP off: {peak} MB")

@@ -16,6 +16,8 @@ The query language and the filters are those of `newscorpus search` (see corpus.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -23,22 +25,48 @@ from typing import Any, overload
 import pyarrow as pa
 
 from newscorpus import ingest
-from newscorpus.config import Settings, load_settings, resolve_data_dir
+from newscorpus.config import Settings, load_settings, resolve_data_dir, unknown_environment
 from newscorpus.corpus import SearchIndex, Store, facets, open_store, search, timeline
 from newscorpus.corpus.query import Node, given_filters, parse, with_filters
+from newscorpus.corpus.store import DATABASE_NAME
 from newscorpus.errors import ConfigError
 from newscorpus.models import SearchHit
+
+log = logging.getLogger(__name__)
 
 
 class Corpus:
     """A newscorpus data directory (its database and search index), for searching and exporting."""
 
-    def __init__(self, path: str | Path | None = None, settings: Settings | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, settings: Settings | None = None, *,
+                 read_only: bool | None = None) -> None:
+        """Open a data directory (default: $NEWSCORPUS_DATA, else ./newscorpus-data).
+
+        Where the directory may be written (and `read_only` is not True), the index first catches up with the
+        store (documents a crawl stored but did not index, an index lost or emptied). Read-only (`read_only`
+        True, or a directory this process may not write), nothing is written, and an index that lacks documents
+        of the store is a StorageError that says to run `newscorpus reindex`.
+
+        Raises StorageError for a missing or damaged data directory, ConfigError for a bad settings file.
+        """
         self.path = resolve_data_dir(Path(path) if path is not None else None)
+        if settings is None:
+            for warning in unknown_environment():
+                log.warning(warning)
         self.settings = settings or load_settings(self.path)
-        self.store: Store = open_store(self.path)
-        self.index = SearchIndex(self.path)
-        ingest.index_pending(self.store, self.index)  # an index left behind by a crash catches up first
+        if read_only is None:
+            read_only = not _writable(self.path)
+        self.read_only = read_only
+        self.store: Store = open_store(self.path, read_only=read_only)
+        try:
+            self.index = SearchIndex(self.path, read_only=read_only)
+            if read_only:
+                self.index.check(self.store.count_documents(), self.store.count_documents(indexed=True))
+            else:
+                ingest.index_pending(self.store, self.index)  # an index left behind by a crash catches up first
+        except BaseException:
+            self.store.close()
+            raise
 
     def search(self, query: str = "", *, limit: int = 100, sort: str = "relevance", all_copies: bool = False,
                matched: bool = False, since: str | None = None, until: str | None = None,
@@ -69,12 +97,24 @@ class Corpus:
 
     def close(self) -> None:
         self.store.close()
+        self.index.close()
 
     def __enter__(self) -> Corpus:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _writable(data_dir: Path) -> bool:
+    """Whether this process may write the data directory and its database (a missing directory counts as
+    writable: opening it is then the error to report)."""
+    database = data_dir / DATABASE_NAME
+    if not data_dir.is_dir():
+        return True
+    effective = os.access in os.supports_effective_ids  # who this process acts as, not who started it
+    return os.access(data_dir, os.W_OK | os.X_OK, effective_ids=effective) and (
+        not database.exists() or os.access(database, os.W_OK, effective_ids=effective))
 
 
 class Results(Sequence[SearchHit]):

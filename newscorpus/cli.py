@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -22,14 +23,16 @@ from rich.table import Table
 from rich.text import Text
 
 from newscorpus import __version__, ingest
-from newscorpus.config import Settings, load_settings, resolve_data_dir
+from newscorpus.config import Settings, load_settings, resolve_data_dir, unknown_environment
 from newscorpus.corpus import SearchIndex, Store, facets as facet_counts, open_store, timeline as timeline_counts
 from newscorpus.corpus import search as search_corpus
 from newscorpus.corpus.export import EXPORT_FORMATS
 from newscorpus.corpus.index import FACETS, TIMELINE_INTERVALS
+from newscorpus.corpus.lock import DataDirLock
 from newscorpus.corpus.query import given_filters
-from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError
-from newscorpus.models import LawReference, SearchHit
+from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError, StorageError
+from newscorpus.models import CrawlSummary, LawReference, SearchHit
+from newscorpus.pipeline import Crawler
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -37,27 +40,42 @@ err = Console(stderr=True, highlight=False)
 
 @dataclass
 class Env:
-    """What every command shares: the data directory, the settings, and the store once opened."""
+    """What every command shares: the data directory, the settings, and the store and index once opened.
+
+    Read commands open both read-only (they work on a read-only data directory); only the commands that start a
+    corpus (`sources add`, `sources import`, `crawl`, `demo`) create a missing data directory.
+    """
 
     data_dir: Path
     settings: Settings
+    create: bool = False  # this command may create the data directory (set for `crawl`)
     _store: Store | None = None
     _index: SearchIndex | None = None
     _cleanup: list[Any] = field(default_factory=list)
 
-    def store(self) -> Store:
+    def store(self, *, read_only: bool = False, create: bool = False) -> Store:
         if self._store is None:
-            self._store = open_store(self.data_dir)
+            self._store = open_store(self.data_dir, read_only=read_only, create=create or self.create)
         return self._store
 
-    def index(self) -> SearchIndex:
+    def index(self, *, read_only: bool = False) -> SearchIndex:
         if self._index is None:
-            self._index = SearchIndex(self.data_dir)
+            self._index = SearchIndex(self.data_dir, read_only=read_only)
         return self._index
+
+    def searchable(self) -> tuple[Store, SearchIndex]:
+        """The store and the index, read-only, for a search or an export: an index that lacks documents of the
+        store (lost, emptied, of an older version) is an error that says to run `newscorpus reindex`."""
+        store = self.store(read_only=True)
+        index = self.index(read_only=True)
+        index.check(store.count_documents(), store.count_documents(indexed=True))
+        return store, index
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+        if self._index is not None:
+            self._index.close()
 
 
 class _Group(click.Group):
@@ -98,12 +116,15 @@ def cli(ctx: click.Context, data: Path | None, config_file: Path | None, overrid
     logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     data_dir = resolve_data_dir(data)
+    for warning in unknown_environment():
+        err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     try:
         settings = load_settings(data_dir, config_file, overrides=dict(overrides))
     except ConfigError as exc:
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         ctx.exit(2)
-    env = Env(data_dir, settings)
+    # `crawl` may start a corpus; `sources add` and `sources import` ask for it themselves.
+    env = Env(data_dir, settings, create=ctx.invoked_subcommand == "crawl")
     ctx.obj = env
     ctx.call_on_close(env.close)
 
@@ -119,10 +140,28 @@ def _progress_callback(progress: Progress) -> ingest.ProgressCallback:
     return update
 
 
+def _plain_progress(every: float = 10.0) -> ingest.ProgressCallback:
+    """Progress without a terminal (a log file, a service): one line per phase every `every` seconds, and when
+    the phase is done."""
+    last: dict[str, float] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        finished = total > 0 and done >= total
+        if now - last.get(phase, -every) >= every or (finished and last.get(phase) != float("inf")):
+            last[phase] = float("inf") if finished else now
+            err.print(f"{summary_time()} {phase}: {done}/{total}", markup=False)
+
+    return update
+
+
 @contextlib.contextmanager
 def _progress() -> Iterator[ingest.ProgressCallback]:
+    if not err.is_terminal:
+        yield _plain_progress()
+        return
     columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as progress:
+    with Progress(*columns, console=err, transient=False) as progress:
         yield _progress_callback(progress)
 
 
@@ -148,7 +187,7 @@ def sources_add(env: Env, urls: tuple[str, ...], title: str | None, tags: tuple[
       newscorpus sources add https://news.example.org/ --tag africa
     """
     for url in urls:
-        source, created = ingest.add_source(env.store(), url, title, tags)
+        source, created = ingest.add_source(env.store(create=True), url, title, tags)
         verb = "added" if created else "already present"
         out.print(f"{verb}: [{source.id}] {source.url} ({source.kind})", markup=False)
 
@@ -158,7 +197,7 @@ def sources_add(env: Env, urls: tuple[str, ...], title: str | None, tags: tuple[
 @click.pass_obj
 def sources_list(env: Env, fmt: str) -> None:
     """List sources with their health: new items a day, last success, failures in a row, last error."""
-    found = env.store().list_sources()
+    found = env.store(read_only=True).list_sources()
     if fmt == "json":
         out.print_json(data=[asdict(s) for s in found])
         return
@@ -234,7 +273,7 @@ def sources_import(env: Env, file: Path | None, starter: bool) -> None:
     if (file is None) == (not starter):
         raise click.UsageError("give an OPML FILE or --starter (not both)")
     data = ingest.starter_sources() if starter else _read_bytes(file)  # type: ignore[arg-type]
-    added, present = ingest.import_opml(env.store(), data)
+    added, present = ingest.import_opml(env.store(create=True), data)
     out.print(f"imported {added} new source(s), {present} already present")
 
 
@@ -243,7 +282,7 @@ def sources_import(env: Env, file: Path | None, starter: bool) -> None:
 @click.pass_obj
 def sources_export(env: Env, file: Path) -> None:
     """Export sources as OPML (to FILE, or stdout)."""
-    text = ingest.export_opml(env.store())
+    text = ingest.export_opml(env.store(read_only=True))
     if str(file) == "-":
         click.echo(text, nl=False)
     else:
@@ -254,40 +293,61 @@ def sources_export(env: Env, file: Path) -> None:
 # crawl, search, show
 
 
+_MAX_TIME = click.option("--max-time", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+                         help="Stop fetching after this long, keep what was fetched, and print the summary.")
+
+
+def _notify(line: str) -> None:
+    err.print(line, markup=False, soft_wrap=True)
+
+
 @cli.command()
 @click.option("--feeds-only", is_flag=True, help="Poll feeds and sitemaps and queue new URLs, but fetch no article.")
+@_MAX_TIME
 @click.pass_obj
-def crawl(env: Env, feeds_only: bool) -> None:
-    """One pass: poll every source's feeds and sitemaps, fetch new articles, analyse, store and index them.
+def crawl(env: Env, feeds_only: bool, max_time: float | None) -> None:
+    """One pass: poll every source's feeds and sitemaps, fetch new articles, analyse, store and index them, each
+    page as soon as it arrives (a slow or failing site holds up only its own pages).
 
-    Safe to interrupt or kill at any point: the next crawl finishes the work.
+    Ctrl-C or SIGTERM stops fetching at once, keeps and stores what was fetched, and prints the summary; a second
+    Ctrl-C aborts (pages fetched but not analysed are analysed by the next crawl). Even a killed crawl loses
+    nothing. One crawl, watch or reprocess at a time per data directory.
+
+    \b
+    Examples:
+      newscorpus crawl
+      newscorpus crawl --max-time 600          # at most ten minutes
+      newscorpus --setting nlp_workers 4 crawl # four analysis processes
     """
     if not env.store().list_sources():
         raise ConfigError("no sources to crawl: add one with `newscorpus sources add URL`")
     with _progress() as progress:
-        summary = ingest.Crawler(env.store(), env.index(), env.settings, env.data_dir, progress).run(feeds_only)
+        crawler = Crawler(env.store(), env.index(), env.settings, env.data_dir, progress, _notify, max_time)
+        summary = crawler.run(feeds_only)
     _print_summary(summary)
 
 
 @cli.command()
+@_MAX_TIME
 @click.pass_obj
-def watch(env: Env) -> None:
+def watch(env: Env, max_time: float | None) -> None:
     """Crawl continuously, each feed on its own adaptive schedule, until Ctrl-C or SIGTERM.
 
     A feed that publishes often is polled more often (within min_poll_seconds and max_poll_seconds).
-    On a stop signal the batch in flight is finished; what is still queued waits for the next run.
+    On a stop signal fetching stops at once and what was fetched is stored; what is still queued waits for
+    the next run.
     """
     if not env.store().list_sources():
         raise ConfigError("no sources to watch: add one with `newscorpus sources add URL`")
-    err.print("watching; press Ctrl-C to stop")
-    last = ingest.CrawlSummary()
+    last = CrawlSummary()
 
-    def report(summary: ingest.CrawlSummary) -> None:
-        out.print(f"{summary_time()}  +{summary.new - last.new} new, {summary.failed - last.failed} failed "
-                  f"({summary.new} new in all)", markup=False)
-        last.new, last.failed = summary.new, summary.failed
+    def report(summary: CrawlSummary) -> None:
+        out.print(f"{summary_time()}  +{summary.new - last.new} new, {summary.failed - last.failed} failed, "
+                  f"{summary.deferred - last.deferred} deferred ({summary.new} new in all)", markup=False)
+        last.new, last.failed, last.deferred = summary.new, summary.failed, summary.deferred
 
-    summary = ingest.Crawler(env.store(), env.index(), env.settings, env.data_dir).watch(report)
+    summary = Crawler(env.store(), env.index(), env.settings, env.data_dir, notify=_notify,
+                      max_time=max_time).watch(report)
     _print_summary(summary)
 
 
@@ -317,16 +377,22 @@ def reprocess(env: Env, query: str | None, everything: bool) -> None:
         out.print(f"  skipped {count:>4} × {reason}", markup=False)
 
 
-def _print_summary(summary: ingest.CrawlSummary) -> None:
-    out.print(
-        f"feeds: {summary.feeds_polled} polled, {summary.feeds_not_modified} unchanged; "
-        f"articles: {summary.new} new, {summary.duplicates} already stored, {summary.failed} failed",
-        markup=False,
-    )
+def _print_summary(summary: CrawlSummary) -> None:
+    deferred = f", {summary.deferred} deferred" if summary.deferred else ""
+    resumed = f" ({summary.resumed} fetched by an earlier crawl)" if summary.resumed else ""
+    out.print(f"feeds: {summary.feeds_polled} polled, {summary.feeds_not_modified} unchanged, "
+              f"{len(summary.feed_errors)} failed", markup=False, soft_wrap=True)
+    out.print(f"articles: {summary.new} new, {summary.duplicates} already stored, {summary.failed} failed{deferred}"
+              f"{resumed}", markup=False, soft_wrap=True)
     for reason, count in summary.failures.most_common():
-        out.print(f"  failed {count:>4} × {reason}", markup=False)
-    for url, message in summary.source_errors.items():
-        out.print(f"  source failed: {url}: {message}", markup=False)
+        out.print(f"  failed {count:>4} × {reason}", markup=False, soft_wrap=True)
+    for reason, count in summary.deferrals.most_common():
+        out.print(f"  deferred {count:>4} × {reason}", markup=False, soft_wrap=True)
+    for url, message in summary.feed_errors.items():
+        out.print(f"  feed failed: {url}: {message}", markup=False, soft_wrap=True)
+    if summary.stopped:
+        out.print(f"stopped early ({summary.stopped}): {summary.remaining} URL(s) left for the next crawl",
+                  markup=False, soft_wrap=True)
 
 
 def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -397,20 +463,21 @@ def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str
     """
     since, until = options.pop("since"), options.pop("until")
     filters = given_filters(options, since, until)
-    resolve = ingest.resolver(env.store(), lambda line: err.print(line, markup=False))
+    store, index = env.searchable()
+    resolve = ingest.resolver(store, lambda line: err.print(line, markup=False))
     if facets is not None:
         counts = [{facets: key, "stories": n}
-                  for key, n in facet_counts(env.index(), query, facets, limit, filters, resolve)]
+                  for key, n in facet_counts(index, query, facets, limit, filters, resolve)]
         _print_records(counts, fmt, (facets, "stories"))
         return
     if timeline is not None:
-        periods = timeline_counts(env.index(), query, timeline, filters, resolve)
+        periods = timeline_counts(index, query, timeline, filters, resolve)
         if fmt == "table":
             _print_timeline(periods)
         else:
             _print_records([{timeline: period, "stories": n} for period, n in periods], fmt, (timeline, "stories"))
         return
-    hits = search_corpus(env.store(), env.index(), query, limit, collapse=not all_copies, filters=filters,
+    hits = search_corpus(store, index, query, limit, collapse=not all_copies, filters=filters,
                          resolve=resolve, by_date=sort == "date", matched=matched)
     if fmt == "table":
         _print_hits(hits)
@@ -440,8 +507,8 @@ def export(env: Env, /, query: str, fmt: str, output: Path, **options: str | Non
     with _progress() as progress:
         since, until = options.pop("since"), options.pop("until")
         filters = given_filters(options, since, until)
-        manifest = ingest.export_matches(env.store(), env.index(), env.settings, query, filters, fmt, output,
-                                         progress)
+        store, index = env.searchable()
+        manifest = ingest.export_matches(store, index, env.settings, query, filters, fmt, output, progress)
     out.print(f"exported {manifest['rows']} documents to {output} ({manifest['bytes']:,} bytes, sha256 "
               f"{manifest['sha256'][:16]}…); manifest: {ingest.manifest_path(output)}", markup=False)
 
@@ -532,7 +599,7 @@ def _highlighted(snippet: str) -> Text:
 @click.pass_obj
 def show(env: Env, document_id: int, fmt: str) -> None:
     """Show one document with the dates, places, laws and entities found in it."""
-    doc = env.store().get_document(document_id)
+    doc = env.store(read_only=True).get_document(document_id)
     if doc is None:
         raise ConfigError(f"no document with id {document_id}")
     if fmt == "json":
@@ -656,9 +723,17 @@ def extract(env: Env, file: Path, published: str | None, fmt: str, jsonl: bool, 
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_obj
 def stats(env: Env, fmt: str) -> None:
-    """Counts of sources, documents, URLs by state, and annotations."""
-    figures = env.store().stats()
-    figures["indexed_in_search"] = env.index().count()
+    """Counts of sources, documents, URLs by state, and annotations, and whether the search index is whole."""
+    figures = env.store(read_only=True).stats()
+    try:
+        index = env.index(read_only=True)
+    except StorageError as exc:  # a damaged index: the store's figures still stand
+        figures["indexed_in_search"], figures["search_index"] = None, str(exc)
+    else:
+        figures["indexed_in_search"] = index.count()
+        documents, unindexed = int(figures["documents"]), int(figures["documents_unindexed"])  # type: ignore[call-overload]
+        problem = index.problem(documents, documents - unindexed)
+        figures["search_index"] = "ok" if problem is None else f"{problem}: run `newscorpus reindex`"
     figures["data_dir"] = str(env.data_dir)
     if fmt == "json":
         out.print_json(data=figures)
@@ -673,9 +748,11 @@ def stats(env: Env, fmt: str) -> None:
 @cli.command()
 @click.pass_obj
 def reindex(env: Env) -> None:
-    """Rebuild the search index from the store."""
-    with _progress() as progress:
-        count = ingest.reindex(env.store(), env.index(), progress)
+    """Rebuild the search index from the store, beside the old one: searches use the old index until the new one
+    is complete, and a failed rebuild leaves it as it was."""
+    store = env.store()
+    with DataDirLock(env.data_dir, "reindex"), _progress() as progress:  # no crawl writes the index meanwhile
+        count = ingest.reindex(store, env.index(), progress)
     out.print(f"indexed {count} document(s)")
 
 
@@ -700,6 +777,8 @@ def demo(env: Env, keep: bool) -> None:
     """Crawl a small bundled news site on 127.0.0.1 and run a few searches, offline."""
     from newscorpus.demo import run_demo
 
+    if keep:
+        env.store(create=True)  # the demo corpus goes into the data directory: create it as `sources add` would
     with _progress() as progress:
         result = run_demo(env.settings, env.data_dir if keep else None, progress)
     out.print(f"Crawled the bundled demo site at {result.site_url} into {result.data_dir}", markup=False)

@@ -7,6 +7,7 @@ directory, or ``--config FILE``), ``NEWSCORPUS_<NAME>`` environment variables, a
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -18,6 +19,7 @@ from newscorpus.errors import ConfigError
 DATA_DIR_ENV = "NEWSCORPUS_DATA"
 DEFAULT_DATA_DIR = "newscorpus-data"
 CONFIG_FILE_NAME = "newscorpus.toml"
+ENV_PREFIX = "NEWSCORPUS_"
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -46,7 +48,15 @@ class Settings:
     request_timeout: float = _setting(30.0, "Seconds to wait for a connection or for the next bytes of a response.")
     request_total_timeout: float = _setting(120.0, "Seconds one request may take in all, however slowly it trickles in.")
     max_response_bytes: int = _setting(10_000_000, "Larger responses are abandoned and recorded as failures.")
-    max_retries: int = _setting(5, "Retries of a URL after timeouts, connection errors, 5xx and 429.")
+    max_retries: int = _setting(
+        5, "Retries of a request within a pass after connection errors, timeouts and 5xx (never after a 429, and "
+        "never after the whole request_total_timeout ran out: that URL waits for a later pass).")
+    max_retry_after: float = _setting(
+        172800.0, "Longest wait (seconds) honoured when a site answers 429 or 503 with Retry-After; the URL, and for "
+        "429 and 503 its whole host, wait that long across passes and processes.")
+    max_host_failures: int = _setting(
+        3, "Connection failures or timeouts in a row after which a host is set aside for the rest of a pass (its "
+        "other URLs are deferred with the reason).")
     obey_robots: bool = _setting(True, "Obey robots.txt (Disallow and Crawl-delay).")
     allow_private_addresses: bool = _setting(
         False,
@@ -60,7 +70,12 @@ class Settings:
         True, "Find dates, places, laws and entities in new articles while crawling. Off, articles are stored and "
         "indexed without them, and `newscorpus reprocess` adds them later.")
     nlp_batch_size: int = _setting(32, "Texts per batch sent through the spaCy pipeline.")
-    crawl_batch_size: int = _setting(64, "Pages fetched, analysed and stored per step of a crawl.")
+    nlp_workers: int = _setting(
+        0, "Processes that extract and analyse fetched pages during a crawl or reprocess; 0: one per CPU core "
+        "this process may use.")
+    crawl_batch_size: int = _setting(
+        16, "Most pages an analysis worker takes at once (fewer when fewer are waiting, so each page moves on "
+        "as soon as it can).")
 
     @classmethod
     def help_table(cls) -> list[tuple[str, Any, str]]:
@@ -118,17 +133,54 @@ def load_settings(
     """Resolve settings from defaults, TOML file, environment and overrides, in that order."""
     settings = Settings()
     path = config_file or data_dir / CONFIG_FILE_NAME
-    if config_file is not None and not path.is_file():
+    try:
+        present = path.exists()
+    except OSError as exc:  # a directory on the way that may not be searched
+        raise ConfigError(f"cannot read the config file {path}: {exc.strerror or exc}") from exc
+    if config_file is not None and not present:
         raise ConfigError(f"config file not found: {path}")
-    if path.is_file():
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
-        settings = settings.with_values(table, str(path))
+    if present:
+        settings = settings.with_values(_read_toml(path), str(path))
     env = os.environ if environ is None else environ
-    prefix = "NEWSCORPUS_"
     known = {f.name for f in fields(Settings)}
-    from_env = {k[len(prefix):].lower(): v for k, v in env.items() if k.startswith(prefix) and k[len(prefix):].lower() in known}
+    from_env = {k[len(ENV_PREFIX):].lower(): v for k, v in env.items()
+                if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX):].lower() in known}
     settings = settings.with_values(from_env, "the environment")
     return settings.with_values(overrides or {}, "--setting")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The table of a settings file. Raises ConfigError naming the file when it cannot be read or parsed."""
+    if path.is_dir():
+        raise ConfigError(f"the config file {path} is a directory, not a file")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"the config file {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+# NEWSCORPUS_* variables that are not settings: the data directory, the gazetteer cache, and (reserved) the
+# PostgreSQL DSN.
+OTHER_ENV_VARIABLES = (DATA_DIR_ENV, "NEWSCORPUS_CACHE", "NEWSCORPUS_DATABASE_URL")
+
+
+def unknown_environment(environ: Mapping[str, str] | None = None) -> list[str]:
+    """A warning for each NEWSCORPUS_* environment variable that is neither a setting nor one of
+    OTHER_ENV_VARIABLES (a mistyped name is otherwise silently ignored), with the closest known name."""
+    env = os.environ if environ is None else environ
+    settings = {ENV_PREFIX + f.name.upper() for f in fields(Settings)}
+    known = sorted(settings | set(OTHER_ENV_VARIABLES))
+    warnings = []
+    for name in sorted(env):
+        if not name.startswith(ENV_PREFIX) or name.upper() in known:
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.8)
+        hint = f"did you mean {close[0]}? " if close else ""
+        warnings.append(f"unknown environment variable {name} (not a setting; {hint}see `newscorpus settings`)")
+    return warnings

@@ -17,7 +17,8 @@ from typing import Any
 from newscorpus import ingest
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, open_store, search
-from newscorpus.models import Document, SearchHit
+from newscorpus.models import CrawlSummary, Document, SearchHit
+from newscorpus.pipeline import Crawler
 
 DEMO_QUERIES = ('"Computer Misuse and Cybercrimes Act"', "flood AND Punjab", "data protection")
 
@@ -65,7 +66,7 @@ class DemoResult:
 
     site_url: str
     data_dir: Path
-    summary: ingest.CrawlSummary
+    summary: CrawlSummary
     searches: list[tuple[str, list[SearchHit]]]
     sample: Document | None
 
@@ -81,7 +82,7 @@ def run_demo(settings: Settings, data_dir: Path | None, progress: ingest.Progres
             index = SearchIndex(workdir)
             with serve_demo_site() as site_url:
                 ingest.add_source(store, site_url, "Harbourline Times (demo)", ("demo",))
-                summary = ingest.Crawler(store, index, settings, workdir, progress).run()
+                summary = Crawler(store, index, settings, workdir, progress).run()
             searches = [(q, search(store, index, q, limit=3)) for q in DEMO_QUERIES]
             first = searches[0][1]
             sample = store.get_document(first[0].id) if first else None

@@ -16,17 +16,24 @@ class ConfigError(NewscorpusError):
 
 
 class FetchError(NewscorpusError):
-    """A URL could not be fetched; `permanent` says whether retrying can help."""
+    """A URL could not be fetched.
+
+    `permanent`: retrying cannot help. `deferred`: the URL is not at fault (its host asked for a pause, or was set
+    aside for this pass after repeated failures); ask again after `retry_after` seconds (None: a later pass).
+    `host_wait`: the pause applies to the whole host (HTTP 429, or 503 with Retry-After).
+    """
 
     def __init__(
         self, message: str, url: str, status: int | None = None, permanent: bool = False,
-        retry_after: float | None = None,
+        retry_after: float | None = None, deferred: bool = False, host_wait: bool = False,
     ) -> None:
         super().__init__(message)
         self.url = url
         self.status = status
         self.permanent = permanent
         self.retry_after = retry_after
+        self.deferred = deferred
+        self.host_wait = host_wait
 
 
 class ExtractionError(NewscorpusError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -68,13 +69,14 @@ class Feed:
 
 @dataclass(frozen=True)
 class QueuedURL:
-    """A frontier entry waiting to be fetched."""
+    """A frontier entry waiting to be fetched, or (with `warc`) fetched and archived, waiting to be analysed."""
 
     id: int
     url: str
     source_id: int | None
     attempts: int
     feed_item: FeedItem
+    warc: WarcLocation | None = None
 
 
 @dataclass(frozen=True)
@@ -269,3 +271,22 @@ class SearchHit:
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC timestamp with seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class CrawlSummary:
+    """What a crawl did. Each URL is counted once a pass: as new, a duplicate, failed or deferred."""
+
+    feeds_polled: int = 0
+    feeds_not_modified: int = 0
+    urls_discovered: int = 0
+    new: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    failures: Counter[str] = field(default_factory=Counter)  # reason -> URLs
+    deferred: int = 0
+    deferrals: Counter[str] = field(default_factory=Counter)  # reason -> URLs
+    feed_errors: dict[str, str] = field(default_factory=dict)  # feed, sitemap or source URL -> why it failed
+    resumed: int = 0  # pages fetched by an earlier, stopped crawl and analysed from the archive in this one
+    stopped: str | None = None  # why the pass ended before its work was done
+    remaining: int = 0  # URLs still due when it stopped

@@ -56,9 +56,9 @@ class _SiteHandler(BaseHTTPRequestHandler):
             if server.requests[path] <= int(query.get("fails", ["1"])[0]):
                 return self._send(500, b"Internal Server Error")
             path = "/news/2026/port-strike-ends.html"
-        if path.startswith("/ratelimited/"):
+        if path.startswith("/ratelimited/"):  # a 429 the first time (Retry-After: ?after=, default 1 s)
             if server.requests[path] == 1:
-                return self._send(429, b"slow down", headers={"Retry-After": "1"})
+                return self._send(429, b"slow down", headers={"Retry-After": query.get("after", ["1"])[0]})
             path = "/news/2026/glacier-survey.html"
         if path == "/slow":
             time.sleep(float(query.get("seconds", ["2"])[0]))
@@ -202,3 +202,24 @@ def settings() -> Settings:
 def annotator() -> Annotator:
     """The real English pipeline with the newscorpus components, loaded once."""
     return Annotator(Settings().spacy_model)
+
+
+from tests.hostile import HostileSite  # noqa: E402 - kept beside the fixtures that serve it
+
+
+@pytest.fixture(scope="session")
+def hostile() -> Iterator[HostileSite]:
+    """The hostile web site (tests/hostile.py) on a free port of 127.0.0.1, for the whole session."""
+    server = HostileSite()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fresh_hostile(hostile: HostileSite) -> HostileSite:
+    """The hostile site with its counters cleared and every case at its default pace."""
+    hostile.reset()
+    return hostile

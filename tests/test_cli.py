@@ -73,7 +73,7 @@ def test_cli_crawl_search_show_stats(crawled: Path, fresh_site: LocalSite) -> No
     assert "Zurich" in run(crawled, "show", str(hits[0]["id"])).stdout
     stats = json.loads(run(crawled, "stats", "--format", "json").stdout)
     assert stats["documents"] == 3 and stats["indexed_in_search"] == 3
-    assert stats["urls"] == {"fetched": 3, "failed_permanent": 2}
+    assert stats["urls"] == {"analysed": 3, "failed_permanent": 2}
 
 
 def test_cli_crawl_reports_failures_with_reasons(crawled: Path) -> None:
@@ -216,6 +216,7 @@ def test_cli_settings_from_toml_and_environment(tmp_path: Path, monkeypatch: pyt
 
 def test_cli_data_directory_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSCORPUS_DATA", str(tmp_path / "env-data"))
+    assert CliRunner().invoke(cli, ["sources", "add", "https://a.example/"]).exit_code == 0
     result = CliRunner().invoke(cli, ["stats", "--format", "json"])
     assert json.loads(result.stdout)["data_dir"] == str(tmp_path / "env-data")
 
@@ -241,7 +242,8 @@ def test_cli_demo_crawls_and_searches_offline(tmp_path: Path) -> None:
 def test_cli_unusable_data_directory_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert "cannot create the data directory" in one_line_error(run(blocker / "data", "stats"))
+    assert "cannot create the data directory" in one_line_error(run(blocker / "data", "sources", "add",
+                                                                    "https://a.example/"))
 
 
 def test_cli_search_by_place_follows_the_hierarchy(crawled: Path) -> None:

@@ -11,6 +11,8 @@ import pytest
 import tantivy
 
 from newscorpus import ingest
+from newscorpus.models import CrawlSummary
+from newscorpus.pipeline import Crawler
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, open_store, search
 from newscorpus.corpus.store import DATABASE_NAME
@@ -41,13 +43,13 @@ def distinctive_phrase(body: str, others: list[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def crawled(newsmirror: Mirror, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ingest.CrawlSummary]:
+def crawled(newsmirror: Mirror, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CrawlSummary]:
     data = tmp_path_factory.mktemp("mirror-corpus")
     store = open_store(data)
     for site in newsmirror.manifest()["sites"]:  # type: ignore[union-attr]
         ingest.add_source(store, f"{newsmirror.base_url}/{site}/")
     settings = Settings(per_host_delay=0.0, request_timeout=10.0)
-    summary = ingest.Crawler(store, SearchIndex(data), settings, data).run()
+    summary = Crawler(store, SearchIndex(data), settings, data).run()
     store.close()
     return data, summary
 
@@ -56,7 +58,7 @@ def site_pages(newsmirror: Mirror) -> list[dict[str, str]]:
     return newsmirror.manifest()["pages"]  # type: ignore[index, return-value]
 
 
-def test_crawl_stores_every_article_of_every_site_once(crawled: tuple[Path, ingest.CrawlSummary], newsmirror: Mirror) -> None:
+def test_crawl_stores_every_article_of_every_site_once(crawled: tuple[Path, CrawlSummary], newsmirror: Mirror) -> None:
     data, summary = crawled
     pages = site_pages(newsmirror)
     assert summary.failed == 0 and summary.new == len(pages) == 195
@@ -65,7 +67,7 @@ def test_crawl_stores_every_article_of_every_site_once(crawled: tuple[Path, inge
     assert urls == {newsmirror.base_url + p["path"] for p in pages}
 
 
-def test_crawl_makes_every_article_findable_by_a_phrase(crawled: tuple[Path, ingest.CrawlSummary],
+def test_crawl_makes_every_article_findable_by_a_phrase(crawled: tuple[Path, CrawlSummary],
                                                          newsmirror: Mirror) -> None:
     """Search finds every article at rank 1 by a distinctive phrase of its ground truth wherever extraction
     kept the phrase in that article's text and nowhere else; extraction gets that right for at least 98%."""
@@ -92,11 +94,11 @@ def test_crawl_makes_every_article_findable_by_a_phrase(crawled: tuple[Path, ing
     assert len(lost) <= 0.02 * len(truths), lost
 
 
-def test_crawl_again_adds_nothing_and_refetches_no_article(crawled: tuple[Path, ingest.CrawlSummary],
+def test_crawl_again_adds_nothing_and_refetches_no_article(crawled: tuple[Path, CrawlSummary],
                                                           newsmirror: Mirror) -> None:
     data, _ = crawled
     store = open_store(data)
-    summary = ingest.Crawler(store, SearchIndex(data), Settings(per_host_delay=0.0), data).run()
+    summary = Crawler(store, SearchIndex(data), Settings(per_host_delay=0.0), data).run()
     assert (summary.new, summary.duplicates, summary.failed) == (0, 0, 0)
     # Each site: its feed, its own sitemap and the host's sitemap index from robots.txt, all answered 304.
     assert summary.feeds_not_modified == summary.feeds_polled == 3 * 8
@@ -107,7 +109,7 @@ def test_crawl_again_adds_nothing_and_refetches_no_article(crawled: tuple[Path, 
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_crawl_stores_annotations_for_articles(crawled: tuple[Path, ingest.CrawlSummary]) -> None:
+def test_crawl_stores_annotations_for_articles(crawled: tuple[Path, CrawlSummary]) -> None:
     data, _ = crawled
     stats = open_store(data).stats()
     assert stats["dates"] and stats["places"] and stats["entities"]  # type: ignore[truthy-bool]

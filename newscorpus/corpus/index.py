@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import shutil
+import tempfile
+import weakref
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,6 +25,8 @@ from newscorpus.corpus.places import place_term, place_terms
 from newscorpus.corpus.query import And, Everything, Filter, Node, Not, Or, Words, published_range, tree, words_of
 from newscorpus.errors import QueryError, StorageError
 from newscorpus.models import Document
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,10 @@ TIMELINE_INTERVALS = ("day", "week", "month")
 Resolver = Callable[[Filter], "str | list[int]"]
 
 INDEX_DIR_NAME = "index"
+# `newscorpus reindex` fills index.new/ beside index/, then swaps them: index/ -> index.old/, index.new/ -> index/,
+# and index.old/ is removed.
+_NEW_SUFFIX, _OLD_SUFFIX = ".new", ".old"
+_EFFECTIVE = os.access in os.supports_effective_ids  # ask os.access as whom this process acts
 # Bump when the schema below changes: an index of another version is rebuilt from the store.
 INDEX_VERSION = "6"
 _VERSION_FILE = "newscorpus-index-version"
@@ -83,25 +94,175 @@ def _parse_datetime(value: str | None) -> datetime | None:
 class SearchIndex:
     """A tantivy index of documents' titles and text, keyed by document id."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / INDEX_DIR_NAME
+    def __init__(self, data_dir: Path, read_only: bool = False) -> None:
+        """Open the index in `data_dir` (its index/ directory).
+
+        Writable, a missing index is created, and one of another version (or that cannot be opened) is removed
+        and created empty: `was_reset` then tells that the store must refill it. Read-only, nothing is written
+        (in a read-only directory, even tantivy's lock files are taken elsewhere): a missing index, or one of
+        another version, reads as empty, and `problem` says so.
+
+        Raises StorageError when the index cannot be opened.
+        """
+        self._setup(data_dir / INDEX_DIR_NAME, read_only)
+
+    @classmethod
+    def _at(cls, path: Path) -> SearchIndex:
+        """A writable index in the directory `path`."""
+        index = cls.__new__(cls)
+        index._setup(path, read_only=False)
+        return index
+
+    def _setup(self, path: Path, read_only: bool) -> None:
+        self.path = path
+        self.read_only = read_only
         self.schema = _schema()
+        self.was_reset = False
+        self._unusable: str | None = None  # read-only: why the index on disk cannot be read
+        self._links: weakref.finalize[..., SearchIndex] | None = None  # removes a read-only index's directory of links
+        source = path
+        old = path.with_name(path.name + _OLD_SUFFIX)
+        if not path.exists() and old.is_dir():
+            # A rebuild stopped between its two renames. The old index is whole (the new one is not known to be),
+            # so it is restored; a read-only open reads it where it is.
+            if read_only:
+                source = old
+            else:
+                try:
+                    old.rename(path)
+                except OSError as exc:
+                    raise StorageError(f"cannot restore the search index {path} from {old}: {exc.strerror}") from exc
+        if read_only:
+            self._open_read_only(source)
+        else:
+            self._open_writable()
+
+    def _open_writable(self) -> None:
         version_file = self.path / _VERSION_FILE
-        if self.path.exists() and (not version_file.is_file() or version_file.read_text().strip() != INDEX_VERSION):
-            shutil.rmtree(self.path)
-        # An index created empty (first use, lost, or of another version) must be refilled from the store.
-        self.was_reset = not self.path.exists()
         try:
+            if self.path.exists() and _version_of(self.path) != INDEX_VERSION:
+                shutil.rmtree(self.path)
+            # An index created empty (first use, lost, or of another version) must be refilled from the store.
+            self.was_reset = not self.path.exists()
             self.path.mkdir(parents=True, exist_ok=True)
-            self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            try:
+                self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            except ValueError as exc:
+                if self.was_reset or not os.access(self.path, os.W_OK | os.X_OK, effective_ids=_EFFECTIVE):
+                    raise
+                # The index is derived from the store: one that cannot be opened is rebuilt from it.
+                log.warning("the search index %s cannot be opened (%s); it is rebuilt from the store", self.path, exc)
+                shutil.rmtree(self.path)
+                self.path.mkdir()
+                self.was_reset = True
+                self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
             version_file.write_text(INDEX_VERSION)
         except (OSError, ValueError) as exc:
             raise StorageError(f"cannot open the search index {self.path}: {exc}") from exc
+
+    def _open_read_only(self, source: Path) -> None:
+        version = _version_of(source)
+        if version != INDEX_VERSION:
+            if not source.exists():
+                self._unusable = "is missing"
+            elif version is None:
+                self._unusable = "is incomplete (it has no version file)"
+            else:
+                self._unusable = f"was built by another newscorpus (index version {version}, this one uses {INDEX_VERSION})"
+            self._index = tantivy.Index(self.schema)  # empty, in memory: nothing is written
+            return
+        try:
+            self._index = tantivy.Index.open(str(source))
+        except ValueError:
+            # tantivy takes a lock file even to read, which a read-only directory refuses: read the index through
+            # a temporary directory of links to its files, with lock files of its own.
+            try:
+                self._index = self._open_through_links(source)
+            except (OSError, ValueError) as exc:
+                self.close()
+                raise StorageError(f"cannot read the search index {source} ({exc}): run `newscorpus reindex` to "
+                                   "rebuild it from the store") from exc
+
+    def _open_through_links(self, source: Path) -> tantivy.Index:
+        links = tempfile.mkdtemp(prefix="newscorpus-index-")
+        # Removed by close(), or else when this object goes (the searcher's files are links: nothing is lost).
+        self._links = weakref.finalize(self, shutil.rmtree, links, ignore_errors=True)
+        for entry in source.iterdir():
+            if not entry.name.endswith(".lock"):
+                os.symlink(entry.resolve(), Path(links) / entry.name)
+        return tantivy.Index.open(links)
+
+    def close(self) -> None:
+        """Release what a read-only index may hold (a temporary directory of links to its files)."""
+        if self._links is not None:
+            self._links()
+            self._links = None
+
+    def problem(self, documents: int, indexed: int) -> str | None:
+        """Why this index cannot answer for a store of `documents` documents, `indexed` of them flagged as in
+        it; None when it can. (Holding more than `indexed` is fine: a crash between indexing and flagging.)"""
+        if documents == 0:
+            return None
+        if self._unusable is not None:
+            return f"the search index {self.path} {self._unusable}"
+        held = self.count()
+        if held < indexed:  # lost or emptied behind the store's back (an empty one with nothing flagged is pending)
+            state = "is empty" if held == 0 else f"holds {held} documents"
+            return f"the search index {self.path} {state}, but the store has indexed {indexed}"
+        return None
+
+    def check(self, documents: int, indexed: int) -> None:
+        """Raise StorageError, naming the command that repairs it, when `problem` finds one."""
+        found = self.problem(documents, indexed)
+        if found is not None:
+            raise StorageError(f"{found}: run `newscorpus reindex` to rebuild it from the store")
+
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise StorageError(f"the search index {self.path} is open read-only")
+
+    @contextmanager
+    def rebuilding(self) -> Iterator[SearchIndex]:
+        """A new, empty index beside this one (index.new/) for the block to fill. When the block completes, the
+        new index replaces this one, which then reads it; when the block raises, the new index is removed and
+        this one is left as it was.
+
+        Raises StorageError when the new index cannot be created or put in place.
+        """
+        self._require_writable()
+        new = self.path.with_name(self.path.name + _NEW_SUFFIX)
+        old = self.path.with_name(self.path.name + _OLD_SUFFIX)
+        try:
+            if new.exists():  # left by a rebuild that stopped
+                shutil.rmtree(new)
+        except OSError as exc:
+            raise StorageError(f"cannot remove the unfinished search index {new}: {exc.strerror}") from exc
+        fresh = SearchIndex._at(new)
+        try:
+            yield fresh
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+        try:
+            if old.exists():
+                shutil.rmtree(old)
+            if self.path.exists():
+                self.path.rename(old)
+            new.rename(self.path)
+        except OSError as exc:
+            if not self.path.exists() and old.exists():
+                with suppress(OSError):  # else the next open restores it
+                    old.rename(self.path)
+            raise StorageError(f"cannot put the rebuilt search index {new} in place of {self.path}: "
+                               f"{exc.strerror}") from exc
+        shutil.rmtree(old, ignore_errors=True)
+        self._setup(self.path, read_only=False)
 
     def add(self, documents: Sequence[Document], facts: Mapping[int, DocumentFacts] | None = None) -> None:
         """Add or replace documents and commit, so that they are searchable once this returns. `facts` gives
         what the store knows of each beyond its text: the dates, places and laws it mentions, and whether it is
         a later copy of a syndicated story."""
+        self._require_writable()
         try:
             writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
         except ValueError as exc:
@@ -148,6 +309,7 @@ class SearchIndex:
 
     def clear(self) -> None:
         """Remove every document from the index."""
+        self._require_writable()
         writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
         writer.delete_all_documents()
         writer.commit()
@@ -304,6 +466,14 @@ class SearchIndex:
             html = generator.snippet_from_doc(tantivy.Document(text=text)).to_html()
             found[doc_id] = html or _lead(text)
         return found
+
+
+def _version_of(path: Path) -> str | None:
+    """The INDEX_VERSION an index directory was built with (None: no index, or no readable version file)."""
+    try:
+        return (path / _VERSION_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _period_start(day: date, interval: str) -> date:

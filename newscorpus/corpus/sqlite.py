@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+import os
+import shlex
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -65,17 +69,24 @@ def _column_names(columns: str) -> list[str]:
 class SQLiteStore(Store):
     """The corpus in one SQLite file. Use from one thread; it is the single writer."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """Open (creating and migrating as needed) the database at `path`. Read-only, nothing is written: the
+        file is opened with `mode=ro`, or, where its WAL index cannot be created (a read-only directory),
+        as `immutable`. Raises StorageError, naming the file and what to do."""
         self.path = path
+        self.read_only = read_only
         try:
-            # Any thread may use the store, one at a time (the crawler hands it to its worker thread).
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db = self._connect()
+        except sqlite3.Error as exc:
+            raise storage_error(path, exc) from exc
+        try:
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"cannot open the corpus database {path}: {exc}") from exc
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise storage_error(path, exc) from exc
+        except BaseException:
+            self._db.close()
+            raise
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -84,6 +95,9 @@ class SQLiteStore(Store):
                 f"{self.path} was written by a newer newscorpus (schema {version}, this version knows "
                 f"{SCHEMA_VERSION}); upgrade newscorpus to open it"
             )
+        if version < SCHEMA_VERSION and self.read_only:
+            self._upgrade_for_reading(version)
+            return
         for number, sql in MIGRATIONS:
             if number <= version:
                 continue
@@ -108,22 +122,60 @@ class SQLiteStore(Store):
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StorageError(f"cannot write to {self.path}: {exc}") from exc
+            raise storage_error(self.path, exc) from exc
         try:
             yield
-        except sqlite3.Error as exc:
-            self._db.execute("ROLLBACK")
-            raise StorageError(f"writing to {self.path} failed: {exc}") from exc
-        except BaseException:
-            self._db.execute("ROLLBACK")
+            self._db.execute("COMMIT")
+        except BaseException as exc:
+            with suppress(sqlite3.Error):  # a damaged or full database may refuse this too; the first error tells
+                self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error(self.path, exc) from exc
             raise
-        self._db.execute("COMMIT")
 
     def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         try:
             return self._db.execute(sql, params)
         except sqlite3.Error as exc:
-            raise StorageError(f"writing to {self.path} failed: {exc}") from exc
+            raise storage_error(self.path, exc) from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        # Any thread may use the store, one at a time (the crawler hands it to its worker thread).
+        if not self.read_only:
+            db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        else:
+            uri = self.path.resolve().as_uri()
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30,
+                                 check_same_thread=False)
+            try:
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError as exc:
+                if _primary_code(exc) not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN):
+                    db.close()
+                    raise
+                # Reading a WAL database needs its -shm file, which a read-only directory cannot hold. There
+                # nothing can write the database either, so it is read as it is, without locks (the changes of a
+                # WAL file left behind by a crash are not seen).
+                db.close()
+                db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None,
+                                     check_same_thread=False)
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+
+    def _upgrade_for_reading(self, version: int) -> None:
+        """A read-only open of a database of an older newscorpus: upgrade it once where it may be written (as
+        any command did before reads were read-only), else say which command does it."""
+        if not (_may_write(self.path) and _may_write(self.path.parent)):
+            raise StorageError(
+                f"{self.path} has the schema of an older newscorpus ({version}; this version uses {SCHEMA_VERSION}) "
+                "and cannot be upgraded without write access: run a write command such as `newscorpus reindex` "
+                "once with write access to the data directory"
+            )
+        SQLiteStore(self.path).close()
+        self._db.close()
+        self._db = self._connect()
 
     # Sources and feeds
 
@@ -219,11 +271,13 @@ class SQLiteStore(Store):
         )
 
     def next_poll_time(self) -> str | None:
-        row = self._db.execute(
+        feeds = self._db.execute(
             "SELECT MIN(COALESCE(f.next_poll_at, '')) FROM feeds f JOIN sources s ON s.id = f.source_id"
             " WHERE s.enabled = 1"
-        ).fetchone()
-        return row[0] if row else None
+        ).fetchone()[0]
+        urls = self._db.execute(
+            "SELECT MIN(next_attempt_at) FROM urls WHERE state IN ('failed', 'deferred')").fetchone()[0]
+        return min((t for t in (feeds, urls) if t is not None), default=None)
 
     # Frontier
 
@@ -241,24 +295,28 @@ class SQLiteStore(Store):
                 added += cur.rowcount
         return added
 
-    _DUE = "(state = 'queued' OR (state = 'failed' AND next_attempt_at <= ?))"
+    _DUE = "(state = 'queued' OR (state IN ('failed', 'deferred') AND next_attempt_at <= ?))"
+    _URL_COLUMNS = "id, url, source_id, attempts, item, warc_file, warc_offset, warc_length"
 
-    def queued(self, limit: int, now: str, exclude: Sequence[int] = ()) -> list[QueuedURL]:
-        skip = f" AND id NOT IN ({', '.join('?' * len(exclude))})" if exclude else ""
+    @staticmethod
+    def _queued_url(row: Sequence[Any]) -> QueuedURL:
+        url_id, url, source_id, attempts, item, warc_file, warc_offset, warc_length = row
+        data = json.loads(item)
+        feed_item = FeedItem(url=url, title=data.get("title"), published=data.get("published"),
+                             authors=tuple(data.get("authors") or ()), summary=data.get("summary"))
+        warc = WarcLocation(warc_file, warc_offset, warc_length) if warc_file else None
+        return QueuedURL(id=url_id, url=url, source_id=source_id, attempts=attempts, feed_item=feed_item, warc=warc)
+
+    def queued(self, limit: int, now: str, after: int = 0) -> list[QueuedURL]:
         rows = self._db.execute(
-            f"SELECT id, url, source_id, attempts, item FROM urls WHERE {self._DUE}{skip} ORDER BY id LIMIT ?",
-            (now, *exclude, limit),
+            f"SELECT {self._URL_COLUMNS} FROM urls WHERE {self._DUE} AND id > ? ORDER BY id LIMIT ?",
+            (now, after, limit),
         ).fetchall()
-        result = []
-        for url_id, url, source_id, attempts, item in rows:
-            data = json.loads(item)
-            feed_item = FeedItem(url=url, title=data.get("title"), published=data.get("published"),
-                                 authors=tuple(data.get("authors") or ()), summary=data.get("summary"))
-            result.append(QueuedURL(id=url_id, url=url, source_id=source_id, attempts=attempts, feed_item=feed_item))
-        return result
+        return [self._queued_url(r) for r in rows]
 
-    def count_due(self, now: str) -> int:
-        return int(self._db.execute(f"SELECT COUNT(*) FROM urls WHERE {self._DUE}", (now,)).fetchone()[0])
+    def count_due(self, now: str, after: int = 0) -> int:
+        return int(self._db.execute(f"SELECT COUNT(*) FROM urls WHERE {self._DUE} AND id > ?",
+                                    (now, after)).fetchone()[0])
 
     def mark_failed(self, url_id: int, error: str, permanent: bool, retry_at: str | None) -> None:
         self._write(
@@ -266,12 +324,38 @@ class SQLiteStore(Store):
             ("failed_permanent" if permanent else "failed", error, retry_at, url_id),
         )
 
-    def mark_fetched(self, url_id: int, fetched_at: str, document_id: int | None) -> None:
+    def defer(self, url_id: int, reason: str, until: str) -> None:
+        self._write("UPDATE urls SET state = 'deferred', last_error = ?, next_attempt_at = ? WHERE id = ?",
+                    (reason, until, url_id))
+
+    def mark_fetched(self, url_id: int, fetched_at: str, warc: WarcLocation) -> None:
         self._write(
             "UPDATE urls SET state = 'fetched', attempts = attempts + 1, fetched_at = ?, last_error = NULL,"
-            " document_id = COALESCE(?, document_id) WHERE id = ?",
+            " next_attempt_at = NULL, warc_file = ?, warc_offset = ?, warc_length = ? WHERE id = ?",
+            (fetched_at, warc.file, warc.offset, warc.length, url_id),
+        )
+
+    def fetched(self, limit: int, after: int = 0) -> list[QueuedURL]:
+        rows = self._db.execute(
+            f"SELECT {self._URL_COLUMNS} FROM urls WHERE state = 'fetched' AND id > ? ORDER BY id LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        return [self._queued_url(r) for r in rows]
+
+    def _mark_analysed(self, url_id: int, fetched_at: str, document_id: int) -> None:
+        self._db.execute(
+            "UPDATE urls SET state = 'analysed', fetched_at = COALESCE(fetched_at, ?), last_error = NULL,"
+            " next_attempt_at = NULL, document_id = ? WHERE id = ?",
             (fetched_at, document_id, url_id),
         )
+
+    def pause_host(self, host: str, until: str, reason: str) -> None:
+        self._write("INSERT INTO host_pauses (host, until, reason) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE"
+                    " SET until = max(until, excluded.until), reason = excluded.reason", (host, until, reason))
+
+    def host_pauses(self, now: str) -> dict[str, tuple[str, str]]:
+        rows = self._db.execute("SELECT host, until, reason FROM host_pauses WHERE until > ?", (now,)).fetchall()
+        return {host: (until, reason) for host, until, reason in rows}
 
     # Documents
 
@@ -313,7 +397,7 @@ class SQLiteStore(Store):
                     self._db.execute("INSERT INTO document_urls (document_id, url, seen_at) VALUES (?, ?, ?)"
                                      " ON CONFLICT (url) DO NOTHING", (document_id, article.canonical_url, fetched_at))
             if url_id is not None:
-                self.mark_fetched(url_id, fetched_at, document_id)
+                self._mark_analysed(url_id, fetched_at, document_id)
         return document_id, created
 
     def _join_cluster(self, document_id: int, signature: Signature | None) -> None:
@@ -500,3 +584,84 @@ class SQLiteStore(Store):
             "last_published": one("SELECT MAX(published) FROM documents"),
             "schema_version": self.schema_version,
         }
+
+    def count_documents(self, indexed: bool | None = None) -> int:
+        # Only unindexed documents have an index (a partial one): the indexed are counted as all but those.
+        everything, unindexed = "SELECT COUNT(*) FROM documents", "SELECT COUNT(*) FROM documents WHERE indexed = 0"
+        sql = {None: everything, False: unindexed, True: f"SELECT ({everything}) - ({unindexed})"}[indexed]
+        return int(self._db.execute(sql).fetchone()[0])
+
+
+def _may_write(path: Path) -> bool:
+    """Whether this process, as the user it acts as (its effective ids), may write `path`."""
+    return os.access(path, os.W_OK, effective_ids=os.access in os.supports_effective_ids)
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    """SQLite's primary result code of an error (SQLITE_CORRUPT, ...), without the extended part."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF
+
+
+def storage_error(path: Path, exc: sqlite3.Error) -> StorageError:
+    """Our one-line error for a SQLite error on the database at `path`: what is wrong with which file, and what
+    to do about it."""
+    code, reason, quoted = _primary_code(exc), str(exc), shlex.quote(str(path))
+    if code == sqlite3.SQLITE_CORRUPT:
+        return StorageError(f"{path} is damaged ({reason}): restore it from a backup, or recover what is readable "
+                            f"with `sqlite3 {quoted} .recover | sqlite3 recovered.sqlite3`")
+    if code == sqlite3.SQLITE_NOTADB:
+        return StorageError(f"cannot open {path}: it is not a SQLite database ({reason}); restore it from a backup, "
+                            "or move it away to start a new corpus")
+    if code == sqlite3.SQLITE_READONLY:
+        return StorageError(f"{path} is read-only ({reason}): run this command with write access to the file "
+                            "and its directory")
+    if code == sqlite3.SQLITE_FULL:
+        return StorageError(f"the disk holding {path} is full: free space and run the command again")
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StorageError(f"{path} is busy: another process is writing it (a crawl or watch?); run the command "
+                            "again when it is done")
+    if code == sqlite3.SQLITE_IOERR:
+        return StorageError(f"cannot read or write {path} ({reason}): check the disk, then the database with "
+                            f"`sqlite3 {quoted} 'PRAGMA integrity_check'`")
+    if code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+        return StorageError(f"cannot open {path} ({reason}): check that you may read it and write its directory")
+    return StorageError(f"the corpus database {path} failed: {reason}")
+
+
+def _reporting_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """`method` of the store with every sqlite3 error it raises (while it runs or, for a generator, while it is
+    iterated) turned into a StorageError by `storage_error`, chained to it."""
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def generator(self: SQLiteStore, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return (yield from method(self, *args, **kwargs))
+            except sqlite3.Error as exc:
+                raise storage_error(self.path, exc) from exc
+
+        return generator
+
+    @functools.wraps(method)
+    def wrapper(self: SQLiteStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from exc
+
+    return wrapper
+
+
+def _report_errors(cls: type[SQLiteStore]) -> None:
+    """Wrap every public method and property of the store, once, here: no sqlite3 error (a damaged page, a full
+    disk, a lock) leaves it as anything but a one-line StorageError, methods added later included."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_"):
+            continue
+        if isinstance(member, property) and member.fget is not None:
+            setattr(cls, name, property(_reporting_errors(member.fget), member.fset, member.fdel, member.__doc__))
+        elif inspect.isfunction(member):
+            setattr(cls, name, _reporting_errors(member))
+
+
+_report_errors(SQLiteStore)

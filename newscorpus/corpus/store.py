@@ -80,7 +80,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def next_poll_time(self) -> str | None:
-        """The earliest time a feed of an enabled source is due (None: there are no feeds)."""
+        """The earliest time a feed of an enabled source is due, or a deferred or failed URL comes round again
+        (None: there is nothing to wait for)."""
 
     # Frontier
     @abc.abstractmethod
@@ -88,12 +89,12 @@ class Store(abc.ABC):
         """Queue article URLs not seen before; returns how many were new."""
 
     @abc.abstractmethod
-    def queued(self, limit: int, now: str, exclude: Sequence[int] = ()) -> list[QueuedURL]:
-        """URLs due for fetching (queued ones and retryable failures whose time has come), oldest first,
-        leaving out the ids in `exclude` (those in flight)."""
+    def queued(self, limit: int, now: str, after: int = 0) -> list[QueuedURL]:
+        """URLs due for fetching (queued ones, and deferred ones and retryable failures whose time has come) with
+        ids above `after`, in id order: a pass walks the frontier once, so no URL is taken twice in a pass."""
 
     @abc.abstractmethod
-    def count_due(self, now: str) -> int:
+    def count_due(self, now: str, after: int = 0) -> int:
         """How many URLs `queued` would return without a limit."""
 
     @abc.abstractmethod
@@ -101,8 +102,26 @@ class Store(abc.ABC):
         """Record a failed fetch; permanent ones are never retried."""
 
     @abc.abstractmethod
-    def mark_fetched(self, url_id: int, fetched_at: str, document_id: int | None) -> None:
-        """Record a fetch that needs no document (or points at an existing one)."""
+    def defer(self, url_id: int, reason: str, until: str) -> None:
+        """Put a URL off until a time, through no fault of its own (its host asked for a pause or is set aside);
+        not counted as an attempt."""
+
+    @abc.abstractmethod
+    def mark_fetched(self, url_id: int, fetched_at: str, warc: WarcLocation) -> None:
+        """Record a fetched response, archived at `warc`: the URL waits for extraction and NLP ('fetched')."""
+
+    @abc.abstractmethod
+    def fetched(self, limit: int, after: int = 0) -> list[QueuedURL]:
+        """URLs fetched and archived but not yet analysed (a crawl stopped in between), with their WARC
+        locations, in id order from above `after`."""
+
+    @abc.abstractmethod
+    def pause_host(self, host: str, until: str, reason: str) -> None:
+        """Remember that a host asked for a pause until a time (HTTP 429, 503 with Retry-After)."""
+
+    @abc.abstractmethod
+    def host_pauses(self, now: str) -> dict[str, tuple[str, str]]:
+        """Hosts whose pause lasts beyond `now`: host -> (until, reason)."""
 
     # Documents
     @abc.abstractmethod
@@ -120,7 +139,8 @@ class Store(abc.ABC):
     ) -> tuple[int, bool]:
         """Store an article once: a known canonical URL, or a known text at another URL (recorded as another
         URL of that document), is not stored again. A new document joins the cluster of its nearest
-        near-duplicate (by `signature`) or starts its own. Returns its id and whether it was new."""
+        near-duplicate (by `signature`) or starts its own. The URL `url_id` becomes 'analysed'. Returns the
+        document's id and whether it was new."""
 
     @abc.abstractmethod
     def update_document(self, document_id: int, article: Article, annotations: Annotations, content_hash: str,
@@ -191,13 +211,35 @@ class Store(abc.ABC):
     def stats(self) -> dict[str, object]:
         """Counts of sources, documents, URLs by state and annotations."""
 
+    @abc.abstractmethod
+    def count_documents(self, indexed: bool | None = None) -> int:
+        """How many documents are stored (with `indexed`, how many are, or are not, flagged as in the index)."""
 
-def open_store(data_dir: Path) -> Store:
-    """Open (creating and migrating as needed) the SQLite store in `data_dir`."""
+
+def open_store(data_dir: Path, *, read_only: bool = False, create: bool = False) -> Store:
+    """Open the SQLite store in `data_dir`, migrating it as needed.
+
+    `read_only`: write nothing (the read commands); works on a read-only data directory. The database must exist.
+    `create`: create a missing data directory (commands that start a corpus); otherwise a missing directory is
+    an error, so that a mistyped path is not silently made into an empty corpus.
+
+    Raises StorageError naming the directory or file and what to do.
+    """
     from newscorpus.corpus.sqlite import SQLiteStore
 
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"cannot create the data directory {data_dir}: {exc.strerror}") from exc
-    return SQLiteStore(data_dir / DATABASE_NAME)
+    if not data_dir.is_dir():
+        if data_dir.exists():
+            raise StorageError(f"the data directory {data_dir} is a file, not a directory: check --data or "
+                               "$NEWSCORPUS_DATA")
+        if read_only or not create:
+            raise StorageError(f"no newscorpus data directory at {data_dir}: check --data or $NEWSCORPUS_DATA, or "
+                               "create one with `newscorpus sources add URL`")
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the data directory {data_dir}: {exc.strerror}") from exc
+    path = data_dir / DATABASE_NAME
+    if read_only and not path.exists():
+        raise StorageError(f"no newscorpus database in {data_dir} ({DATABASE_NAME} is missing): check --data or "
+                           "$NEWSCORPUS_DATA, or start a corpus there with `newscorpus sources add URL`")
+    return SQLiteStore(path, read_only=read_only)

@@ -21,6 +21,10 @@ _MIN_TEXT_CHARS = 200
 _DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 T = TypeVar("T")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.I)
+# Characters that text never holds: C0 and C1 controls (but tab, newlines and form feed) and U+FFFD, the mark
+# of an undecodable byte. Past this share of a page, it is binary (an image, a PDF, ...) served as HTML.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+_MAX_NOT_TEXT = 0.1
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
@@ -66,6 +70,11 @@ def extract_article(html: bytes, url: str, item: FeedItem | None = None, content
     holds no article text.
     """
     page = decode_html(html, content_type)
+    sample = page[:20_000]
+    not_text = len(_NOT_TEXT.findall(sample)) / max(1, len(sample))
+    if not_text > _MAX_NOT_TEXT:
+        raise ExtractionError(f"not an article: binary data, not text ({not_text:.0%} control or undecodable "
+                              f"characters in {content_type or 'a page without a type'})", url)
     # Pages' odd metadata makes the date parsers below trafilatura warn (e.g. unknown zone "EST");
     # that says something about the page, not about our code, so it must not reach the user.
     with warnings.catch_warnings():

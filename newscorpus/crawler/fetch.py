@@ -1,5 +1,6 @@
-"""Polite async HTTP: global and per-host limits, per-host delay, robots.txt, retries, size caps,
-redirects checked hop by hop, and a guard against requests to private addresses."""
+"""Polite async HTTP: global and per-host limits, per-host delay, robots.txt, retries, size caps (on the
+decompressed body), redirects checked hop by hop, a guard against requests to private addresses, pauses that
+sites ask for (Retry-After), and hosts set aside for the rest of a pass when they keep failing."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import logging
 import random
 import socket
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
+import brotli
 import httpx
 
 from newscorpus.config import Settings
@@ -27,9 +30,12 @@ log = logging.getLogger(__name__)
 
 _RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 _MAX_REDIRECTS = 10
-_MAX_RETRY_AFTER = 120.0
 _BACKOFF_BASE = 0.5
 _ROBOTS_TTL = 24 * 3600.0
+# A 429 without Retry-After: the host waits this long (seconds).
+_DEFAULT_429_WAIT = 60.0
+# A host's pause up to this long is waited out within a pass; a longer one defers its URLs to a later pass.
+_MAX_WAIT_IN_PASS = 30.0
 
 
 @dataclass
@@ -42,6 +48,10 @@ class _Host:
     robots: RobotsRules | None = None
     robots_fetched: float = 0.0
     robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    paused_until: float = 0.0  # wall-clock time the site asked us to wait until (429, 503 with Retry-After)
+    pause_reason: str = ""
+    failures: int = 0  # connection failures and timeouts in a row
+    set_aside: str | None = None  # why the host is skipped for the rest of this pass
 
 
 class Fetcher:
@@ -72,7 +82,9 @@ class Fetcher:
             await self._client.aclose()
 
     def _host(self, url: str) -> _Host:
-        key = host_of(url)
+        return self._host_named(host_of(url))
+
+    def _host_named(self, key: str) -> _Host:
         if key not in self._hosts:
             self._hosts[key] = _Host(asyncio.Semaphore(max(1, self.settings.per_host_concurrency)),
                                      self.settings.per_host_delay)
@@ -81,6 +93,22 @@ class Fetcher:
     def set_host_delay(self, url: str, seconds: float) -> None:
         """Use another minimum delay between requests to the URL's host (a source's own setting)."""
         self._host(url).delay = seconds
+
+    def pause_host(self, name: str, until: float, reason: str) -> None:
+        """Send nothing to a host (as `host_of` names it) before `until`, a wall-clock time: a pause it asked for."""
+        host = self._host_named(name)
+        if until > host.paused_until:
+            host.paused_until, host.pause_reason = until, reason
+
+    def _check_host(self, url: str, host: _Host) -> None:
+        """Refuse at once, as deferred, a URL whose host is set aside or paused beyond what a pass waits out."""
+        if host.set_aside:
+            raise FetchError(host.set_aside, url, deferred=True)
+        remaining = host.paused_until - time.time()
+        if remaining > _MAX_WAIT_IN_PASS:
+            until = datetime.fromtimestamp(host.paused_until, timezone.utc).isoformat(timespec="seconds")
+            raise FetchError(f"{host_of(url)} asked for a pause until {until} ({host.pause_reason})", url,
+                             retry_after=remaining, deferred=True)
 
     async def robots(self, url: str) -> RobotsRules:
         """The robots.txt rules of the URL's host, fetched once a day at most."""
@@ -100,27 +128,62 @@ class Fetcher:
             return host.robots
 
     async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Response:
-        """GET a URL with retries; a 304 comes back as a Response with status 304.
+        """GET a URL, retrying connection errors, timeouts and 5xx with backoff; a 304 comes back as a Response
+        with status 304.
 
-        Raises FetchError, with `permanent` set for 4xx, robots, address, size and redirect refusals.
+        Raises FetchError: `permanent` for 4xx, robots, address, size and redirect refusals; `deferred` when the
+        host asked for a pause (429, 503 with Retry-After: never asked again in this pass) or is set aside after
+        `max_host_failures` connection failures or timeouts in a row. A request that used up its whole
+        `request_total_timeout` (a trickling or endless body) is not retried.
         """
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        host = self._host(url)
         attempt = 0
         while True:
+            self._check_host(url, host)
             try:
-                return await self._get(url, headers, allow_redirects=True, check_robots=self.settings.obey_robots)
+                response = await self._get(url, headers, allow_redirects=True, check_robots=self.settings.obey_robots)
+            except _NetworkError as exc:
+                self._count_failure(url, host, exc)
+                if exc.exhausted or host.set_aside:
+                    raise exc.error from exc
+                error = exc.error
             except FetchError as exc:
-                attempt += 1
-                if exc.permanent or attempt > self.settings.max_retries:
-                    raise
-                wait = exc.retry_after if exc.retry_after is not None else _BACKOFF_BASE * 2 ** (attempt - 1)
-                wait = min(wait, _MAX_RETRY_AFTER) * random.uniform(1.0, 1.25)  # jitter, never sooner than asked
-                log.info("retrying %s in %.1fs after: %s", url, wait, exc)
-                await asyncio.sleep(wait)
+                host.failures = 0  # the host answered
+                if exc.status == 429 or (exc.status == 503 and exc.retry_after is not None):
+                    raise self._pause(url, host, exc) from exc
+                error = exc
+            else:
+                host.failures = 0
+                return response
+            attempt += 1
+            if error.permanent or attempt > self.settings.max_retries:
+                raise error
+            wait = _BACKOFF_BASE * 2 ** (attempt - 1) * random.uniform(1.0, 1.25)
+            log.info("retrying %s in %.1fs after: %s", url, wait, error)
+            await asyncio.sleep(wait)
+
+    def _count_failure(self, url: str, host: _Host, failure: _NetworkError) -> None:
+        host.failures += 1
+        if host.failures >= max(1, self.settings.max_host_failures) and not host.set_aside:
+            host.set_aside = (f"{host_of(url)} set aside for this pass after {host.failures} failures in a row "
+                              f"(last: {failure.error})")
+            log.info("%s", host.set_aside)
+
+    def _pause(self, url: str, host: _Host, error: FetchError) -> FetchError:
+        """A 429 (or 503 with Retry-After): the host waits as long as it asked, up to max_retry_after; the URL
+        is not asked again in this pass."""
+        asked = error.retry_after if error.retry_after is not None else _DEFAULT_429_WAIT
+        wait = min(asked, self.settings.max_retry_after)
+        reason = f"HTTP {error.status}, Retry-After {_duration(asked)}" if error.retry_after is not None \
+            else f"HTTP {error.status}"
+        self.pause_host(host_of(url), time.time() + wait, reason)
+        return FetchError(f"{reason}: asked to wait", url, status=error.status, retry_after=wait, deferred=True,
+                          host_wait=True)
 
     async def _get(self, url: str, headers: dict[str, str], allow_redirects: bool, check_robots: bool) -> Response:
         """One attempt: follow redirects hop by hop, checking each against the guard and robots.txt."""
@@ -155,11 +218,14 @@ class Fetcher:
                             return None, response.headers.get("Location")
                         return await self._read(url, current, response), None
             except TimeoutError as exc:
-                raise FetchError(f"timed out (over {self.settings.request_total_timeout:g} s in all)", current) from exc
+                total = self.settings.request_total_timeout
+                raise _NetworkError(FetchError(f"timed out (over {total:g} s in all)", current), exhausted=True) from exc
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 raise FetchError(f"invalid URL: {exc}", current, permanent=True) from exc
             except httpx.TimeoutException as exc:
-                raise FetchError(f"timed out ({type(exc).__name__})", current) from exc
+                raise _NetworkError(FetchError(f"timed out ({type(exc).__name__})", current)) from exc
+            except httpx.TransportError as exc:
+                raise _NetworkError(FetchError(f"{type(exc).__name__}: {exc}", current)) from exc
             except httpx.HTTPError as exc:
                 raise FetchError(f"{type(exc).__name__}: {exc}", current) from exc
 
@@ -180,7 +246,7 @@ class Fetcher:
         if host.robots is not None:
             delay = max(delay, host.robots.crawl_delay(self.settings.user_agent) or 0.0)
         now = time.monotonic()
-        start = max(now, host.next_start)
+        start = max(now, host.next_start, now + host.paused_until - time.time())
         host.next_start = start + delay
         if start > now:
             await asyncio.sleep(start - now)
@@ -196,17 +262,79 @@ class Fetcher:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limit and "Content-Encoding" not in response.headers:
             raise FetchError(f"too large ({declared} bytes, limit {limit})", current, status=status, permanent=True)
-        chunks = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise FetchError(f"too large (over {limit} bytes)", current, status=status, permanent=True)
-            chunks.append(chunk)
+        decoder = _BoundedDecoder(response.headers.get("Content-Encoding", ""), limit, current)
+        chunks = [decoder.feed(chunk) async for chunk in response.aiter_raw()]
+        chunks.append(decoder.flush())
         return Response(
             url=url, final_url=str(response.url), status=status, headers=dict(response.headers),
             body=b"".join(chunks), fetched_at=utc_now(),
         )
+
+
+class _NetworkError(Exception):
+    """A connection failure or timeout (it counts against the host); `exhausted`: the request used up its whole
+    time budget, so trying again in this pass would cost as much again."""
+
+    def __init__(self, error: FetchError, exhausted: bool = False) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.exhausted = exhausted
+
+
+class _BoundedDecoder:
+    """Decompresses a body as it arrives, never holding more than `limit` decompressed bytes: a small compressed
+    body that would expand to gigabytes (a decompression bomb) is refused once it passes the limit."""
+
+    def __init__(self, encoding: str, limit: int, url: str) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip().lower() not in ("", "identity")]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate", "br")):
+            raise FetchError(f"unsupported Content-Encoding {encoding!r}", url, permanent=True)
+        self.coding = codings[0] if codings else ""
+        self.limit = limit
+        self.url = url
+        self.size = 0
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32) if self.coding in ("gzip", "x-gzip", "deflate") else None
+        self._brotli = brotli.Decompressor() if self.coding == "br" else None
+        self._started = False
+
+    def feed(self, data: bytes) -> bytes:
+        room = self.limit - self.size
+        try:
+            if self._zlib is not None:
+                out = self._inflate(data, room)
+                more = bool(self._zlib.unconsumed_tail)
+            elif self._brotli is not None:
+                out = self._brotli.process(data, output_buffer_limit=room + 1)
+                more = not self._brotli.can_accept_more_data()
+            else:
+                out, more = data, False
+        except (zlib.error, brotli.error) as exc:
+            raise FetchError(f"damaged {self.coding} body: {exc}", self.url) from exc
+        self.size += len(out)
+        if self.size > self.limit or more:
+            raise FetchError(f"too large (over {self.limit} bytes{' decompressed' if self.coding else ''})",
+                             self.url, permanent=True)
+        return out
+
+    def _inflate(self, data: bytes, room: int) -> bytes:
+        assert self._zlib is not None
+        if not self._started and self.coding == "deflate" and data:
+            self._started = True
+            try:  # "deflate" is meant to be zlib-wrapped, but many servers send raw deflate
+                return self._zlib.decompress(data, room + 1)
+            except zlib.error:
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+        return self._zlib.decompress(data, room + 1)
+
+    def flush(self) -> bytes:
+        return self.feed(b"")
+
+
+def _duration(seconds: float) -> str:
+    """"90 s", "27.8 h": a wait as people read it."""
+    if seconds < 120:
+        return f"{seconds:g} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
 
 
 async def _non_public_reason(host: str) -> str | None:

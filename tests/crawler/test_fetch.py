@@ -57,10 +57,52 @@ def test_fetch_gives_up_after_max_retries(fresh_site: LocalSite, settings: Setti
     assert not caught.value.permanent and fresh_site.requests["/status/503"] == 2
 
 
-def test_fetch_honours_retry_after(fresh_site: LocalSite, settings: Settings) -> None:
+def test_fetch_429_pauses_the_host_and_is_never_retried(fresh_site: LocalSite, settings: Settings) -> None:
+    async def run() -> tuple[FetchError, float]:
+        async with Fetcher(settings, LOCAL) as fetcher:
+            with pytest.raises(FetchError) as caught:
+                await fetcher.fetch(fresh_site.url("/ratelimited/x"))
+            started = time.monotonic()
+            await fetcher.fetch(fresh_site.url("/news/"))  # the host's pause holds for its other URLs
+            return caught.value, time.monotonic() - started
+
+    error, waited = asyncio.run(run())
+    assert error.deferred and error.host_wait and not error.permanent and error.retry_after == 1
+    assert fresh_site.requests["/ratelimited/x"] == 1 and waited >= 0.75
+
+
+@pytest.mark.parametrize("after", ["100000", "Wed, 21 Oct 2099 07:28:00 GMT"])
+def test_fetch_long_retry_after_defers_the_host_up_to_the_cap(fresh_site: LocalSite, settings: Settings,
+                                                              after: str) -> None:
+    async def run() -> tuple[FetchError, FetchError]:
+        async with Fetcher(replace(settings, max_retry_after=86400.0), LOCAL) as fetcher:
+            with pytest.raises(FetchError) as first:
+                await fetcher.fetch(fresh_site.url(f"/ratelimited/long?after={after}"))
+            with pytest.raises(FetchError) as other:
+                await fetcher.fetch(fresh_site.url("/news/"))
+            return first.value, other.value
+
+    first, other = asyncio.run(run())
+    assert first.deferred and first.retry_after == 86400.0  # capped by max_retry_after
+    assert other.deferred and not other.host_wait and "asked for a pause until" in str(other)
+    assert fresh_site.requests["/ratelimited/long"] == 1 and fresh_site.requests["/news/"] == 0
+
+
+def test_fetch_sets_a_failing_host_aside(settings: Settings) -> None:
+    async def run() -> list[FetchError]:
+        errors = []
+        async with Fetcher(replace(settings, max_retries=5, max_host_failures=2, obey_robots=False), LOCAL) as fetcher:
+            for n in range(3):
+                with pytest.raises(FetchError) as caught:
+                    await fetcher.fetch(f"http://127.0.0.1:9/page-{n}")
+                errors.append(caught.value)
+        return errors
+
     started = time.monotonic()
-    response = fetch(settings, fresh_site.url("/ratelimited/x"))
-    assert response.status == 200 and time.monotonic() - started >= 0.75
+    first, second, third = asyncio.run(run())
+    assert not first.deferred and "ConnectError" in str(first)  # the URL that failed is a failure
+    assert second.deferred and third.deferred and "set aside for this pass after 2 failures" in str(third)
+    assert time.monotonic() - started < 3  # not 3 URLs x 6 attempts with backoff
 
 
 def test_fetch_obeys_robots_txt(fresh_site: LocalSite, settings: Settings) -> None:
@@ -148,6 +190,7 @@ def test_fetch_decodes_brotli(fresh_site: LocalSite, settings: Settings) -> None
 def test_fetch_total_timeout_stops_a_trickling_response(fresh_site: LocalSite, settings: Settings) -> None:
     started = time.monotonic()
     with pytest.raises(FetchError, match="in all"):
-        fetch(replace(settings, request_timeout=1.0, request_total_timeout=1.0, max_retries=0),
+        fetch(replace(settings, request_timeout=1.0, request_total_timeout=1.0, max_retries=3),
               fresh_site.url("/trickle"))
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 3  # the whole budget once, not once per retry
+    assert fresh_site.requests["/trickle"] == 1

@@ -1,0 +1,164 @@
+"""The analysis stage: extraction (trafilatura) and NLP (spaCy) of fetched pages, in worker processes of their
+own, so that a crawl or a reprocess uses every core it is given and the fetchers and the store writer never wait
+on the CPU-bound work."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import TracebackType
+
+from newscorpus.config import Settings
+from newscorpus.corpus.dedup import Signature, signature
+from newscorpus.crawler import extract_article
+from newscorpus.crawler.archive import read_response
+from newscorpus.crawler.extract import content_hash
+from newscorpus.errors import ExtractionError
+from newscorpus.models import Annotations, Article, FeedItem, WarcLocation
+from newscorpus.nlp import Annotator, reference_date
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched page to analyse: its body, or where the archive keeps it (a page fetched by a stopped crawl,
+    or a stored document being reprocessed)."""
+
+    key: int  # the caller's id for it (a URL's or a document's)
+    url: str  # the identity it is stored under (the URL as queued, whatever it redirected to)
+    feed_item: FeedItem | None
+    body: bytes | None = None
+    final_url: str | None = None
+    content_type: str | None = None
+    warc: WarcLocation | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the analysis stage made of a page: the article with its annotations, or why there is none."""
+
+    key: int
+    article: Article | None = None
+    annotations: Annotations = field(default_factory=Annotations)
+    nlp_note: str | None = None
+    content_hash: str = ""
+    signature: Signature | None = None
+    error: str | None = None
+
+
+def worker_count(settings: Settings) -> int:
+    """Worker processes to use: the setting, or one per CPU core this process may run on."""
+    if settings.nlp_workers > 0:
+        return settings.nlp_workers
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class AnalysisPool:
+    """Worker processes that analyse batches of pages: `await pool.analyse(pages)`. They are forked from a server
+    process (multiprocessing's "forkserver") that has imported the analysis stage once, not from the crawl, which
+    runs threads; each loads the spaCy pipeline on its first article."""
+
+    def __init__(self, settings: Settings, data_dir: Path) -> None:
+        self.workers = worker_count(settings)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["newscorpus._worker"])  # once per process: the server outlives a pool
+        self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
+                                             initargs=(settings, data_dir))
+
+    def __enter__(self) -> AnalysisPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close(wait=exc is None)
+
+    def close(self, wait: bool = True) -> None:
+        """Let the workers finish (`wait`), or stop them at once: pending work is dropped and the workers are
+        killed (pages they had stay 'fetched', for the next crawl)."""
+        if wait:
+            self._executor.shutdown(wait=True)
+            return
+        # The executor offers no way to stop a running task; its processes are ended directly.
+        workers = list((getattr(self._executor, "_processes", None) or {}).values())
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            process.kill()
+
+    async def analyse(self, pages: list[Page]) -> list[Analysis]:
+        """Analyses of the pages, in order, from one worker."""
+        return await asyncio.wrap_future(self._executor.submit(analyse_pages, pages))
+
+    def map(self, batches: Iterable[list[Page]]) -> Iterable[list[Analysis]]:
+        """Analyses of many batches, in order, spread over the workers (for callers without an event loop)."""
+        return self._executor.map(analyse_pages, batches)
+
+
+_settings: Settings | None = None
+_data_dir: Path | None = None
+_annotator: Annotator | None = None
+
+
+def _start_worker(settings: Settings, data_dir: Path) -> None:
+    global _settings, _data_dir
+    # Ctrl-C reaches every process of the terminal's group: the crawl decides how to stop, the workers finish.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _settings, _data_dir = settings, data_dir
+
+
+def analyse_pages(pages: list[Page], settings: Settings | None = None, data_dir: Path | None = None) -> list[Analysis]:
+    """Extract each page's article, then annotate those in the pipeline's language (in one spaCy batch)."""
+    global _annotator
+    settings = settings or _settings
+    data_dir = data_dir or _data_dir
+    assert settings is not None and data_dir is not None, "call from an AnalysisPool worker, or pass both"
+    found: list[Analysis] = []
+    articles: list[tuple[int, Article]] = []
+    for page in pages:
+        try:
+            article = _extract(page, data_dir)
+        except ExtractionError as exc:
+            found.append(Analysis(page.key, error=str(exc)))
+            continue
+        articles.append((len(found), article))
+        found.append(Analysis(page.key, article))
+    if settings.run_nlp and _annotator is None and articles:
+        _annotator = Annotator(settings.spacy_model, settings.nlp_batch_size, settings.laws_registry)
+    notes = annotate_articles(_annotator if settings.run_nlp else None, [a for _, a in articles])
+    for (position, article), (found_in_text, note) in zip(articles, notes, strict=True):
+        found[position] = replace(found[position], annotations=found_in_text, nlp_note=note,
+                                  content_hash=content_hash(article.text), signature=signature(article.text))
+    return found
+
+
+def _extract(page: Page, data_dir: Path) -> Article:
+    body, final_url, content_type = page.body, page.final_url or page.url, page.content_type
+    if body is None:
+        if page.warc is None:
+            raise ExtractionError("neither a body nor an archived response to analyse", page.url)
+        response = read_response(data_dir, page.warc)
+        body, final_url, content_type = response.body, response.final_url, response.headers.get("content-type")
+    article = extract_article(body, final_url, page.feed_item, content_type)
+    # The queued URL is the identity: a redirect must not make a second document of one article.
+    return replace(article, url=page.url, canonical_url=page.url)
+
+
+def annotate_articles(annotator: Annotator | None, articles: list[Article]) -> list[tuple[Annotations, str | None]]:
+    """(annotations, note) per article: the NLP runs on articles in the pipeline's language; the note says
+    why it did not run on the others (or on any, when `annotator` is None because the NLP is off)."""
+    if annotator is None:
+        return [(Annotations(), "skipped: run_nlp is off") for _ in articles]
+    language = annotator.nlp.lang
+    runnable = [a for a in articles if a.language == language]
+    results = iter(annotator.annotate_batch((a.text, reference_date(a.published)) for a in runnable))
+    return [
+        (next(results), None) if article.language == language else
+        (Annotations(), f"skipped: language {article.language or 'unknown'} (the pipeline is for {language})")
+        for article in articles
+    ]

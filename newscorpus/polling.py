@@ -1,0 +1,169 @@
+"""Polling sources: find a homepage's feeds and sitemaps, poll each with a conditional GET on its own adaptive
+schedule, and queue the article URLs they list. Every store call runs on the crawl's single writer (`db`)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from newscorpus.config import Settings
+from newscorpus.corpus import Store
+from newscorpus.crawler import Fetcher, canonicalize_url, discover_feeds, looks_like_feed, parse_feed
+from newscorpus.crawler.feeds import COMMON_FEED_PATHS
+from newscorpus.crawler.sitemaps import in_scope, parse_sitemap, sitemap_candidates
+from newscorpus.errors import ExtractionError, FetchError
+from newscorpus.ingest import ProgressCallback
+from newscorpus.models import CrawlSummary, FeedItem, FeedState, Response, Source, utc_now
+
+# Runs a store call on the writer thread: `await db(store.enqueue, ...)`.
+Db = Callable[..., Awaitable[Any]]
+_FIRST_POLL_SECONDS = 3600.0
+
+
+class FeedPoller:
+    """Polls the feeds and sitemaps of every enabled source and queues the URLs they list."""
+
+    def __init__(self, store: Store, db: Db, settings: Settings, summary: CrawlSummary,
+                 progress: ProgressCallback, on_queued: Callable[[], None]) -> None:
+        self.store = store
+        self.db = db
+        self.settings = settings
+        self.summary = summary
+        self.progress = progress
+        self.on_queued = on_queued  # new URLs are waiting: the fetch stage may take them at once
+
+    async def apply_source_settings(self, fetcher: Fetcher) -> None:
+        """Hosts of sources may be private addresses (the user named them); sources may set their own delay."""
+        for source in await self.db(self.store.list_sources):
+            fetcher.allowed_hosts.add((urlsplit(source.url).hostname or "").lower())
+            if source.delay_seconds is not None:
+                fetcher.set_host_delay(source.url, source.delay_seconds)
+
+    async def poll_sources(self, fetcher: Fetcher, due_only: bool) -> None:
+        """Poll every enabled source at once (each host keeps its own politeness limits)."""
+        now = utc_now()
+        sources = [s for s in await self.db(self.store.list_sources) if s.enabled]
+        self.progress("feeds", 0, len(sources))
+        done = 0
+
+        async def poll(source: Source) -> None:
+            nonlocal done
+            await self._poll(fetcher, source, now if due_only else None)
+            done += 1
+            self.progress("feeds", done, len(sources))
+
+        await asyncio.gather(*(poll(s) for s in sources))
+
+    async def _poll(self, fetcher: Fetcher, source: Source, due_at: str | None) -> None:
+        """Poll a source's feeds and sitemaps and queue what they list; each failure is recorded with its reason,
+        on the feed, on the source (`sources list`) and in the summary."""
+        title: str | None = None
+        try:
+            feeds = await self.db(self.store.feeds_for, source.id)
+            if not feeds and source.kind == "feed":
+                feeds = [await self.db(self.store.add_feed, source.id, source.url)]
+            elif not feeds:
+                feeds, title = await self._discover(fetcher, source)
+        except (FetchError, ExtractionError) as exc:
+            failure = f"{exc} ({getattr(exc, 'url', None) or source.url})"
+            self.summary.feed_errors[source.url] = failure
+            await self.db(self.store.record_source_result, source.id, failure)
+            return
+        pending = [f for f in feeds if due_at is None or (f.next_poll_at or "") <= due_at]
+        if not pending:
+            return
+        errors = []
+        # Feeds first: their items carry titles and dates that sitemaps lack.
+        for feed in sorted(pending, key=lambda f: f.kind != "feed"):
+            error = await self._poll_feed(fetcher, source, feed)
+            if error:
+                errors.append(error)
+        await self.db(self.store.record_source_result, source.id, "; ".join(errors) or None, title)
+
+    async def _discover(self, fetcher: Fetcher, source: Source) -> tuple[list[FeedState], str | None]:
+        """Feeds a homepage advertises (else common feed paths) and the site's sitemaps."""
+        response = await fetcher.fetch(source.url)
+        if looks_like_feed(response.body, response.headers.get("content-type")):
+            return [await self.db(self.store.add_feed, source.id, source.url)], None
+        urls, title = discover_feeds(response.body, response.final_url)
+        if not urls:
+            urls = await self._probe_feed_paths(fetcher, source.url)
+        feeds = [await self.db(self.store.add_feed, source.id, canonicalize_url(u)) for u in urls]
+        robots = await fetcher.robots(source.url)
+        for url in sitemap_candidates(source.url, robots.sitemaps()):
+            feeds.append(await self.db(self.store.add_feed, source.id, canonicalize_url(url), "sitemap"))
+        return feeds, title
+
+    async def _probe_feed_paths(self, fetcher: Fetcher, homepage: str) -> list[str]:
+        for path in COMMON_FEED_PATHS:
+            url = homepage.rstrip("/") + path
+            try:
+                response = await fetcher.fetch(url)
+            except FetchError:
+                continue
+            if looks_like_feed(response.body, response.headers.get("content-type")):
+                return [url]
+        return []
+
+    async def _poll_feed(self, fetcher: Fetcher, source: Source, feed: FeedState) -> str | None:
+        """Conditional GET of one feed or sitemap; queue its new URLs and reschedule it. Returns its error."""
+        new = 0
+        try:
+            response = await fetcher.fetch(feed.url, feed.etag, feed.last_modified)
+            self.summary.feeds_polled += 1
+            if response.not_modified:
+                self.summary.feeds_not_modified += 1
+            elif feed.kind == "sitemap":
+                new = await self._read_sitemap(fetcher, source, response)
+            else:
+                parsed = parse_feed(response.body, response.final_url)
+                new = await self._enqueue(source, parsed.items)
+        except (FetchError, ExtractionError) as exc:
+            if feed.kind == "sitemap" and isinstance(exc, FetchError) and exc.status in (404, 410):
+                await self.db(self.store.remove_feed, feed.id)  # a guessed sitemap location that does not exist
+                return None
+            message = f"{exc} ({feed.url})"
+            self.summary.feed_errors[feed.url] = str(exc)
+            await self._reschedule(source, feed, utc_now(), failed=True, error=message)
+            return message
+        await self._reschedule(source, feed, response.fetched_at, new=new, response=response)
+        return None
+
+    async def _read_sitemap(self, fetcher: Fetcher, source: Source, response: Response) -> int:
+        """Queue a sitemap's in-scope URLs; an index's in-scope child sitemaps are added and polled too."""
+        sitemap = parse_sitemap(response.body, response.final_url)
+        items = [i for i in sitemap.items if source.kind != "site" or in_scope(i.url, source.url)]
+        new = await self._enqueue(source, items)
+        known = {f.url for f in await self.db(self.store.feeds_for, source.id)}
+        for child in sitemap.sitemaps:
+            url = canonicalize_url(child)
+            if url in known or (source.kind == "site" and not in_scope(url, source.url)):
+                continue
+            feed = await self.db(self.store.add_feed, source.id, url, "sitemap")
+            await self._poll_feed(fetcher, source, feed)
+        return new
+
+    async def _enqueue(self, source: Source, items: Iterable[FeedItem]) -> int:
+        queued = [replace(i, url=canonicalize_url(i.url)) for i in items if i.url.startswith(("http://", "https://"))]
+        new: int = await self.db(self.store.enqueue, source.id, queued, utc_now())
+        self.summary.urls_discovered += new
+        if new:
+            self.on_queued()
+        return new
+
+    async def _reschedule(self, source: Source, feed: FeedState, polled_at: str, new: int = 0, failed: bool = False,
+                          error: str | None = None, response: Response | None = None) -> None:
+        """Adaptive polling: a feed with new items is polled sooner, a quiet or failing one later, within bounds."""
+        low = self.settings.min_poll_seconds if source.min_poll_seconds is None else source.min_poll_seconds
+        high = max(low, self.settings.max_poll_seconds if source.max_poll_seconds is None else source.max_poll_seconds)
+        current = feed.poll_seconds or _FIRST_POLL_SECONDS
+        interval = min(high, max(low, current * (2.0 if failed else 0.5 if new else 1.5)))
+        next_poll = (datetime.now(timezone.utc) + timedelta(seconds=interval)).isoformat(timespec="seconds")
+        # Validators come only from a full (200) response; a 304 or a failure keeps the stored ones.
+        validators = response.headers if response is not None and not response.not_modified else {}
+        await self.db(self.store.update_feed, feed.id, validators.get("etag"), validators.get("last-modified"),
+                      polled_at, interval, next_poll, error)
