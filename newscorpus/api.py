@@ -27,6 +27,7 @@ import pyarrow as pa
 from newscorpus import ingest
 from newscorpus.config import Settings, load_settings, resolve_data_dir, unknown_environment
 from newscorpus.corpus import SearchIndex, Store, facets, open_store, search, timeline
+from newscorpus.corpus.lock import lock_holder
 from newscorpus.corpus.query import Node, given_filters, parse, with_filters
 from newscorpus.corpus.store import DATABASE_NAME
 from newscorpus.errors import ConfigError
@@ -44,7 +45,7 @@ class Corpus:
 
         Where the directory may be written (and `read_only` is not True), the index first catches up with the
         store (documents a crawl stored but did not index, an index lost or emptied). Read-only (`read_only`
-        True, or a directory this process may not write), nothing is written, and an index that lacks documents
+        True, a directory this process may not write, or one a crawl is working on), nothing is written, and an index that lacks documents
         of the store is a StorageError that says to run `newscorpus reindex`.
 
         Raises StorageError for a missing or damaged data directory, ConfigError for a bad settings file.
@@ -54,8 +55,8 @@ class Corpus:
             for warning in unknown_environment():
                 log.warning(warning)
         self.settings = settings or load_settings(self.path)
-        if read_only is None:
-            read_only = not _writable(self.path)
+        if read_only is None:  # a running crawl writes the index: search beside it, read-only
+            read_only = not _writable(self.path) or lock_holder(self.path) is not None
         self.read_only = read_only
         self.store: Store = open_store(self.path, read_only=read_only)
         try:

@@ -6,6 +6,7 @@ requests; nothing fetched is thrown away when the crawl is stopped; a site's pau
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sqlite3
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from newscorpus import Corpus
 from newscorpus.cli import cli
 from newscorpus.corpus.store import DATABASE_NAME
 from tests.hostile import ARTICLES, FEED, GOOD_FEED, LAUGHS_FEED, HTML_FEED, RATE_LIMITED, TRICKLE, HostileSite
@@ -70,6 +72,8 @@ def test_open_web_good_pages_are_searchable_while_bad_ones_still_hold_their_requ
         elapsed = time.monotonic() - started
         assert crawl.poll() is None, "the crawl ended: the trickling page did not hold its request"
         assert fresh_hostile.requests[TRICKLE] == 1 and fresh_hostile.ended[TRICKLE] == 0  # still trickling
+        with Corpus(tmp_path) as corpus:  # the Python API reads beside the running crawl
+            assert corpus.read_only and titles <= {hit.title for hit in corpus.search(limit=100)}
     finally:
         crawl.send_signal(signal.SIGTERM)
         out, errors = crawl.communicate(timeout=60)
@@ -88,19 +92,25 @@ def test_open_web_good_pages_are_searchable_while_bad_ones_still_hold_their_requ
     assert int(counted[1]) == sum(s in ("failed", "failed_permanent") for s in states.values()), (out, states)
 
 
-def test_open_web_a_sites_pause_holds_across_crawls_and_the_stopped_crawls_pages_are_kept(
+def test_open_web_an_aborted_crawl_keeps_what_it_fetched_and_a_sites_pause_holds_across_crawls(
         tmp_path: Path, fresh_hostile: HostileSite) -> None:
     fresh_hostile.trickle_seconds = 1.0
     subprocess.run(command(tmp_path, "sources", "add", fresh_hostile.url(FEED)), check=True, capture_output=True)
-    crawl = start_crawl(tmp_path)
+    # Its own process group, as in a terminal: Ctrl-C reaches the crawl and its worker processes alike.
+    crawl = subprocess.Popen(command(tmp_path, "crawl"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
     good = [fresh_hostile.url(story.path) for story in ARTICLES]
-    try:  # stop the crawl once the 429 came (the good pages come before it), maybe before they are all analysed
+    try:  # abort once the 429 came (the good pages come before it), maybe before they are all analysed
         assert wait_for(lambda: fresh_hostile.requests[RATE_LIMITED], 45)
         assert all(fresh_hostile.requests[s.path] for s in ARTICLES)
     finally:
-        crawl.send_signal(signal.SIGTERM)
+        os.killpg(crawl.pid, signal.SIGINT)
+        time.sleep(0.2)
+        if crawl.poll() is None:
+            os.killpg(crawl.pid, signal.SIGINT)  # the second Ctrl-C aborts
         out, errors = crawl.communicate(timeout=60)
-    assert crawl.returncode == 0 and "Traceback" not in errors, errors
+    assert crawl.returncode == 130 and "Traceback" not in errors, errors
+    assert "aborting" in errors and errors.strip().endswith("interrupted"), errors
     states = url_states(tmp_path)
     assert all(states[url] in ("fetched", "analysed") for url in good), states  # nothing fetched was dropped
     asked = {s.path: fresh_hostile.requests[s.path] for s in ARTICLES}

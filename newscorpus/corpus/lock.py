@@ -53,6 +53,15 @@ class DataDirLock:
             self._file = None
 
 
+def lock_holder(data_dir: Path) -> str | None:
+    """Who holds a data directory's lock (a running crawl, say), or None when no one does."""
+    try:
+        with DataDirLock(data_dir, "check"):
+            return None
+    except StorageError as exc:
+        return str(exc)
+
+
 def _describe(content: str) -> str:
     """"`newscorpus crawl` (PID 4242, since 2026-12-06T10:04:12+00:00)" from the lock file's record."""
     try:
