@@ -6,10 +6,14 @@ and line break, so every URL is a distinct article. Measured in one run, same UR
 
 - bare loop: httpx.AsyncClient GETs every URL and reads the body (nothing else);
 - bare loop + extraction: the same, calling the same trafilatura extraction on each page (one process);
+- newscorpus fetcher: the crawler's fetch layer alone over the same URLs (robots.txt, politeness bookkeeping,
+  bounded decompression), against the bare loop;
 - newscorpus crawl, NLP off: poll the feed, fetch, archive (WARC), extract (worker processes), store (SQLite),
   index (tantivy);
 - newscorpus crawl, NLP on, with one and with two analysis workers (nlp_workers; fewer URLs: the NLP is the
   slow part);
+- bare spaCy (nlp.pipe) over the same pages' texts in one and in two processes: the machine's own scaling, the
+  ceiling for the workers;
 - the same NLP crawl with 1% of its URLs trickling (a byte a second, forever, until request_total_timeout):
   pages per second until the last good page is stored and indexed, against the crawl without them;
 - peak memory (max RSS) of a `newscorpus crawl` process over --memory-urls URLs, NLP off (the crawl process;
@@ -38,7 +42,7 @@ from newscorpus import ingest
 from newscorpus.pipeline import Crawler
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, open_store
-from newscorpus.crawler import extract_article
+from newscorpus.crawler import Fetcher, extract_article
 
 _BLOCK_START = re.compile(rb"<(?:p|br|li|h[1-6])(?:\s[^>]*)?/?>", re.I)
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "newsmirror" / "pages"
@@ -114,8 +118,40 @@ async def bare_loop(base: str, count: int, concurrency: int, extract: bool) -> f
     return time.perf_counter() - started
 
 
-def crawl_in_process(base: str, count: int, settings: Settings, trickle_every: int = 0) -> tuple[float, int, float]:
-    """(seconds the crawl took, pages stored, seconds until the last stored page was stored and indexed)."""
+def _pipe_texts(model: str, texts: list[str]) -> int:
+    import spacy
+
+    return sum(1 for _ in spacy.load(model).pipe(texts, batch_size=32))
+
+
+def bare_spacy(base: str, count: int, model: str, processes: int) -> float:
+    """Seconds for `processes` bare spaCy processes (one BLAS thread each, as the workers) to load the pipeline
+    and run nlp.pipe over the texts of the first `count` pages, split evenly: what this machine's cores give
+    spaCy alone, the ceiling for the crawl's analysis workers."""
+    with httpx.Client() as client:
+        texts = [extract_article(client.get(f"{base}/p/{n}.html").content, f"{base}/p/{n}.html").text
+                 for n in range(count)]
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["newscorpus._worker"])
+    started = time.perf_counter()
+    with context.Pool(processes) as pool:
+        done = sum(pool.starmap(_pipe_texts, [(model, texts[i::processes]) for i in range(processes)]))
+    assert done == count
+    return time.perf_counter() - started
+
+
+async def fetcher_loop(base: str, count: int, settings: Settings) -> float:
+    """newscorpus's fetch layer alone (robots.txt, politeness bookkeeping, bounded decompression) over the URLs."""
+    started = time.perf_counter()
+    async with Fetcher(settings, {"127.0.0.1"}) as fetcher:
+        await asyncio.gather(*(fetcher.fetch(f"{base}/p/{n}.html") for n in range(count)))
+    return time.perf_counter() - started
+
+
+def crawl_in_process(base: str, count: int, settings: Settings,
+                     trickle_every: int = 0) -> tuple[float, int, float, float]:
+    """(seconds the crawl took, pages stored, seconds until the last stored page was stored and indexed, seconds
+    from the first stored page to the last: the steady state, without starting the workers)."""
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         store = open_store(data)
@@ -133,7 +169,8 @@ def crawl_in_process(base: str, count: int, settings: Settings, trickle_every: i
     if summary.duplicates:
         print(f"    ({summary.duplicates} of the pages were exact copies: stored once, with every URL)")
     stored = summary.new + summary.duplicates
-    return elapsed, stored, stored_at[stored - 1] if stored else elapsed
+    last = stored_at[stored - 1] if stored else elapsed
+    return elapsed, stored, last, last - (stored_at[0] if stored_at else 0.0)
 
 
 def crawl_memory(base: str, count: int, concurrency: int) -> int:
@@ -172,28 +209,40 @@ def main() -> None:
                        per_host_concurrency=args.concurrency, run_nlp=False)
     print(f"{args.urls} URLs (195 newsmirror pages repeated, {sum(p.stat().st_size for p in PAGES.glob('*.html')) / 195 / 1000:.0f} kB "
           f"on average), concurrency {args.concurrency}, server {base}")
-    bare = asyncio.run(bare_loop(base, args.urls, args.concurrency, extract=False))
-    bare_extract = asyncio.run(bare_loop(base, args.urls, args.concurrency, extract=True))
-    ours, stored, _ = crawl_in_process(base, args.urls, settings)
-    assert stored == args.urls, stored
-    print(f"  bare loop (fetch only)              {args.urls / bare:8.1f} pages/s")
-    print(f"  bare loop + extraction              {args.urls / bare_extract:8.1f} pages/s")
-    print(f"  newscorpus crawl, NLP off           {args.urls / ours:8.1f} pages/s   "
-          f"time {ours / bare_extract:.2f}x the bare loop + extraction's, {ours / bare:.1f}x the fetch-only loop's "
-          f"({settings.nlp_workers or 'one per core'} workers)")
+    if args.urls:  # --urls 0 skips the runs without NLP
+        bare = asyncio.run(bare_loop(base, args.urls, args.concurrency, extract=False))
+        bare_extract = asyncio.run(bare_loop(base, args.urls, args.concurrency, extract=True))
+        fetch_only = asyncio.run(fetcher_loop(base, args.urls, settings))
+        ours, stored, _, _ = crawl_in_process(base, args.urls, settings)
+        assert stored == args.urls, stored
+        print(f"  bare loop (fetch only)              {args.urls / bare:8.1f} pages/s")
+        print(f"  newscorpus fetcher (fetch only)     {args.urls / fetch_only:8.1f} pages/s   "
+              f"time {fetch_only / bare:.2f}x the bare loop's")
+        print(f"  bare loop + extraction              {args.urls / bare_extract:8.1f} pages/s")
+        print(f"  newscorpus crawl, NLP off           {args.urls / ours:8.1f} pages/s   "
+              f"time {ours / bare_extract:.2f}x the bare loop + extraction's, {ours / bare:.1f}x the fetch-only loop's "
+              f"({settings.nlp_workers or 'one per core'} workers)")
     n = args.nlp_urls
+    spacy_one = bare_spacy(base, n, settings.spacy_model, 1)
+    spacy_two = bare_spacy(base, n, settings.spacy_model, 2)
     nlp = replace(settings, run_nlp=True, request_total_timeout=60.0)
     nlp_bare = asyncio.run(bare_loop(base, n, args.concurrency, extract=True))
-    one, one_stored, _ = crawl_in_process(base, n, replace(nlp, nlp_workers=1))
-    two, two_stored, _ = crawl_in_process(base, n, replace(nlp, nlp_workers=2))
+    one, one_stored, _, one_steady = crawl_in_process(base, n, replace(nlp, nlp_workers=1))
+    two, two_stored, _, two_steady = crawl_in_process(base, n, replace(nlp, nlp_workers=2))
     assert one_stored == two_stored == n, (one_stored, two_stored)
     every = 100  # 1% of the URLs trickle
-    tricky, tricky_stored, good_done = crawl_in_process(base, n, replace(nlp, nlp_workers=2), trickle_every=every)
+    tricky, tricky_stored, good_done, _ = crawl_in_process(base, n, replace(nlp, nlp_workers=2),
+                                                           trickle_every=every)
     good = n - n // every
     assert tricky_stored == good, tricky_stored
     print(f"  (bare loop + extraction on the {n} URLs of the NLP runs: {n / nlp_bare:.1f} pages/s)")
-    print(f"  newscorpus crawl, NLP on, 1 worker  {n / one:8.1f} pages/s")
-    print(f"  newscorpus crawl, NLP on, 2 workers {n / two:8.1f} pages/s   {one / two:.2f}x one worker")
+    print(f"  bare spaCy on their texts, 1 process {n / spacy_one:7.1f} texts/s")
+    print(f"  bare spaCy on their texts, 2 processes {n / spacy_two:5.1f} texts/s   {spacy_one / spacy_two:.2f}x one: "
+          "what two cores give spaCy alone here")
+    print(f"  newscorpus crawl, NLP on, 1 worker  {n / one:8.1f} pages/s   (steady state: {(n - 1) / one_steady:.1f})")
+    print(f"  newscorpus crawl, NLP on, 2 workers {n / two:8.1f} pages/s   {one / two:.2f}x one worker "
+          f"(steady state, from the first page stored to the last: {(n - 1) / two_steady:.1f} pages/s, "
+          f"{one_steady / two_steady:.2f}x)")
     print(f"  the same with 1% of URLs trickling  {good / good_done:8.1f} pages/s   "
           f"{(good / good_done) / (n / two):.2f}x without them (good pages until the last is stored and indexed; "
           f"the crawl ended after {tricky:.0f} s, when the trickling requests used up request_total_timeout)")

@@ -336,15 +336,17 @@ class Crawler:
 
     async def _analyse_stage(self, pool: AnalysisPool, pages: asyncio.Queue[Page | None],
                              pending: dict[int, tuple[QueuedURL, str, WarcLocation]]) -> None:
-        """One per worker: take the pages waiting (up to crawl_batch_size, without waiting for more), have a
-        worker analyse them, store the results."""
+        """One per worker: take a share of the pages waiting (up to crawl_batch_size, without waiting for more),
+        have a worker analyse them, store the results."""
         last = False
         while not last:
             page = await pages.get()
             if page is None:
                 return
             batch = [page]
-            while len(batch) < max(1, self.settings.crawl_batch_size) and not pages.empty():
+            # An even share of a short queue, so that no worker sits idle while another has a long batch to go.
+            share = min(max(1, self.settings.crawl_batch_size), -(-(pages.qsize() + 1) // pool.workers))
+            while len(batch) < share and not pages.empty():
                 more = pages.get_nowait()
                 if more is None:
                     last = True

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +22,7 @@ import pytest
 
 from newscorpus.config import Settings
 from newscorpus.nlp import Annotator
+from tests.hostile import HostileSite, QuietHandler
 
 SITES = Path(__file__).parent / "data" / "sites"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -30,21 +31,7 @@ HEISE = feedparser.parse((NEWSMIRROR / "feeds" / "rssparser-heise.xml").read_byt
 TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/rss+xml", ".txt": "text/plain"}
 
 
-class _SiteHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def _send(self, status: int, body: bytes = b"", ctype: str = "text/plain", headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
+class _SiteHandler(QuietHandler):
     def do_GET(self) -> None:  # noqa: C901 - one branch per fault the tests need
         server: LocalSite = self.server  # type: ignore[assignment]
         parts = urlsplit(self.path)
@@ -142,14 +129,20 @@ class LocalSite(ThreadingHTTPServer):
         return self.base_url + path
 
 
+def _serving(server: ThreadingHTTPServer) -> Iterator[None]:
+    """Serve on a thread until the generator is closed (the end of a fixture)."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="session")
 def site() -> Iterator[LocalSite]:
     server = LocalSite()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    for _ in _serving(server):
+        yield server
 
 
 @pytest.fixture
@@ -204,18 +197,13 @@ def annotator() -> Annotator:
     return Annotator(Settings().spacy_model)
 
 
-from tests.hostile import HostileSite  # noqa: E402 - kept beside the fixtures that serve it
-
 
 @pytest.fixture(scope="session")
 def hostile() -> Iterator[HostileSite]:
     """The hostile web site (tests/hostile.py) on a free port of 127.0.0.1, for the whole session."""
     server = HostileSite()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    for _ in _serving(server):
+        yield server
 
 
 @pytest.fixture

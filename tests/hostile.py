@@ -47,6 +47,7 @@ DEAD_FEED = "/feeds/dead-links.xml"  # DEAD_LINKS items, each a 404
 DEAD_LINKS = 1000
 BOMB_BYTES = 100 * 2**20
 FEEDS = (FEED, GOOD_FEED, LAUGHS_FEED, HTML_FEED, DEAD_FEED)
+_HTML = "text/html; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -380,15 +381,15 @@ class HostileSite(ThreadingHTTPServer):
             self.ended[path] += 1
 
 
-class _HostileHandler(BaseHTTPRequestHandler):
+class QuietHandler(BaseHTTPRequestHandler):
+    """A test server's request handler: HTTP/1.1, no request log, one call to send a whole response."""
+
     protocol_version = "HTTP/1.1"
-    timeout = 10  # an idle keep-alive connection, or a client that stops reading, is dropped after this
-    server: HostileSite
 
     def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def _send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8",
+    def _send(self, status: int, body: bytes = b"", ctype: str = "text/plain",
               headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -397,6 +398,11 @@ class _HostileHandler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(body)
+
+
+class _HostileHandler(QuietHandler):
+    timeout = 10  # an idle keep-alive connection, or a client that stops reading, is dropped after this
+    server: HostileSite
 
     def _pause(self, seconds: float, deadline: float) -> bool:
         """Sleep up to `seconds`; False as soon as the client hangs up, the server stops or the deadline passes."""
@@ -441,13 +447,13 @@ class _HostileHandler(BaseHTTPRequestHandler):
         server = self.server
         stories = {s.path: s for s in ARTICLES}
         if path in stories:
-            return self._send(200, _article_html(stories[path]).encode())
+            return self._send(200, _article_html(stories[path]).encode(), _HTML)
         if path == HOMEPAGE:
             links = "".join(f'<li><a href="{s.path}">{html.escape(s.title)}</a></li>' for s in ARTICLES)
             page = (f'<!doctype html><html><head><title>The Hostile Herald</title>'
                     f'<link rel="alternate" type="application/rss+xml" href="{FEED}"></head>'
                     f"<body><h1>The Hostile Herald</h1><ul>{links}</ul></body></html>")
-            return self._send(200, page.encode())
+            return self._send(200, page.encode(), _HTML)
         if path == ROBOTS:
             return self._send(200, f"User-agent: *\nAllow: /\nSitemap: {server.url(SITEMAP)}\n".encode(), "text/plain")
         if path == FEED:
@@ -462,9 +468,9 @@ class _HostileHandler(BaseHTTPRequestHandler):
                     f"{urls}</urlset>\n")
             return self._send(200, body.encode(), "application/xml")
         if path == SCRIPTS:
-            return self._send(200, _scripts_html().encode())
+            return self._send(200, _scripts_html().encode(), _HTML)
         if path == CP1252:
-            return self._send(200, _cp1252_html(), "text/html; charset=utf-8")
+            return self._send(200, _cp1252_html(), _HTML)
         if path == BINARY:
             return self._send(200, _binary(), "text/html")
         if path == BOMB:

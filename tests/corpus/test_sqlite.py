@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from newscorpus.corpus import open_store
-from newscorpus.corpus.sqlite import SCHEMA_VERSION, SQLiteStore
+from newscorpus.corpus.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
 from newscorpus.corpus.store import DATABASE_NAME
 from newscorpus.errors import StorageError
-from newscorpus.models import Annotations, Article, DateMention, EntityMention, FeedItem, LawReference, PlaceMention
+from newscorpus.models import (Annotations, Article, DateMention, EntityMention, FeedItem, LawReference, PlaceMention,
+                               WarcLocation)
 
 NOW = "2026-03-10T12:00:00+00:00"
 
@@ -173,3 +174,49 @@ def test_store_near_duplicates_join_the_first_copys_cluster(tmp_path: Path) -> N
     assert docs[ids[0]].cluster_id == docs[ids[1]].cluster_id == ids[0]
     assert docs[ids[2]].cluster_id == ids[2]
     assert store.clusters([ids[0], ids[2]]) == {ids[0]: (ids[0], 2), ids[2]: (ids[2], 1)}
+
+
+def test_store_pipeline_stages_walk_each_url_once_a_pass(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    items = [FeedItem(f"https://a.example/{n}") for n in range(4)]
+    store.enqueue(None, items, NOW)
+    first, second, third, fourth = store.queued(10, NOW)
+    store.mark_fetched(first.id, NOW, WarcLocation("warc/x.warc.gz", 0, 10))
+    store.defer(second.id, "a.example asked for a pause", "2026-03-10T13:00:00+00:00")
+    store.mark_failed(third.id, "timed out", permanent=False, retry_at=NOW)  # due again at once
+    # A pass walks on from its cursor: the failure due again is not taken twice in it; the next pass takes it.
+    assert [q.id for q in store.queued(10, NOW, after=fourth.id)] == []
+    assert [q.id for q in store.queued(10, NOW)] == [third.id, fourth.id]
+    assert store.count_due(NOW, after=third.id) == 1
+    (fetched,) = store.fetched(10)
+    assert fetched.id == first.id and fetched.warc == WarcLocation("warc/x.warc.gz", 0, 10)
+    store.save_document(_article("https://a.example/0"), Annotations(), None, NOW, "h", url_id=first.id,
+                        warc=fetched.warc)
+    assert store.fetched(10) == [] and [q.id for q in store.queued(10, "2026-03-10T14:00:00+00:00")] == [
+        second.id, third.id, fourth.id]
+    assert store.stats()["urls"] == {"analysed": 1, "deferred": 1, "failed": 1, "queued": 1}
+    assert store.next_poll_time() == NOW
+
+
+def test_store_host_pauses_are_kept_and_only_lengthened(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.pause_host("a.example", "2026-03-11T12:00:00+00:00", "HTTP 429")
+    store.pause_host("a.example", "2026-03-10T13:00:00+00:00", "HTTP 503")  # shorter: the longer pause holds
+    assert store.host_pauses(NOW) == {"a.example": ("2026-03-11T12:00:00+00:00", "HTTP 503")}
+    store.close()
+    assert open_store(tmp_path).host_pauses("2026-03-12T00:00:00+00:00") == {}
+
+
+def test_store_migration_keeps_done_urls_done(tmp_path: Path) -> None:
+    path = tmp_path / DATABASE_NAME
+    db = sqlite3.connect(path)
+    for number, sql in MIGRATIONS:
+        if number < 7:
+            db.executescript(sql)
+    db.execute("PRAGMA user_version = 6")
+    db.execute("INSERT INTO urls (url, state, discovered_at) VALUES ('https://a.example/1', 'fetched', ?)", (NOW,))
+    db.execute("INSERT INTO urls (url, state, discovered_at) VALUES ('https://a.example/2', 'queued', ?)", (NOW,))
+    db.commit()
+    db.close()
+    store = open_store(tmp_path)  # schema 6 -> 7: the old 'fetched' (done) is the new 'analysed'
+    assert store.stats()["urls"] == {"analysed": 1, "queued": 1}
