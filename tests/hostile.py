@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 HOMEPAGE = "/"
 ROBOTS = "/robots.txt"
 FEED = "/feed.xml"  # every page case below, and the unreachable URL
-GOOD_FEED = "/feeds/good.xml"  # the five articles only
+GOOD_FEED = "/feeds/good.xml"  # the five articles only, on the host the feed was asked for (127.0.0.1, localhost)
+BAD_FEED = "/feeds/bad.xml"  # every page case but the five articles: the slow ones first, the pauses last
 SITEMAP = "/sitemap.xml"  # the same pages as FEED
 BOMB = "/bomb.html"  # gzip: ~100 kB on the wire, BOMB_BYTES once decompressed
 ENDLESS = "/endless.html"  # chunked, never ends
@@ -46,7 +47,7 @@ HTML_FEED = "/feeds/html.xml"  # an HTML page as application/rss+xml
 DEAD_FEED = "/feeds/dead-links.xml"  # DEAD_LINKS items, each a 404
 DEAD_LINKS = 1000
 BOMB_BYTES = 100 * 2**20
-FEEDS = (FEED, GOOD_FEED, LAUGHS_FEED, HTML_FEED, DEAD_FEED)
+FEEDS = (FEED, GOOD_FEED, BAD_FEED, LAUGHS_FEED, HTML_FEED, DEAD_FEED)
 _HTML = "text/html; charset=utf-8"
 
 
@@ -460,8 +461,16 @@ class _HostileHandler(QuietHandler):
             items = [(u, u.rsplit("/", 1)[-1], formatdate(1767225600, usegmt=True)) for u in server.pages]
             return self._send(200, _rss("The Hostile Herald: everything", items), "application/rss+xml")
         if path == GOOD_FEED:
-            items = [(server.url(s.path), s.title, _rfc822(s.published)) for s in ARTICLES]
+            base = f"http://{self.headers.get('Host') or urlsplit(server.base_url).netloc}"
+            items = [(base + s.path, s.title, _rfc822(s.published)) for s in ARTICLES]
             return self._send(200, _rss("The Hostile Herald: news", items), "application/rss+xml")
+        if path == BAD_FEED:
+            slow = [server.url(TRICKLE), server.url(HANG), server.unreachable]
+            pauses = [server.url(p) for p in (RATE_LIMITED, RATE_LIMITED_DATE, UNAVAILABLE)]
+            rest = [u for u in server.pages if u not in {server.url(s.path) for s in ARTICLES} | {*slow, *pauses}]
+            bad = slow + rest + pauses
+            items = [(u, u.rsplit("/", 1)[-1], formatdate(1767225600, usegmt=True)) for u in bad]
+            return self._send(200, _rss("The Hostile Herald: the worst", items), "application/rss+xml")
         if path == SITEMAP:
             urls = "".join(f"<url><loc>{html.escape(u)}</loc></url>" for u in server.pages)
             body = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'

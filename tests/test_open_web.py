@@ -20,7 +20,8 @@ from click.testing import CliRunner
 from newscorpus import Corpus
 from newscorpus.cli import cli
 from newscorpus.corpus.store import DATABASE_NAME
-from tests.hostile import ARTICLES, FEED, GOOD_FEED, LAUGHS_FEED, HTML_FEED, RATE_LIMITED, TRICKLE, HostileSite
+from tests.hostile import (ARTICLES, BAD_FEED, FEED, GOOD_FEED, HTML_FEED, LAUGHS_FEED, RATE_LIMITED, TRICKLE,
+                           HostileSite)
 
 # Quick retries and timeouts, but a total budget long enough that the trickling page outlasts the good ones.
 SETTINGS = ["--setting", "per_host_delay", "0", "--setting", "request_timeout", "3", "--setting",
@@ -63,7 +64,10 @@ def wait_for(condition: object, seconds: float) -> bool:
 def test_open_web_good_pages_are_searchable_while_bad_ones_still_hold_their_requests(
         tmp_path: Path, fresh_hostile: HostileSite) -> None:
     fresh_hostile.trickle_seconds = 1.0  # a byte a second: never idle for the 3 s read timeout
-    subprocess.run(command(tmp_path, "sources", "add", fresh_hostile.url(FEED)), check=True, capture_output=True)
+    # The worst pages first (a 429 pauses their whole host); the good ones on another host (localhost).
+    good_feed = fresh_hostile.url(GOOD_FEED).replace("127.0.0.1", "localhost")
+    subprocess.run(command(tmp_path, "sources", "add", fresh_hostile.url(BAD_FEED), good_feed), check=True,
+                   capture_output=True)
     crawl = start_crawl(tmp_path)
     titles = {story.title for story in ARTICLES}
     try:
@@ -72,6 +76,8 @@ def test_open_web_good_pages_are_searchable_while_bad_ones_still_hold_their_requ
         elapsed = time.monotonic() - started
         assert crawl.poll() is None, "the crawl ended: the trickling page did not hold its request"
         assert fresh_hostile.requests[TRICKLE] == 1 and fresh_hostile.ended[TRICKLE] == 0  # still trickling
+        assert wait_for(lambda: fresh_hostile.requests[RATE_LIMITED], 45)  # the bad host's last page
+        assert crawl.poll() is None and fresh_hostile.ended[TRICKLE] == 0
         with Corpus(tmp_path) as corpus:  # the Python API reads beside the running crawl
             assert corpus.read_only and titles <= {hit.title for hit in corpus.search(limit=100)}
     finally:
@@ -82,7 +88,7 @@ def test_open_web_good_pages_are_searchable_while_bad_ones_still_hold_their_requ
     assert "stopped early (interrupted)" in out, out
     # Every good article stored exactly once; the 429 asked once; the unreachable host failed with its reason.
     states = url_states(tmp_path)
-    assert all(states[fresh_hostile.url(story.path)] == "analysed" for story in ARTICLES), states
+    assert all(states[good_feed.replace(GOOD_FEED, story.path)] == "analysed" for story in ARTICLES), states
     assert fresh_hostile.requests[RATE_LIMITED] == 1
     assert states[fresh_hostile.url(RATE_LIMITED)] == "deferred"
     assert "HTTP 429" in out and "ConnectError" in out, out
