@@ -125,6 +125,7 @@ def test_open_web_an_aborted_crawl_keeps_what_it_fetched_and_a_sites_pause_holds
     assert second.returncode == 0, second.stderr
     assert fresh_hostile.requests[RATE_LIMITED] == 0  # its 27.8 hours are not over
     assert sum(fresh_hostile.requests[s.path] for s in ARTICLES) == 0, asked  # not fetched again
+    assert sum(fresh_hostile.requests.values()) == 0  # the host asked for a pause: not even its feed is polled
     states = url_states(tmp_path)
     assert all(states[url] == "analysed" for url in good)
     assert {story.title for story in ARTICLES} <= searchable_titles(tmp_path)
