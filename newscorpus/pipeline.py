@@ -18,6 +18,7 @@ import signal
 from collections import Counter, deque
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
@@ -30,7 +31,7 @@ from newscorpus.corpus.lock import DataDirLock
 from newscorpus.crawler import Fetcher
 from newscorpus.crawler.archive import WarcArchive
 from newscorpus.crawler.urls import host_of
-from newscorpus.errors import FetchError
+from newscorpus.errors import ExtractionError, FetchError, NewscorpusError
 from newscorpus.ingest import ProgressCallback, index_documents, index_pending
 from newscorpus.models import CrawlSummary, QueuedURL, Response, WarcLocation, utc_now
 from newscorpus.polling import FeedPoller
@@ -81,6 +82,7 @@ class Crawler:
         self._done = 0
         self._total = 0
         self._count_from = 0  # urls_discovered when the progress total was last brought up to date
+        self._fatal: NewscorpusError | None = None  # what stopped the pass that no page can get past
 
     def run(self, feeds_only: bool = False) -> CrawlSummary:
         """One pass: poll every feed and sitemap of every enabled source, fetch every due article, analyse, store
@@ -139,6 +141,8 @@ class Crawler:
                             if self._stop.is_set():
                                 break
                     aborted = False
+                    if self._fatal is not None:
+                        raise self._fatal
                 finally:
                     if pool is not None:
                         pool.close(wait=not aborted)
@@ -157,6 +161,13 @@ class Crawler:
                 self._main.cancel()
             return
         self._request_stop("interrupted")
+
+    def _fail_pass(self, error: NewscorpusError) -> None:
+        """A stage failed in a way no page gets past (the store cannot be written, a worker died): stop the pass,
+        keep what was fetched, and end the crawl with this error."""
+        if self._fatal is None:
+            self._fatal = error
+        self._request_stop(str(error))
 
     def _request_stop(self, why: str) -> None:
         """Stop fetching at once; what was fetched is still archived, analysed, stored and indexed."""
@@ -218,6 +229,9 @@ class Crawler:
             tasks.discard(task)
             active[host] -= 1
             self._changed.set()
+            error = None if task.cancelled() else task.exception()
+            if isinstance(error, NewscorpusError):
+                self._fail_pass(error)
 
         while not self._stop.is_set():
             self._changed.clear()
@@ -251,7 +265,7 @@ class Crawler:
                     pass
             exhausted = exhausted and not self._polling_added()
         if tasks:
-            await asyncio.gather(*tasks)
+            await asyncio.gather(*tasks, return_exceptions=True)  # failures were seen as each task ended
 
     def _polling_added(self) -> bool:
         """Whether the feeds queued URLs since the fetch stage last looked."""
@@ -352,9 +366,20 @@ class Crawler:
                     last = True
                     break
                 batch.append(more)
-            results = await pool.analyse(batch)
-            stored = [(pending.pop(result.key), result) for result in results]
-            outcomes = await self._db(self._store_analyses, stored)
+            try:
+                results = await pool.analyse(batch)
+                stored = [(pending[result.key], result) for result in results]
+                outcomes = await self._db(self._store_analyses, stored)
+            except (BrokenProcessPool, NewscorpusError) as exc:
+                # The pages stay 'fetched': the next crawl analyses them from the archive. The queue is still
+                # drained, so that no fetcher waits for room in it.
+                self._fail_pass(exc if isinstance(exc, NewscorpusError) else ExtractionError(
+                    f"an analysis worker stopped unexpectedly ({exc}); was it out of memory? The pages it had are "
+                    "analysed by the next crawl"))
+                continue
+            finally:
+                for page in batch:
+                    pending.pop(page.key, None)
             for (_, result), (doc_id, created) in zip(stored, outcomes, strict=True):
                 if result.error is not None:
                     self.summary.failed += 1
