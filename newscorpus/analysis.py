@@ -8,6 +8,8 @@ import asyncio
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -71,7 +73,7 @@ class AnalysisPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["newscorpus._worker"])  # once per process: the server outlives a pool
         self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
-                                             initargs=(settings, data_dir))
+                                             initargs=(settings, data_dir, os.getpid()))
 
     def __enter__(self) -> AnalysisPool:
         return self
@@ -105,11 +107,25 @@ _data_dir: Path | None = None
 _annotator: Annotator | None = None
 
 
-def _start_worker(settings: Settings, data_dir: Path) -> None:
+def _start_worker(settings: Settings, data_dir: Path, owner: int) -> None:
     global _settings, _data_dir
     # Ctrl-C reaches every process of the terminal's group: the crawl decides how to stop, the workers finish.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _settings, _data_dir = settings, data_dir
+    threading.Thread(target=_exit_with, args=(owner,), daemon=True, name="newscorpus-owner-watch").start()
+
+
+def _exit_with(owner: int) -> None:
+    """End this worker once the process that owns the pool is gone (killed, even with SIGKILL): an orphaned
+    worker would otherwise wait forever on its task queue, holding a spaCy pipeline's memory."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # alive, as another user (its PID taken over): not ours to wait for
+            os._exit(1)
 
 
 def analyse_pages(pages: list[Page], settings: Settings | None = None, data_dir: Path | None = None) -> list[Analysis]:

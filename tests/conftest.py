@@ -211,3 +211,15 @@ def fresh_hostile(hostile: HostileSite) -> HostileSite:
     """The hostile site with its counters cleared and every case at its default pace."""
     hostile.reset()
     return hostile
+
+
+def grandchildren(pid: int) -> list[int]:
+    """The children of `pid`'s children: the analysis workers, forked by the crawl's forkserver."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    return [grandchild for child in children.get(pid, []) for grandchild in children.get(child, [])]

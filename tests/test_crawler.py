@@ -22,7 +22,7 @@ from newscorpus.crawler import extract_article
 from newscorpus.crawler.archive import read_response
 from newscorpus.crawler.opml import parse_opml
 from newscorpus.ingest import starter_sources
-from tests.conftest import NEWSMIRROR, SHARED, LocalSite, Mirror
+from tests.conftest import NEWSMIRROR, SHARED, LocalSite, Mirror, grandchildren
 
 FAST = ["--setting", "per_host_delay", "0", "--setting", "per_host_concurrency", "8"]
 
@@ -196,9 +196,14 @@ def test_crawler_killed_mid_crawl_finishes_on_the_next_run(tmp_path: Path, newsm
                 stored = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         except sqlite3.OperationalError:
             continue
+    workers = grandchildren(crawl.pid)  # the analysis workers, forked by the crawl's forkserver
     os.kill(crawl.pid, signal.SIGKILL)
     crawl.wait()
     assert 0 < stored, "the crawl stored nothing before it was killed"
+    deadline = time.monotonic() + 10  # orphaned workers end themselves, not holding a pipeline's memory forever
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.2)
+    assert workers and not any(Path(f"/proc/{pid}").exists() for pid in workers)
     expected = [p for p in newsmirror.manifest()["pages"] if p["site"] in ("site1", "site2")]  # type: ignore[index]
     finished = subprocess.run([*command, "crawl"], capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from newscorpus import Corpus
 from newscorpus.cli import cli
 from newscorpus.corpus.store import DATABASE_NAME
+from tests.conftest import grandchildren
 from tests.hostile import (ARTICLES, BAD_FEED, FEED, GOOD_FEED, HTML_FEED, LAUGHS_FEED, RATE_LIMITED, TRICKLE,
                            HostileSite)
 
@@ -175,26 +176,14 @@ def test_open_web_max_time_stops_the_crawl_and_keeps_its_work(tmp_path: Path, fr
     assert fresh_hostile.requests[TRICKLE] == 1
 
 
-def _grandchildren(pid: int) -> list[int]:
-    """The children of `pid`'s children: the analysis workers, forked by the crawl's forkserver."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    return [grandchild for child in children.get(pid, []) for grandchild in children.get(child, [])]
-
-
 def test_open_web_dead_analysis_workers_end_the_crawl_in_one_line_and_lose_nothing(
         tmp_path: Path, fresh_hostile: HostileSite) -> None:
     subprocess.run(command(tmp_path, "sources", "add", fresh_hostile.url(GOOD_FEED)), check=True, capture_output=True)
     crawl = start_crawl(tmp_path)
     try:  # the workers are killed (as the kernel's OOM killer would) while they load the pipeline
         assert wait_for(lambda: all(fresh_hostile.requests[s.path] for s in ARTICLES), 30)
-        assert wait_for(lambda: _grandchildren(crawl.pid), 10)
-        workers = _grandchildren(crawl.pid)
+        assert wait_for(lambda: grandchildren(crawl.pid), 10)
+        workers = grandchildren(crawl.pid)
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
         out, errors = crawl.communicate(timeout=60)
