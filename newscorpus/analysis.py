@@ -109,8 +109,10 @@ _annotator: Annotator | None = None
 
 def _start_worker(settings: Settings, data_dir: Path, owner: int) -> None:
     global _settings, _data_dir
-    # Ctrl-C reaches every process of the terminal's group: the crawl decides how to stop, the workers finish.
+    # Ctrl-C (or a service manager's SIGTERM) reaches every process of the group: the crawl decides how to stop,
+    # the workers finish what they have.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _settings, _data_dir = settings, data_dir
     threading.Thread(target=_exit_with, args=(owner,), daemon=True, name="newscorpus-owner-watch").start()
 

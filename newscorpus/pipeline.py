@@ -31,7 +31,7 @@ from newscorpus.corpus.lock import DataDirLock
 from newscorpus.crawler import Fetcher
 from newscorpus.crawler.archive import WarcArchive
 from newscorpus.crawler.urls import host_of
-from newscorpus.errors import ExtractionError, FetchError, NewscorpusError
+from newscorpus.errors import ExtractionError, FetchError
 from newscorpus.ingest import ProgressCallback, index_documents, index_pending
 from newscorpus.models import CrawlSummary, QueuedURL, Response, WarcLocation, utc_now
 from newscorpus.polling import FeedPoller
@@ -42,6 +42,7 @@ _RETRY_LATER = timedelta(minutes=30)  # a URL that failed waits this long, doubl
 _MAX_ATTEMPTS = 5
 _SET_ASIDE_FOR = timedelta(minutes=15)  # URLs of a host set aside for a pass are deferred this long
 _READ_AHEAD = 1000  # due URLs read from the store ahead of the fetchers
+_MAX_BACKLOG = 20_000  # read ahead at most this far past hosts that are busy
 _INDEX_EVERY = 1.0  # seconds between index commits while pages arrive
 
 
@@ -82,7 +83,8 @@ class Crawler:
         self._done = 0
         self._total = 0
         self._count_from = 0  # urls_discovered when the progress total was last brought up to date
-        self._fatal: NewscorpusError | None = None  # what stopped the pass that no page can get past
+        self._fatal: BaseException | None = None  # what stopped the pass that no page can get past
+        self._seen_discovered = 0  # urls_discovered when the fetch stage last looked
 
     def run(self, feeds_only: bool = False) -> CrawlSummary:
         """One pass: poll every feed and sitemap of every enabled source, fetch every due article, analyse, store
@@ -123,31 +125,29 @@ class Crawler:
                 break
         if self.max_time is not None:
             loop.call_later(self.max_time, self._request_stop, f"--max-time of {self.max_time:g} s reached")
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="newscorpus-store")
         aborted = True
-        try:
-            with WarcArchive(self.data_dir, self.settings.warc_file_bytes) as archive:
-                pool = None if feeds_only else AnalysisPool(self.settings, self.data_dir)
-                try:
-                    async with Fetcher(self.settings) as fetcher:
-                        await self._db(index_pending, self.store, self.index)  # catch up after a crash
-                        while True:
-                            await self._pass(fetcher, archive, pool, watch)
-                            if on_pass:
-                                on_pass(self.summary)
-                            if not watch or self._stop.is_set():
-                                break
-                            await _sleep_until(await self._db(self.store.next_poll_time), self._stop)
-                            if self._stop.is_set():
-                                break
-                    aborted = False
-                    if self._fatal is not None:
-                        raise self._fatal
-                finally:
-                    if pool is not None:
-                        pool.close(wait=not aborted)
-        finally:
-            self._writer.shutdown(wait=True, cancel_futures=aborted)
+        # The archive outlives the writer thread, which may still be writing a record when the pass ends.
+        with WarcArchive(self.data_dir, self.settings.warc_file_bytes) as archive:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="newscorpus-store")
+            pool = None if feeds_only else AnalysisPool(self.settings, self.data_dir)
+            try:
+                async with Fetcher(self.settings) as fetcher:
+                    await self._db(index_pending, self.store, self.index)  # catch up after a crash
+                    while not self._stop.is_set():
+                        fetcher.new_pass()
+                        await self._pass(fetcher, archive, pool, watch)
+                        if on_pass:
+                            on_pass(self.summary)
+                        if not watch or self._stop.is_set():
+                            break
+                        await _sleep_until(await self._db(self.store.next_poll_time), self._stop)
+                aborted = False
+                if self._fatal is not None:
+                    raise self._fatal
+            finally:
+                if pool is not None:
+                    pool.close(wait=not aborted)
+                self._writer.shutdown(wait=True, cancel_futures=aborted)
 
     async def _db(self, call: Callable[..., Any], *args: Any) -> Any:
         """Run a store, archive or index call on the writer thread: the only thread that touches them."""
@@ -162,9 +162,10 @@ class Crawler:
             return
         self._request_stop("interrupted")
 
-    def _fail_pass(self, error: NewscorpusError) -> None:
-        """A stage failed in a way no page gets past (the store cannot be written, a worker died): stop the pass,
-        keep what was fetched, and end the crawl with this error."""
+    def _fail_pass(self, error: BaseException) -> None:
+        """A stage failed in a way no page gets past (the store cannot be written, a worker died, a bug): stop the
+        pass, keep what was fetched, and end the crawl with this error (ours in one line, a bug with its
+        traceback)."""
         if self._fatal is None:
             self._fatal = error
         self._request_stop(str(error))
@@ -192,14 +193,17 @@ class Crawler:
             await _finish(self._polling)
             return
         self._done, self._count_from = 0, self.summary.urls_discovered
-        self._total = await self._db(self.store.count_due, utc_now()) + len(await self._db(self.store.fetched, 10**6))
+        self._seen_discovered = self.summary.urls_discovered
+        # Read once, before this pass fetches anything: its own fetched pages are on their way already.
+        leftovers: list[QueuedURL] = await self._db(self.store.fetched, 10**6)
+        self._total = await self._db(self.store.count_due, utc_now()) + len(leftovers)
         pages: asyncio.Queue[Page | None] = asyncio.Queue(maxsize=2 * pool.workers * self.settings.crawl_batch_size)
         pending: dict[int, tuple[QueuedURL, str, WarcLocation]] = {}
         analysers = [asyncio.create_task(self._analyse_stage(pool, pages, pending)) for _ in range(pool.workers)]
         indexed = asyncio.Event()
         indexer = asyncio.create_task(self._index_stage(indexed))
         try:
-            resumed = asyncio.create_task(self._resume_stage(pages, pending))
+            resumed = asyncio.create_task(self._resume_stage(leftovers, pages, pending))
             await self._fetch_stage(fetcher, archive, pages, pending)
             await _finish(self._polling)
             await resumed
@@ -230,13 +234,16 @@ class Crawler:
             active[host] -= 1
             self._changed.set()
             error = None if task.cancelled() else task.exception()
-            if isinstance(error, NewscorpusError):
+            if error is not None:
                 self._fail_pass(error)
 
         while not self._stop.is_set():
             self._changed.clear()
-            if waiting < _READ_AHEAD // 2 and not exhausted:
-                wanted = _READ_AHEAD - waiting
+            # Read ahead again when little is waiting, or when slots are free but every host waiting is at its
+            # limit (one big host must not keep the others' URLs unread), up to _MAX_BACKLOG.
+            idle = len(tasks) < limit and all(active[host] >= per_host for host in backlog)
+            if not exhausted and (waiting < _READ_AHEAD // 2 or (idle and waiting < _MAX_BACKLOG)):
+                wanted = _READ_AHEAD if waiting >= _READ_AHEAD // 2 else _READ_AHEAD - waiting
                 batch: list[QueuedURL] = await self._db(self.store.queued, wanted, utc_now(), cursor)
                 for queued in batch:
                     backlog.setdefault(host_of(queued.url), deque()).append(queued)
@@ -263,21 +270,18 @@ class Crawler:
                     await asyncio.wait_for(self._changed.wait(), timeout=1.0)
                 except TimeoutError:
                     pass
-            exhausted = exhausted and not self._polling_added()
+            if self.summary.urls_discovered != self._seen_discovered:  # the feeds queued more URLs
+                self._seen_discovered = self.summary.urls_discovered
+                exhausted = False
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)  # failures were seen as each task ended
 
-    def _polling_added(self) -> bool:
-        """Whether the feeds queued URLs since the fetch stage last looked."""
-        added = self.summary.urls_discovered != self._count_from
-        if added:
-            self._total += self.summary.urls_discovered - self._count_from
-            self._count_from = self.summary.urls_discovered
-        return added
 
     async def _fetch_one(self, fetcher: Fetcher, archive: WarcArchive, queued: QueuedURL,
                          pages: asyncio.Queue[Page | None],
                          pending: dict[int, tuple[QueuedURL, str, WarcLocation]]) -> None:
+        if self._stop.is_set():
+            return  # stopped before its turn: the URL stays queued
         request = asyncio.ensure_future(fetcher.fetch(queued.url))
         self._network.add(request)
         try:
@@ -298,8 +302,9 @@ class Crawler:
             return
         location = await self._db(self._archive, archive, queued, response)
         pending[queued.id] = (queued, response.fetched_at, location)
-        await pages.put(Page(queued.id, queued.url, queued.feed_item, response.body, response.final_url,
-                             content_type or None))
+        # The worker reads the page back from the archive: the queue holds locations, not bodies of up to
+        # max_response_bytes each.
+        await pages.put(Page(queued.id, queued.url, queued.feed_item, warc=location))
 
     def _archive(self, archive: WarcArchive, queued: QueuedURL, response: Response) -> WarcLocation:
         """Writer thread: the response into the WARC archive, then the URL's state 'fetched' with its location."""
@@ -331,22 +336,22 @@ class Crawler:
 
     def _finished_one(self) -> None:
         self._done += 1
-        self._polling_added()
+        self._total += self.summary.urls_discovered - self._count_from  # URLs the feeds queued meanwhile
+        self._count_from = self.summary.urls_discovered
         self.progress("articles", self._done, max(self._total, self._done))
 
     # Analyse and store
 
-    async def _resume_stage(self, pages: asyncio.Queue[Page | None],
+    async def _resume_stage(self, leftovers: list[QueuedURL], pages: asyncio.Queue[Page | None],
                             pending: dict[int, tuple[QueuedURL, str, WarcLocation]]) -> None:
         """Pages an earlier crawl fetched and archived but did not analyse (it was stopped): from the archive."""
-        after = 0
-        while not self._stop.is_set() and (batch := await self._db(self.store.fetched, 100, after)):
-            for queued in batch:
-                after = queued.id
-                assert queued.warc is not None
-                pending[queued.id] = (queued, "", queued.warc)
-                self.summary.resumed += 1
-                await pages.put(Page(queued.id, queued.url, queued.feed_item, warc=queued.warc))
+        for queued in leftovers:
+            if self._stop.is_set():
+                return
+            assert queued.warc is not None
+            pending[queued.id] = (queued, "", queued.warc)
+            self.summary.resumed += 1
+            await pages.put(Page(queued.id, queued.url, queued.feed_item, warc=queued.warc))
 
     async def _analyse_stage(self, pool: AnalysisPool, pages: asyncio.Queue[Page | None],
                              pending: dict[int, tuple[QueuedURL, str, WarcLocation]]) -> None:
@@ -370,12 +375,12 @@ class Crawler:
                 results = await pool.analyse(batch)
                 stored = [(pending[result.key], result) for result in results]
                 outcomes = await self._db(self._store_analyses, stored)
-            except (BrokenProcessPool, NewscorpusError) as exc:
+            except Exception as exc:  # noqa: BLE001 - every failure stops the pass; the queue must still drain
                 # The pages stay 'fetched': the next crawl analyses them from the archive. The queue is still
                 # drained, so that no fetcher waits for room in it.
-                self._fail_pass(exc if isinstance(exc, NewscorpusError) else ExtractionError(
+                self._fail_pass(ExtractionError(
                     f"an analysis worker stopped unexpectedly ({exc}); was it out of memory? The pages it had are "
-                    "analysed by the next crawl"))
+                    "analysed by the next crawl") if isinstance(exc, BrokenProcessPool) else exc)
                 continue
             finally:
                 for page in batch:

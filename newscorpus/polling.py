@@ -15,6 +15,7 @@ from newscorpus.corpus import Store
 from newscorpus.crawler import Fetcher, canonicalize_url, discover_feeds, looks_like_feed, parse_feed
 from newscorpus.crawler.feeds import COMMON_FEED_PATHS
 from newscorpus.crawler.sitemaps import in_scope, parse_sitemap, sitemap_candidates
+from newscorpus.crawler.urls import host_of
 from newscorpus.errors import ExtractionError, FetchError
 from newscorpus.ingest import ProgressCallback
 from newscorpus.models import CrawlSummary, FeedItem, FeedState, Response, Source, utc_now
@@ -128,6 +129,9 @@ class FeedPoller:
                 return None
             message = f"{exc} ({feed.url})"
             self.summary.feed_errors[feed.url] = str(exc)
+            if isinstance(exc, FetchError) and exc.host_wait and exc.retry_after is not None:
+                until = (datetime.now(timezone.utc) + timedelta(seconds=exc.retry_after)).isoformat(timespec="seconds")
+                await self.db(self.store.pause_host, host_of(feed.url), until, str(exc))
             await self._reschedule(source, feed, utc_now(), failed=True, error=message)
             return message
         await self._reschedule(source, feed, response.fetched_at, new=new, response=response)

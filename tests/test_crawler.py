@@ -254,3 +254,22 @@ def test_crawler_polls_busy_feeds_sooner_and_quiet_ones_later(tmp_path: Path, fr
     run(tmp_path, "crawl")
     (feed,) = open_store(tmp_path).feeds_for(1)
     assert feed.poll_seconds == 2000  # within the source's own bounds
+
+
+def test_crawler_resumes_more_pages_than_its_queue_holds_while_fetching_new_ones(tmp_path: Path,
+                                                                                 fresh_site: LocalSite) -> None:
+    command = [sys.executable, "-m", "newscorpus", "--data", str(tmp_path), *FAST, "--setting", "nlp_workers", "1",
+               "--setting", "crawl_batch_size", "1"]  # a queue of two pages between the fetchers and the worker
+    subprocess.run([*command, "sources", "add", fresh_site.url("/news/feed.xml")], check=True, capture_output=True)
+    subprocess.run([*command, "crawl"], check=True, capture_output=True, timeout=120)
+    with sqlite3.connect(tmp_path / DATABASE_NAME) as db:  # as if a crawl had stopped before analysing them
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("DELETE FROM documents")
+        db.execute("UPDATE urls SET state = 'fetched', document_id = NULL WHERE state = 'analysed'")
+    subprocess.run([*command, "sources", "add", fresh_site.url("/wire/feed.xml")], check=True, capture_output=True)
+    fresh_site.requests.clear()
+    finished = subprocess.run([*command, "crawl"], capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0 and "Traceback" not in finished.stderr, finished.stderr
+    assert "(3 fetched by an earlier crawl)" in finished.stdout, finished.stdout
+    assert not any(path.startswith("/news/2026/") for path in fresh_site.requests)  # read from the archive
+    assert stats(tmp_path)["urls"] == {"analysed": 5, "failed_permanent": 2}

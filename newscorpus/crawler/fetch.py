@@ -94,6 +94,11 @@ class Fetcher:
         """Use another minimum delay between requests to the URL's host (a source's own setting)."""
         self._host(url).delay = seconds
 
+    def new_pass(self) -> None:
+        """Start a pass of a long crawl (`watch`): hosts set aside in the last one get another chance."""
+        for host in self._hosts.values():
+            host.set_aside, host.failures = None, 0
+
     def pause_host(self, name: str, until: float, reason: str) -> None:
         """Send nothing to a host (as `host_of` names it) before `until`, a wall-clock time: a pause it asked for."""
         host = self._host_named(name)
@@ -120,7 +125,7 @@ class Fetcher:
                 try:
                     response = await self._get(robots_url, {}, allow_redirects=True, check_robots=False)
                     body = response.body if response.status == 200 else None
-                except FetchError as exc:
+                except (FetchError, _NetworkError) as exc:
                     log.info("no robots.txt for %s (%s); allowing all", parts.netloc, exc)
                     body = None
                 host.robots = RobotsRules.parse(body)
@@ -293,11 +298,14 @@ class _BoundedDecoder:
         self.limit = limit
         self.url = url
         self.size = 0
-        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32) if self.coding in ("gzip", "x-gzip", "deflate") else None
+        self._wbits = zlib.MAX_WBITS | 32
+        self._zlib = zlib.decompressobj(self._wbits) if self.coding in ("gzip", "x-gzip", "deflate") else None
         self._brotli = brotli.Decompressor() if self.coding == "br" else None
         self._started = False
+        self._received = 0  # compressed bytes
 
     def feed(self, data: bytes) -> bytes:
+        self._received += len(data)
         room = self.limit - self.size
         try:
             if self._zlib is not None:
@@ -323,11 +331,23 @@ class _BoundedDecoder:
             try:  # "deflate" is meant to be zlib-wrapped, but many servers send raw deflate
                 return self._zlib.decompress(data, room + 1)
             except zlib.error:
-                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-        return self._zlib.decompress(data, room + 1)
+                self._wbits = -zlib.MAX_WBITS
+                self._zlib = zlib.decompressobj(self._wbits)
+        out = self._zlib.decompress(data, room + 1)
+        while self._zlib.eof and self._zlib.unused_data and len(out) <= room:  # another gzip member follows
+            rest = self._zlib.unused_data
+            self._zlib = zlib.decompressobj(self._wbits)
+            out += self._zlib.decompress(rest, room + 1 - len(out))
+        return out
 
     def flush(self) -> bytes:
-        return self.feed(b"")
+        """The rest of the body; raises FetchError (to be retried) when the compressed stream was cut short."""
+        out = self.feed(b"")
+        finished = self._zlib.eof if self._zlib is not None else (
+            self._brotli.is_finished() if self._brotli is not None else True)
+        if self._received and not finished:  # (an empty body, as of a 304, is no stream at all)
+            raise FetchError(f"truncated {self.coding} body", self.url)
+        return out
 
 
 def _duration(seconds: float) -> str:
@@ -363,6 +383,8 @@ def _retry_after(value: str | None) -> float | None:
         return float(value.strip())
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:  # "-0000": UTC, by RFC 5322
+            when = when.replace(tzinfo=timezone.utc)
+        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    except (TypeError, ValueError, OverflowError):
         return None
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

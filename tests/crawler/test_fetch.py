@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import time
 from dataclasses import replace
 
@@ -194,3 +195,25 @@ def test_fetch_total_timeout_stops_a_trickling_response(fresh_site: LocalSite, s
               fresh_site.url("/trickle"))
     assert time.monotonic() - started < 3  # the whole budget once, not once per retry
     assert fresh_site.requests["/trickle"] == 1
+
+
+def test_fetch_bounded_decoder_refuses_cut_streams_and_reads_every_gzip_member() -> None:
+    from newscorpus.crawler.fetch import _BoundedDecoder
+
+    body = gzip.compress(b"first member. ") + gzip.compress(b"second member.")
+    decoder = _BoundedDecoder("gzip", 1000, "http://a.example/")
+    assert decoder.feed(body) + decoder.flush() == b"first member. second member."
+    cut = _BoundedDecoder("gzip", 10_000, "http://a.example/")
+    cut.feed(gzip.compress(bytes(range(256)) * 20)[:200])
+    with pytest.raises(FetchError, match="truncated gzip body") as caught:
+        cut.flush()
+    assert not caught.value.permanent
+    assert _BoundedDecoder("br", 1000, "http://a.example/").flush() == b""  # an empty body (a 304) is fine
+
+
+def test_fetch_retry_after_dates_in_any_zone_form() -> None:
+    from newscorpus.crawler.fetch import _retry_after
+
+    assert _retry_after("Wed, 21 Oct 2099 07:28:00 -0000") > 86400  # "-0000" parses as a naive time
+    assert _retry_after("Wed, 21 Oct 2099 07:28:00 GMT") > 86400
+    assert _retry_after("120") == 120.0 and _retry_after("soon") is None and _retry_after("Fri, 99 Foo 1 x") is None
