@@ -28,16 +28,13 @@ from newscorpus.nlp import Annotator, reference_date
 
 @dataclass(frozen=True)
 class Page:
-    """A fetched page to analyse: its body, or where the archive keeps it (a page fetched by a stopped crawl,
-    or a stored document being reprocessed)."""
+    """A fetched page to analyse, by where the archive keeps it: the worker reads it back, so that only
+    locations, not bodies of up to max_response_bytes, wait in queues and cross between processes."""
 
     key: int  # the caller's id for it (a URL's or a document's)
     url: str  # the identity it is stored under (the URL as queued, whatever it redirected to)
     feed_item: FeedItem | None
-    body: bytes | None = None
-    final_url: str | None = None
-    content_type: str | None = None
-    warc: WarcLocation | None = None
+    warc: WarcLocation
 
 
 @dataclass(frozen=True)
@@ -156,13 +153,8 @@ def analyse_pages(pages: list[Page], settings: Settings | None = None, data_dir:
 
 
 def _extract(page: Page, data_dir: Path) -> Article:
-    body, final_url, content_type = page.body, page.final_url or page.url, page.content_type
-    if body is None:
-        if page.warc is None:
-            raise ExtractionError("neither a body nor an archived response to analyse", page.url)
-        response = read_response(data_dir, page.warc)
-        body, final_url, content_type = response.body, response.final_url, response.headers.get("content-type")
-    article = extract_article(body, final_url, page.feed_item, content_type)
+    response = read_response(data_dir, page.warc)
+    article = extract_article(response.body, response.final_url, page.feed_item, response.headers.get("content-type"))
     # The queued URL is the identity: a redirect must not make a second document of one article.
     return replace(article, url=page.url, canonical_url=page.url)
 

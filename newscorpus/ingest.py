@@ -75,7 +75,7 @@ def reprocess(store: Store, index: SearchIndex, settings: Settings, data_dir: Pa
         else:
             documents = store.get_documents(list(ids))
         failures["not archived"] = sum(doc.warc is None for doc in documents.values())
-        pages = [Page(doc.id, doc.url, FeedItem(doc.url, doc.title, doc.published, doc.authors), warc=doc.warc)
+        pages = [Page(doc.id, doc.url, FeedItem(doc.url, doc.title, doc.published, doc.authors), doc.warc)
                  for doc in documents.values() if doc.warc is not None]
         size = max(1, settings.crawl_batch_size)
         updated = done = 0

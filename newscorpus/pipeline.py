@@ -81,8 +81,8 @@ class Crawler:
         self._changed = asyncio.Event()
         self._to_index: list[int] = []
         self._done = 0
-        self._total = 0
-        self._count_from = 0  # urls_discovered when the progress total was last brought up to date
+        self._due_before = 0  # URLs due (or fetched, to analyse) when the pass began
+        self._discovered_before = 0  # urls_discovered when the pass began: the progress total grows past it
         self._fatal: BaseException | None = None  # what stopped the pass that no page can get past
         self._seen_discovered = 0  # urls_discovered when the fetch stage last looked
 
@@ -192,11 +192,11 @@ class Crawler:
         if pool is None:  # feeds only
             await _finish(self._polling)
             return
-        self._done, self._count_from = 0, self.summary.urls_discovered
+        self._done, self._discovered_before = 0, self.summary.urls_discovered
         self._seen_discovered = self.summary.urls_discovered
         # Read once, before this pass fetches anything: its own fetched pages are on their way already.
         leftovers: list[QueuedURL] = await self._db(self.store.fetched, 10**6)
-        self._total = await self._db(self.store.count_due, utc_now()) + len(leftovers)
+        self._due_before = await self._db(self.store.count_due, utc_now()) + len(leftovers)
         pages: asyncio.Queue[Page | None] = asyncio.Queue(maxsize=2 * pool.workers * self.settings.crawl_batch_size)
         pending: dict[int, tuple[QueuedURL, str, WarcLocation]] = {}
         analysers = [asyncio.create_task(self._analyse_stage(pool, pages, pending)) for _ in range(pool.workers)]
@@ -304,7 +304,7 @@ class Crawler:
         pending[queued.id] = (queued, response.fetched_at, location)
         # The worker reads the page back from the archive: the queue holds locations, not bodies of up to
         # max_response_bytes each.
-        await pages.put(Page(queued.id, queued.url, queued.feed_item, warc=location))
+        await pages.put(Page(queued.id, queued.url, queued.feed_item, location))
 
     def _archive(self, archive: WarcArchive, queued: QueuedURL, response: Response) -> WarcLocation:
         """Writer thread: the response into the WARC archive, then the URL's state 'fetched' with its location."""
@@ -336,9 +336,8 @@ class Crawler:
 
     def _finished_one(self) -> None:
         self._done += 1
-        self._total += self.summary.urls_discovered - self._count_from  # URLs the feeds queued meanwhile
-        self._count_from = self.summary.urls_discovered
-        self.progress("articles", self._done, max(self._total, self._done))
+        total = self._due_before + self.summary.urls_discovered - self._discovered_before  # with what the feeds queued
+        self.progress("articles", self._done, max(total, self._done))
 
     # Analyse and store
 
@@ -351,7 +350,7 @@ class Crawler:
             assert queued.warc is not None
             pending[queued.id] = (queued, "", queued.warc)
             self.summary.resumed += 1
-            await pages.put(Page(queued.id, queued.url, queued.feed_item, warc=queued.warc))
+            await pages.put(Page(queued.id, queued.url, queued.feed_item, queued.warc))
 
     async def _analyse_stage(self, pool: AnalysisPool, pages: asyncio.Queue[Page | None],
                              pending: dict[int, tuple[QueuedURL, str, WarcLocation]]) -> None:
