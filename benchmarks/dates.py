@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from newscorpus.config import Settings
 from newscorpus.nlp import Annotator
+from newscorpus.nlp.pipeline import annotations_of
 from newscorpus.nlp._timex import normalise
 
 TEMPEVAL = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "tempeval3"
@@ -33,7 +34,7 @@ def parse(annotator: Annotator, text: str, dct: date) -> tuple[Doc, float]:
     """The text through the pipeline up to (not including) our components; and the seconds that took."""
     upstream = [n for n in annotator.nlp.pipe_names if not n.startswith("newscorpus_")]
     doc = annotator.nlp.make_doc(text)
-    doc._.newscorpus_dct = dct
+    doc._.newscorpus_dct = dct.isoformat()
     started = time.perf_counter()
     with annotator.nlp.select_pipes(enable=upstream):
         doc = annotator.nlp(doc)
@@ -67,7 +68,7 @@ def run_set(name: str, annotator: Annotator, show_errors: bool) -> dict[str, obj
             dct = date.fromisoformat(text_file.with_suffix(".dct").read_text(encoding="utf-8").strip()[:10])
             doc = component(parse(annotator, text, dct)[0])
             dates = [{"text": d.text, "start": d.start, "end": d.end, "value": d.value or "", "type": d.type}
-                     for d in doc._.newscorpus_dates]
+                     for d in annotations_of(doc).dates]
             (system / f"{text_file.stem}.json").write_text(json.dumps({"dates": dates}), encoding="utf-8")
         if show_errors:
             subprocess.run([*scorer, "score", str(TEMPEVAL / name), str(system), "--errors"], check=True)

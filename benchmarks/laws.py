@@ -22,6 +22,7 @@ from typing import Any
 
 from newscorpus.config import Settings
 from newscorpus.nlp import Annotator, reference_date
+from newscorpus.nlp.pipeline import annotations_of
 
 LAWS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "laws"
 NEWSMIRROR = LAWS.parent / "newsmirror" / "truth"  # full-length news articles, for the component's speed
@@ -42,7 +43,8 @@ def run(annotator: Annotator, articles: list[dict[str, Any]]) -> tuple[list[dict
     output, pipeline_seconds, own_seconds = [], 0.0, 0.0
     for article in articles:
         doc = annotator.nlp.make_doc(article["text"])
-        doc._.newscorpus_dct = reference_date(article.get("published"))
+        published = reference_date(article.get("published"))
+        doc._.newscorpus_dct = published.isoformat() if published else None
         started = time.perf_counter()
         with annotator.nlp.select_pipes(enable=upstream):
             doc = annotator.nlp(doc)
@@ -51,7 +53,7 @@ def run(annotator: Annotator, articles: list[dict[str, Any]]) -> tuple[list[dict
         doc = component(doc)
         own_seconds += time.perf_counter() - started
         laws = [{k: v for k, v in dataclasses.asdict(law).items() if k in RECORD_FIELDS}
-                for law in doc._.newscorpus_laws]
+                for law in annotations_of(doc).laws]
         output.append({"id": article["id"], "laws": laws})
     return output, pipeline_seconds, own_seconds
 

@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 from newscorpus.config import Settings
 from newscorpus.models import PlaceMention
 from newscorpus.nlp import Annotator
+from newscorpus.nlp.pipeline import annotations_of
 
 GEOPARSING = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "geoparsing"
 TEST_SETS = ["geowebnews", "lgl-test", "trnews"]
@@ -78,7 +79,7 @@ def run(annotator: Annotator, rows: list[dict[str, Any]]) -> tuple[list[dict[str
         started = time.perf_counter()
         doc = component(doc)
         own_seconds += time.perf_counter() - started
-        end_to_end.append({"id": row["id"], "places": [record(p) for p in doc._.newscorpus_places]})
+        end_to_end.append({"id": row["id"], "places": [record(p) for p in annotations_of(doc).places]})
         spans: list[Span] = []
         for toponym in row["toponyms"]:
             span = doc.char_span(toponym["start"], toponym["end"], alignment_mode="expand")

@@ -1,12 +1,27 @@
-"""Custom Doc attributes that the newscorpus components read and write (one `newscorpus_` prefix)."""
+"""Custom Doc attributes that the newscorpus components read and write (one `newscorpus_` prefix).
+
+Every value is plain data (strings, numbers, lists and dicts), so `Doc.to_bytes()`, `DocBin(store_user_data=True)`
+and `nlp.pipe(n_process=...)` carry it; `records` turns a component's list back into `models` dataclasses.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import date
+from typing import TYPE_CHECKING, TypeVar
+
 from spacy.tokens import Doc
 
-# Read: the document creation time (a datetime.date) that relative dates resolve against.
-# Written: one list of models dataclasses per component.
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+# Read: the document creation time ("YYYY-MM-DD") that relative dates resolve against.
+# Written: one list of records (dicts with the fields of a models dataclass) per component.
 _DOC_ATTRIBUTES = ("newscorpus_dct", "newscorpus_dates", "newscorpus_places", "newscorpus_focus", "newscorpus_laws")
+
+
+Record = TypeVar("Record", bound="DataclassInstance")
 
 
 def register_extensions() -> None:
@@ -14,3 +29,25 @@ def register_extensions() -> None:
     for name in _DOC_ATTRIBUTES:
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
+
+
+def set_records(doc: Doc, attribute: str, records: Iterable[DataclassInstance]) -> None:
+    """Keep a component's results on the Doc as plain dicts."""
+    doc._.set(attribute, [asdict(record) for record in records])
+
+
+def records(doc: Doc, attribute: str, kind: type[Record]) -> list[Record]:
+    """A component's results as `kind` dataclasses (lists that serialisation made of tuples become tuples again)."""
+    return [kind(**{key: tuple(value) if isinstance(value, list) else value for key, value in row.items()})
+            for row in doc._.get(attribute) or []]
+
+
+def document_date(doc: Doc) -> date | None:
+    """The document creation time set on a Doc ("YYYY-MM-DD", or a date), or None.
+
+    Raises ValueError when it is set to something that is not a date.
+    """
+    value = doc._.newscorpus_dct
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

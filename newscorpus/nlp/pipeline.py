@@ -14,8 +14,8 @@ from spacy.tokens import Doc
 # Importing the components registers their factories (entry points do the same for other users).
 from newscorpus.nlp.components import dates as _dates, lawrefs as _lawrefs, places as _places  # noqa: F401
 from newscorpus.errors import ConfigError
-from newscorpus.models import Annotations, EntityMention
-from newscorpus.nlp._extensions import register_extensions
+from newscorpus.models import Annotations, DateMention, EntityMention, FocusPlace, LawReference, PlaceMention
+from newscorpus.nlp._extensions import records, register_extensions
 
 COMPONENTS = ("newscorpus_dates", "newscorpus_places", "newscorpus_laws")
 Key = TypeVar("Key")
@@ -56,11 +56,11 @@ def reference_date(published: str | date | None) -> date | None:
 def annotations_of(doc: Doc) -> Annotations:
     """The records the components left on a processed Doc."""
     return Annotations(
-        dates=list(doc._.newscorpus_dates or []),
-        places=list(doc._.newscorpus_places or []),
-        laws=list(doc._.newscorpus_laws or []),
+        dates=records(doc, "newscorpus_dates", DateMention),
+        places=records(doc, "newscorpus_places", PlaceMention),
+        laws=records(doc, "newscorpus_laws", LawReference),
         entities=[EntityMention(e.text, e.start_char, e.end_char, e.label_) for e in doc.ents],
-        focus=list(doc._.newscorpus_focus or []),
+        focus=records(doc, "newscorpus_focus", FocusPlace),
     )
 
 
@@ -73,7 +73,7 @@ class Annotator:
 
     def _doc(self, text: str, published: date | None) -> Doc:
         doc = self.nlp.make_doc(text)
-        doc._.newscorpus_dct = published
+        doc._.newscorpus_dct = published.isoformat() if published else None
         return doc
 
     def annotate(self, text: str, published: date | None = None) -> Annotations:

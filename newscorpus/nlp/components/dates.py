@@ -10,7 +10,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from newscorpus.models import DateMention
-from newscorpus.nlp._extensions import register_extensions
+from newscorpus.nlp._extensions import document_date, register_extensions, set_records
 from newscorpus.nlp._timex import FIXED_HOLIDAYS, MOVABLE_HOLIDAYS, is_anaphoric, normalise
 
 _PAST_TAGS = {"VBD", "VBN"}
@@ -42,6 +42,8 @@ _TENSE_MATTERS = re.compile(r"day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|de
                             r"quarter|weekend|easter|christmas|thanksgiving|halloween|noon|night|\d", re.I)
 _YEAR_FIRST = re.compile(r"^\d{4}(?:-|$)")  # a value that starts with its year (not a decade such as 199)
 _RANGE_SEPARATORS = {"to", "through", "until", "till", "-", "–"}
+# Two dates far apart in year, month, weekday and season: a value the same against both is absolute.
+_PROBE_DATES = (date(1951, 2, 14), date(2037, 9, 3))
 _PERIOD_ENDED = re.compile(r"^(?:the |its |their )?(?:fiscal |full )?(?P<unit>year|quarter|period)$", re.I)
 
 
@@ -81,14 +83,26 @@ class DatesComponent:
     """Normalises the DATE and TIME entities the NER finds, and time words it leaves out, into DateMention
     records; each resolves against the publication date and, if anaphoric, the date mentioned before it."""
 
-    def __init__(self, nlp: Language) -> None:
+    def __init__(self, nlp: Language, reference_date: str | None = None) -> None:
+        self.reference_date = date.fromisoformat(reference_date) if reference_date else None
         self.reference_words = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.reference_words.add("REFERENCE", [nlp.make_doc(w) for w in _REFERENCE_WORDS])
         self.holidays = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.holidays.add("HOLIDAY", [nlp.make_doc(h) for h in [*FIXED_HOLIDAYS, *MOVABLE_HOLIDAYS]])
 
     def __call__(self, doc: Doc) -> Doc:
-        reference = doc._.newscorpus_dct or date.today()
+        reference = document_date(doc) or self.reference_date
+        if reference is not None:
+            set_records(doc, "newscorpus_dates", self.find(doc, reference))
+            return doc
+        # No date to resolve against: keep the expressions whose value does not depend on one ("May 3, 2024"),
+        # found by resolving against two far-apart dates, and leave the relative ones out.
+        early, late = self.find(doc, _PROBE_DATES[0]), self.find(doc, _PROBE_DATES[1])
+        set_records(doc, "newscorpus_dates", [m for m in early if m in late])
+        return doc
+
+    def find(self, doc: Doc, reference: date) -> list[DateMention]:
+        """The temporal expressions of a document, resolved against `reference`."""
         mentions: list[DateMention] = []
         anchor: str | None = None
         for span in self._candidates(doc, reference):
@@ -98,8 +112,7 @@ class DatesComponent:
                     anchor = mention.value
                 if mention.value is not None or _TEMPORAL_WORD.search(mention.text):
                     mentions.append(mention)
-        doc._.newscorpus_dates = mentions
-        return doc
+        return mentions
 
     def _mentions(self, span: Span, reference: date, anchor: str | None) -> list[DateMention]:
         """One mention, or two for a range, a list of two dates or a period and its end."""
@@ -223,8 +236,10 @@ def _adjacent(first: Span, second: Span) -> bool:
         re.fullmatch(_WEEKDAY, s.text, re.I) for s in (first, second))
 
 
-@Language.factory("newscorpus_dates", requires=["doc.ents"], assigns=["doc._.newscorpus_dates"])
-def make_dates_component(nlp: Language, name: str) -> DatesComponent:
-    """Factory of the dates component (registered as `newscorpus_dates`)."""
+@Language.factory("newscorpus_dates", requires=["doc.ents", "token.dep", "token.tag"],
+                  assigns=["doc._.newscorpus_dates"], default_config={"reference_date": None})
+def make_dates_component(nlp: Language, name: str, reference_date: str | None) -> DatesComponent:
+    """Factory of the dates component (registered as `newscorpus_dates`). Relative dates resolve against each
+    Doc's `doc._.newscorpus_dct` ("YYYY-MM-DD"), else against `reference_date`; with neither they are left out."""
     register_extensions()
-    return DatesComponent(nlp)
+    return DatesComponent(nlp, reference_date)

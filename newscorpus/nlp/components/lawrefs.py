@@ -19,8 +19,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from newscorpus.models import LawReference, law_key
-from newscorpus.nlp._extensions import register_extensions
+from newscorpus.models import LawReference, PlaceMention, law_key
+from newscorpus.nlp._extensions import records, register_extensions, set_records
 from newscorpus.nlp._gazetteer import Gazetteer, load_gazetteer
 from newscorpus.nlp._lawregistry import LawRegistry, words_key
 
@@ -126,7 +126,7 @@ class LawsComponent:
         found += self._provisions(text, country, found)
         found += self._repeats(text, found)
         kept = _without_overlaps(found)
-        doc._.newscorpus_laws = [_record(text, f) for f in _shared_years_and_aliases(kept)]
+        set_records(doc, "newscorpus_laws", [_record(text, f) for f in _shared_years_and_aliases(kept)])
         return doc
 
     # --- titles -----------------------------------------------------------------------------------------------
@@ -419,7 +419,8 @@ class LawsComponent:
     def _story_country(self, doc: Doc, text: str, ents: list[tuple[int, int, str]]) -> str | None:
         """The country the story is about, by vote: each place mention's country, each demonym ("Filipino") and,
         twice, each legislature or office it names ("Lok Sabha")."""
-        votes: Counter[str] = Counter(p.country_code for p in doc._.newscorpus_places or [] if p.country_code)
+        votes: Counter[str] = Counter(p.country_code for p in records(doc, "newscorpus_places", PlaceMention)
+                                       if p.country_code)
         for start, end, label in ents:
             if label == "NORP" and (code := self._country_of_word(text[start:end])):
                 votes[code] += 1
@@ -523,7 +524,7 @@ def _record(text: str, found: _Found) -> LawReference:
                         found.jurisdiction, found.alias)
 
 
-@Language.factory("newscorpus_laws", assigns=["doc._.newscorpus_laws"], default_config={"registry": None})
+@Language.factory("newscorpus_laws", requires=["doc.ents"], assigns=["doc._.newscorpus_laws"], default_config={"registry": None})
 def make_laws_component(nlp: Language, name: str, registry: str | None) -> LawsComponent:
     """Factory of the law-references component (registered as `newscorpus_laws`); `registry` is the path of a
     JSON file of more laws, in the format of newscorpus/data/laws.json."""

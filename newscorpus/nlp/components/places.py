@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from newscorpus.models import FocusPlace, PlaceMention
-from newscorpus.nlp._extensions import register_extensions
+from newscorpus.nlp._extensions import register_extensions, set_records
 from newscorpus.nlp._gazetteer import Gazetteer, Place, distance_km, load_gazetteer, name_key
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -70,8 +70,9 @@ class PlacesComponent:
         self.gazetteer = gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.newscorpus_places = self.resolve(doc, self.recognise(doc))
-        doc._.newscorpus_focus = self.focus(doc._.newscorpus_places)
+        places = self.resolve(doc, self.recognise(doc))
+        set_records(doc, "newscorpus_places", places)
+        set_records(doc, "newscorpus_focus", self.focus(places))
         return doc
 
     def focus(self, mentions: list[PlaceMention]) -> list[FocusPlace]:
@@ -321,7 +322,7 @@ def find_place(name: str) -> Place | None:
                + (_CAPITAL_BONUS if p.capital else 0.0), default=None)
 
 
-@Language.factory("newscorpus_places", requires=["doc.ents"],
+@Language.factory("newscorpus_places", requires=["doc.ents", "token.dep", "doc.sents"],
                   assigns=["doc._.newscorpus_places", "doc._.newscorpus_focus"])
 def make_places_component(nlp: Language, name: str) -> PlacesComponent:
     """Factory of the places component (registered as `newscorpus_places`)."""
