@@ -111,6 +111,8 @@ def place_filter(name: str) -> tuple[str, str]:
     if place is None:
         raise QueryError(f"no place called {name!r} is known; try a country (Kenya, KE), a region (Punjab, PK) "
                          "or a town (Nairobi; Paris, Texas)", name)
+    if place.kind == "region":
+        raise QueryError(f"{place.name} is a region without borders in the gazetteer; search its countries", name)
     if place.kind == "continent":
         return place_term("", geonameid=place.geonameid), place.name
     if place.kind == "country":

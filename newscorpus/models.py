@@ -139,6 +139,9 @@ class PlaceMention:
     lon: float | None
     country_code: str | None
     admin1: str | None
+    # A name the gazetteer lacks (or knows only as a far-off namesake), placed in the region or country the
+    # story is set in.
+    approximate: bool = False
 
 
 @dataclass(frozen=True)

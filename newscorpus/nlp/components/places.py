@@ -36,10 +36,32 @@ _GOVERNMENT_VERBS = {"say", "warn", "announce", "urge", "accuse", "insist", "dem
 # Compass words that are also the names of small towns somewhere ("West", "North").
 _DIRECTIONS = {f"{prefix}{word}" for prefix in ("", "north", "south") for word in
                ("north", "south", "east", "west", "northern", "southern", "eastern", "western", "central")}
-_STRONG_KINDS = {"continent", "country", "admin1"}
+_STRONG_KINDS = {"continent", "country", "admin1", "region"}
+# Locative words that mark what follows as a place even where the NER reads it as a person or an organisation
+# ("in Gainesville"; not "to Omar", "of Google").
+_STRONG_LOCATIVES = {"in", "near", "outside", "across", "into", "throughout", "around", "toward", "towards", "from"}
+# Bodies of the solar system that share their names with towns on Earth: never a place on Earth unless the text
+# says where ("Mars, Pennsylvania").
+_CELESTIAL = {"sun", "moon", "mercury", "venus", "earth", "mars", "jupiter", "saturn", "uranus", "neptune", "pluto",
+              "ceres", "vesta", "eris", "europa", "io", "ganymede", "callisto", "titan", "enceladus", "triton",
+              "phobos", "deimos", "charon", "bennu", "ryugu"}
+# Words that end a law's title: a place inside one ("the Hong Kong Human Rights Act") is part of the title.
+_LAW_WORDS = {"Act", "Bill", "Code", "Law", "Ordinance", "Constitution", "Amendment", "Regulations", "Rules",
+              "Treaty", "Convention", "Accord", "Accords", "Agreement", "Protocol", "Charter", "Statute", "Decree"}
+_TITLE_JOINERS = {"of", "and", "for", "on", "the", "&", "to", "in", "against", "(", ")"}
+# The last word of a geographic feature's or a facility's name, which gazetteers of towns lack.
+_FEATURE_WORDS = {"River", "Lake", "Sea", "Ocean", "Gulf", "Bay", "Mountain", "Mountains", "Valley", "Island",
+                  "Islands", "Desert", "Canyon", "Creek", "Falls", "Peninsula", "Strait", "Straits", "Channel",
+                  "Street", "St.", "Road", "Rd.", "Avenue", "Ave.", "Boulevard", "Blvd.", "Highway", "Square",
+                  "Park", "County", "Parish", "Township", "Province", "Forest", "Glacier", "Delta", "Basin",
+                  "Coast", "Harbor", "Harbour", "Beach", "Hills", "Heights", "Airport", "Bridge", "Station", "Stadium",
+                  "Dam", "Canal", "Port", "City", "Town", "Village", "Region", "District", "Drive", "Lane"}
+_WELL_KNOWN = 100_000  # a town this big is a place on the NER's word alone, even by one of its other names
+_WORLD_CITY = 1_000_000  # a city this big (or a capital) keeps its meaning unless the text says otherwise
+_WORLD_CITY_RATIO = 20  # ... over a namesake this many times smaller
 
 # Context-free preference: continents and countries over regions over cities, bigger places first.
-_LEVEL = {"continent": 8.0, "country": 8.0, "admin1": 6.5, "admin2": 1.0, "city": 0.0}
+_LEVEL = {"continent": 8.0, "country": 8.0, "region": 14.0, "admin1": 6.5, "admin2": 1.0, "city": 0.0}
 _ALTERNATE_NAME_PENALTY = 1.5  # a town known by the name only as an alternate (often a historical) one
 _CAPITAL_BONUS = 4.0  # national capitals are named more than their population suggests ("Washington")
 _COUNTRY_BONUS = 6.0  # the story names the candidate's country
@@ -80,7 +102,7 @@ class PlacesComponent:
         (the first mention, the dateline or lead, counts twice), not every place it passes through."""
         countries: Counter[str] = Counter()
         regions: Counter[tuple[str, str]] = Counter()
-        for number, mention in enumerate(m for m in mentions if m.country_code):
+        for number, mention in enumerate(m for m in mentions if m.country_code and not m.approximate):
             weight = 2 if number == 0 else 1
             countries[mention.country_code or ""] += weight
             if mention.admin1:
@@ -96,7 +118,9 @@ class PlacesComponent:
     def recognise(self, doc: Doc) -> list[Span]:
         """The spans of the place names in a document: the NER's places, and names it labels otherwise that
         the gazetteer knows as a country or region, or as a town where the text says it is a place (after
-        "in", before ", Ohio", or named as a place elsewhere in the story); and the dateline."""
+        "in", before ", Ohio", or named as a place elsewhere in the story); and the dateline. A span reads one
+        way: a name inside a law's title, a body of the solar system, or a name the gazetteer knows only as a
+        small place's other name is a place only where the text marks it as one."""
         people = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" for t in ent}
         # a place name has a capital somewhere ("the canton of Valais" names Valais, not Canton in China)
         places = [ent for ent in doc.ents if ent.label_ in _PLACE_LABELS and not ent.text.islower()
@@ -111,14 +135,41 @@ class PlacesComponent:
                 places.append(inner)
         taken = {i for span in doc.ents for i in range(span.start, span.end)}
         places += [span for span in self._unlabelled(doc, taken, named) if not self._disease(span)]
-        return sorted((self._without_article(p) for p in places), key=lambda span: span.start)
+        laws = [(e.start, e.end) for e in doc.ents if e.label_ == "LAW"]
+        spans = [span for span in (self._trimmed(p) for p in places) if len(span)]
+        # names the story puts after a locative word at least once ("to Darfur", "in Darfur")
+        located = {name_key(s.text) for s in spans if s.start and doc[s.start - 1].lower_ in _LOCATIVE_WORDS}
+        return sorted((span for span in spans if self._evidence(span, laws, located)), key=lambda span: span.start)
 
-    def _without_article(self, span: Span) -> Span:
-        """"the United States" names "United States"; "The Hague" keeps its article."""
-        if len(span) > 1 and span[0].lower_ == "the" and not (
-                self.gazetteer.lookup(span.text) and not self.gazetteer.lookup(span[1:].text)):
-            return span[1:]
-        return span
+    def _evidence(self, span: Span, laws: list[tuple[int, int]], located: set[str]) -> bool:
+        """Whether what the text says lets this span be a place."""
+        if any(s <= span.start and span.end <= e for s, e in laws) or _in_law_title(span):
+            return False
+        key = name_key(span.text)
+        if key in _CELESTIAL or key in _DIRECTIONS:
+            return self._beside(span) is not None
+        found = self._candidates(span.text)
+        if len(span) > 1 and span[-1].text.capitalize() in _FEATURE_WORDS:  # "the Red River", "Kermanshah province"
+            return True
+        if not found:  # a name the gazetteer lacks: a place only where the NER and the text both say so
+            return span.label_ == "FAC" or self._beside(span) is not None or span.label_ in ("GPE", "LOC") and (
+                _marked(span) or key in located) and not _continues(span)
+        if any(p.kind in _STRONG_KINDS or p.population >= _WELL_KNOWN or name_key(p.name) == key for p in found):
+            return True
+        # only a small place's other name ("Siri" for Sīrē): the NER's word is enough where the name stands alone
+        return (_marked(span) or self._beside(span) is not None or _dateline(span)
+                or (span.label_ in ("GPE", "LOC") and not _continues(span)))
+
+    def _trimmed(self, span: Span) -> Span:
+        """"the United States" names "United States", "Chicago's" names "Chicago"; "The Hague" keeps its
+        article."""
+        start, end = span.start, span.end
+        if end - start > 1 and span[-1].lower_ in ("'s", "’s", "'", "’"):
+            end -= 1
+        if end - start > 1 and span[0].lower_ == "the" and not (
+                self.gazetteer.lookup(span.doc[start:end].text) and not self.gazetteer.lookup(span.doc[start + 1:end].text)):
+            start += 1
+        return span if (start, end) == (span.start, span.end) else Span(span.doc, start, end, label=span.label_)
 
     def _embedded(self, ent: Span, named: set[str]) -> Span | None:
         """The place an organisation's name starts with or ends in ("the Mansfield Police Department", "the
@@ -131,6 +182,8 @@ class PlacesComponent:
             if not all(t.is_title or t.is_upper or t.text == "." for t in inner):
                 continue
             found = self.gazetteer.lookup(inner.text)
+            if name_key(inner.text) in _DIRECTIONS:
+                continue
             if any(p.kind in _STRONG_KINDS or p.kind == "admin2" for p in found) or (
                     found and name_key(inner.text) in named):
                 return inner
@@ -142,8 +195,13 @@ class PlacesComponent:
         found: list[Span] = []
         i = 0
         while i < len(doc):
+            if i not in taken and (postal := self._postal_code(doc, i)) is not None:
+                found.append(postal)
+                i += 1
+                continue
+            short_caps = doc[i].is_upper and len(doc[i]) < 5 and not _dateline(doc[i:i + 1])  # "HIV", not "ROME -"
             if i in taken or not doc[i].is_alpha or not (doc[i].is_title or doc[i].is_upper) or len(doc[i]) < 3 or (
-                    doc[i].is_upper and len(doc[i]) < 5):  # "HIV", "NATO": acronyms, not datelines
+                    short_caps):
                 i += 1
                 continue
             end = i + 1
@@ -160,25 +218,44 @@ class PlacesComponent:
             dateline = span.text.isupper() and len(span.text) > 3 and after in ("-", "—", "–", ",", "(", ":")
             sentence_start = span.start == span.sent.start
             if dateline or name_key(span.text) in named or (not sentence_start and (
-                    before in _LOCATIVE_WORDS or self._beside(span) is not None
+                    before in _LOCATIVE_WORDS or self._beside(span) is not None or _marked(span)
                     or any(p.kind in _STRONG_KINDS for p in places))):
                 found.append(span)
             i = span.end
         return found
 
+    def _postal_code(self, doc: Doc, i: int) -> Span | None:
+        """A state's or province's two-letter code after a town and a comma: "Holmdel, NJ", "Toronto, ON"."""
+        token = doc[i]
+        if not (len(token) == 2 and token.is_upper and token.is_alpha and i >= 2 and doc[i - 1].text == ","
+                and (doc[i - 2].is_title or doc[i - 2].is_upper)):
+            return None
+        if not any(p.kind == "admin1" and p.country_code in ("US", "CA", "AU") for p in self.gazetteer.lookup(token.text)):
+            return None
+        return Span(doc, i, i + 1, label="GPE")
+
     def _mislabelled_place(self, ent: Span, named: set[str]) -> bool:
         found = self.gazetteer.lookup(ent.text)
         if ent.label_ == "NORP":  # "Georgia" mislabelled, not a demonym ("Georgian" is not a place)
-            return bool(found) and all(p.kind in _STRONG_KINDS for p in found)
-        if not found or name_key(ent.text) in _DIRECTIONS:
+            return bool(found) and (all(p.kind in _STRONG_KINDS for p in found) or (
+                _adjectival(ent) and self.gazetteer.demonym(ent.text) is None
+                and any(p.population >= _WELL_KNOWN for p in found)))  # "a Multan man"
+        if not found:  # a town the gazetteer lacks, placed by the text: "Holmdel, NJ"
+            return len(ent) <= 3 and self._beside(ent) is not None
+        if name_key(ent.text) in _DIRECTIONS:
             return False
+        if len(ent) == 1 and self._postal_code(ent.doc, ent.start) is not None:
+            return True
         # a short all-caps code other than a country's ("SC" for a Special Court, not South Carolina) is a place
         # only where the text marks it as one
         code = ent.text.isupper() and len(ent.text.replace(".", "")) <= 3 and all(p.kind != "country" for p in found)
-        if not code and (any(p.kind in _STRONG_KINDS for p in found) or name_key(ent.text) in named):
+        # a region's name in an organisation's ("The Atlantic", the magazine) needs the text's word
+        strong = any(p.kind in _STRONG_KINDS and (p.kind != "region" or ent.label_ != "ORG") for p in found)
+        if not code and (strong or name_key(ent.text) in named):
             return True
         before = ent.doc[ent.start - 1] if ent.start > 0 else None
-        return (before is not None and before.lower_ in _LOCATIVE_WORDS) or self._beside(ent) is not None
+        return (before is not None and before.lower_ in _STRONG_LOCATIVES) or self._beside(ent) is not None or (
+            _marked(ent) or (_adjectival(ent) and any(p.population >= _WELL_KNOWN for p in found)))
 
     def _person(self, ent: Span, people: set[str]) -> bool:
         """A one-word "place" that is someone's name elsewhere in the story ("Saakashvili")."""
@@ -197,19 +274,44 @@ class PlacesComponent:
         return ent.end < len(ent.doc) and ent.doc[ent.end].lower_ in _NOT_PLACE_AFTER
 
     def resolve(self, doc: Doc, spans: list[Span]) -> list[PlaceMention]:
-        """Each place name resolved to a gazetteer entry (or left unresolved), the story as context."""
+        """Each place name resolved to a gazetteer entry (or left unresolved), the story as context. A name the
+        gazetteer lacks, or knows only as a small far-off place's other name, is placed approximately in the
+        region or country the story is set in, if it is set in one."""
         candidates = [_city_over_region(span, self._candidates(span.text)) for span in spans]
         context = self._context(doc, spans, candidates)
-        chosen: dict[tuple[str, tuple[Place, ...] | None], Place | None] = {}
+        setting = self._setting(context)
+        chosen: dict[tuple[str, tuple[Place, ...] | None], tuple[Place | None, bool]] = {}
         mentions = []
         for span, found in zip(spans, candidates, strict=True):
             beside = self._beside(span)
             key = (span.text, beside)
             if key not in chosen:
                 name = name_key(span.text)
-                chosen[key] = max(found, key=lambda p: self._score(p, name, context, beside), default=None)
-            mentions.append(_mention(span, chosen[key]))
+                best = max(found, key=lambda p: self._score(p, name, context, beside), default=None)
+                best = _world_city(best, found, beside)
+                weak = best is not None and best.kind in ("city", "admin2") and name_key(best.name) != name \
+                    and best.population < _WELL_KNOWN and not context.countries[best.country_code]
+                near = beside[0] if beside else setting  # "Holmdel, NJ": the region the text gives, else the story's
+                chosen[key] = (near, True) if (best is None or weak) and near is not None else (best, False)
+            mentions.append(_mention(span, *chosen[key]))
         return mentions
+
+    def _setting(self, context: _Context) -> Place | None:
+        """The region, else the country, a story is set in: two thirds of its unambiguous country mentions
+        are in one country, and of the regions of that country it names, one."""
+        total = sum(context.countries.values())
+        if not total:
+            return None
+        code, count = context.countries.most_common(1)[0]
+        if count * 3 < total * 2 or code not in self.gazetteer.countries:
+            return None
+        regions = {region for country, region in context.regions if country == code}
+        if len(regions) == 1:
+            region = regions.pop()
+            found = [p for p in self.gazetteer.lookup(region) if p.kind == "admin1" and p.country_code == code]
+            if found:
+                return found[0]
+        return self.gazetteer.countries[code]
 
     def _candidates(self, name: str) -> tuple[Place, ...]:
         """The places a name may be; a demonym ("Kenyan") stands for its country."""
@@ -222,7 +324,7 @@ class PlacesComponent:
         score = _LEVEL[place.kind] + math.log10(place.population + 1)
         if place.kind == "city" and name_key(place.name) != name:
             score -= _ALTERNATE_NAME_PENALTY
-        if place.capital:
+        if place.capital and name_key(place.name) == name:  # "Delhi" is not Dili, whatever its other names
             score += _CAPITAL_BONUS
         if place.country_code and context.countries[place.country_code]:
             score += _COUNTRY_BONUS + math.log(context.countries[place.country_code])
@@ -246,6 +348,11 @@ class PlacesComponent:
         doc = span.doc
         if span.end + 1 < len(doc) and doc[span.end].text in (",", "in"):
             outer = next((e for e in doc.ents if e.start == span.end + 1), None)
+            if outer is None:  # the NER may leave the region out: up to three capitalised words ("NJ", "New South Wales")
+                end = span.end + 1
+                while end < len(doc) and end < span.end + 4 and (doc[end].is_title or doc[end].is_upper):
+                    end += 1
+                outer = doc[span.end + 1:end] if end > span.end + 1 else None
             if outer is not None:
                 places = tuple(p for p in self.gazetteer.lookup(outer.text) if p.kind in ("country", "admin1"))
                 return places or None
@@ -283,6 +390,56 @@ class PlacesComponent:
         return _Context(countries, regions, counties, towns_in, points)
 
 
+def _marked(span: Span) -> bool:
+    """The text marks a name as a place: "in X", "near X", "X-based"."""
+    doc = span.doc
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    hyphenated = span.end + 1 < len(doc) and doc[span.end].text == "-" and doc[span.end + 1].lower_ in (
+        "based", "born", "area", "headquartered")
+    return before in _STRONG_LOCATIVES or hyphenated
+
+
+def _adjectival(span: Span) -> bool:
+    """A name used before a noun, as in "a Multan man", "the Lahore court" or "Karachi police said"."""
+    doc = span.doc
+    leads = span.start == span.sent.start or doc[span.start - 1].lower_ in ("a", "an", "the")
+    return leads and span.end < len(doc) and doc[span.end].pos_ == "NOUN" and doc[span.end].is_lower
+
+
+def _continues(span: Span) -> bool:
+    """The name runs on into a noun ("in WeWork buildings"): it modifies something, it names no place."""
+    return span.end < len(span.doc) and span.doc[span.end].pos_ in ("NOUN", "PROPN")
+
+
+def _dateline(span: Span) -> bool:
+    """"ROME -", "NEW DELHI:" at the start of a line."""
+    doc = span.doc
+    at_line_start = span.start == 0 or "\n" in doc[span.start - 1].text_with_ws or doc[span.start - 1].is_space
+    after = doc[span.end].text if span.end < len(doc) else ""
+    return span.text.isupper() and at_line_start and after in ("-", "—", "–", ",", "(", ":")
+
+
+def _in_law_title(span: Span) -> bool:
+    """A name inside a law's title: the run of capitalised words and joiners it stands in reaches "Act",
+    "Code", ... ("the Hong Kong Human Rights and Democracy Act") or starts with "Constitution of", "Code of"."""
+    doc = span.doc
+    if span[-1].text in _LAW_WORDS:
+        return True
+    for token in doc[span.end:min(len(doc), span.end + 10)]:
+        if token.text in _LAW_WORDS:
+            return True
+        if not (token.is_title or token.is_upper or token.lower_ in _TITLE_JOINERS):
+            break
+    first = None
+    for token in reversed(doc[max(0, span.start - 6):span.start]):
+        if token.is_title or token.is_upper:
+            first = token
+        elif token.lower_ not in _TITLE_JOINERS:
+            break
+    return first is not None and first.text in _LAW_WORDS and first.i < span.start - 1 and (
+        doc[span.start - 1].lower_ in ("of", "on", "for"))
+
+
 def _city_over_region(span: Span, found: tuple[Place, ...]) -> tuple[Place, ...]:
     """Without the candidates that are regions named like a big city of theirs: "New York" and "Washington" are
     the cities unless the text says "state"."""
@@ -299,11 +456,21 @@ def _contains(outer: Place, place: Place) -> bool:
     return place.country_code == outer.country_code and place.admin1 == outer.admin1 and place.kind != "admin1"
 
 
-def _mention(ent: Span, place: Place | None) -> PlaceMention:
+def _world_city(best: Place | None, found: tuple[Place, ...], beside: tuple[Place, ...] | None) -> Place | None:
+    """A capital or a city of millions over a namesake many times smaller ("Paris", "Moscow", "London"), unless
+    the text places this very mention ("Paris, Texas"): other places of the story do not move a world city."""
+    if best is None or best.kind != "city" or (beside and any(_contains(outer, best) for outer in beside)):
+        return best
+    world = [p for p in found if p.kind == "city" and (p.capital or p.population >= _WORLD_CITY)
+             and p.population >= _WORLD_CITY_RATIO * max(best.population, 1)]
+    return max(world, key=lambda p: p.population, default=best)
+
+
+def _mention(ent: Span, place: Place | None, approximate: bool = False) -> PlaceMention:
     if place is None:
         return PlaceMention(ent.text, ent.start_char, ent.end_char, None, None, None, None, None, None)
     return PlaceMention(ent.text, ent.start_char, ent.end_char, place.name, place.geonameid, place.lat, place.lon,
-                        place.country_code, place.admin1)
+                        place.country_code, place.admin1, approximate)
 
 
 def find_place(name: str) -> Place | None:

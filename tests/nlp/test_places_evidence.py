@@ -1,0 +1,87 @@
+"""Places on ordinary news: a name is a place only on evidence that it is one here, and a world city keeps its
+meaning. Short invented texts, one class of phrasing each, on the real English pipeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from newscorpus.models import PlaceMention
+from newscorpus.nlp import Annotator
+
+DAY = date(2025, 6, 12)
+
+
+def places(annotator: Annotator, text: str) -> dict[str, PlaceMention]:
+    return {p.text: p for p in annotator.annotate(text, DAY).places}
+
+
+@pytest.mark.parametrize("text", [
+    "The probe will reach Mars in 2030 and fly past Europa and Ceres later.",
+    "You can ask Siri or Alexa to read the news aloud.",
+    "Miss Smith and Bishop Jones opened the fete.",
+    "The Earth is warming faster than models predicted.",
+])
+def test_places_names_of_other_things_are_not_places(annotator: Annotator, text: str) -> None:
+    assert places(annotator, text) == {}
+
+
+def test_places_a_law_title_is_not_a_place(annotator: Annotator) -> None:
+    found = places(annotator, "Senators in Islamabad passed the Amina Alert and Rescue Act and the Hong Kong "
+                              "Human Rights and Democracy Act on Monday.")
+    assert set(found) == {"Islamabad"}
+
+
+def test_places_a_celestial_name_placed_on_earth_is_a_place(annotator: Annotator) -> None:
+    found = places(annotator, "The fire in Mars, Pennsylvania, destroyed two homes.")
+    assert found["Mars"].country_code == "US"
+
+
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("A Multan man was arrested after the raid.", "Multan", "PK"),
+    ("Karachi police said the suspects fled.", "Karachi", "PK"),
+    ("The Austin-based startup raised $5 million.", "Austin", "US"),
+    ("Chicago's mayor spoke to reporters.", "Chicago", "US"),
+    ("ROME - The pope appealed for calm.", "ROME", "IT"),
+])
+def test_places_marked_uses_are_places(annotator: Annotator, text: str, name: str, country: str) -> None:
+    assert places(annotator, text)[name].country_code == country
+
+
+def test_places_state_codes_after_a_town_are_places_and_place_the_town(annotator: Annotator) -> None:
+    found = places(annotator, "The band plays Holmdel, NJ on Friday and Irving, TX on Sunday.")
+    assert (found["NJ"].admin1, found["TX"].admin1) == ("New Jersey", "Texas")
+    assert (found["Holmdel"].country_code, found["Holmdel"].admin1) == ("US", "New Jersey")
+
+
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("Deportees from Texas, Oklahoma and Kansas were flown to Paris on Monday.", "Paris", "FR"),
+    ("Officials in Idaho and Montana said exports to Moscow had stopped.", "Moscow", "RU"),
+    ("Delhi shivered through its coldest night.", "Delhi", "IN"),
+])
+def test_places_a_world_city_keeps_its_meaning_beside_places_of_another_country(
+        annotator: Annotator, text: str, name: str, country: str) -> None:
+    assert places(annotator, text)[name].country_code == country
+
+
+def test_places_the_text_can_still_move_a_world_city(annotator: Annotator) -> None:
+    found = places(annotator, "The rodeo in Paris, Texas, drew a record crowd.")
+    assert (found["Paris"].country_code, found["Paris"].admin1) == ("US", "Texas")
+
+
+def test_places_large_regions_are_places(annotator: Annotator) -> None:
+    found = places(annotator, "Oil prices rose as tensions grew in the Middle East and North Africa.")
+    assert {"Middle East", "North Africa"} <= set(found)
+    assert all(p.lat is not None for p in found.values())
+
+
+def test_places_an_unknown_name_in_a_story_set_in_one_region_is_placed_approximately(
+        annotator: Annotator) -> None:
+    text = ("Police in Lahore said two men were held in Zorbaghpura on Monday. The Punjab police chief said more "
+            "raids in Lahore and Punjab would follow.")
+    found = annotator.annotate(text, DAY)
+    unknown = next(p for p in found.places if p.text == "Zorbaghpura")
+    assert (unknown.approximate, unknown.country_code, unknown.admin1) == (True, "PK", "Punjab")
+    assert all(not p.approximate for p in found.places if p.text != "Zorbaghpura")
+    assert sum(f.share for f in found.focus if f.admin1 is None) == 1.0  # focus counts the confident ones only
