@@ -5,7 +5,8 @@ annotated by hand, scored the way users meet the results.
 
 The gold is ids and character offsets into each story's `body` (benchmarks/checks/*.jsonl; the texts stay in
 ../shared). `check` (places.jsonl, dates.jsonl) was annotated by readers who never saw the system's output and
-is never tuned on, so --errors is refused for it; `tune` (places_tune.jsonl) is for looking at errors.
+is never tuned on, so --errors is refused for it; `tune` (places_tune.jsonl, dates_tune.jsonl) is for looking
+at errors.
 
 Places: recognition precision and recall (spans exactly as annotated, and overlapping), and the right country
 for the places found. Spans annotated "ignore" (a place inside an organisation's name, a capital standing for
@@ -32,7 +33,7 @@ from newscorpus.nlp import Annotator
 
 TRUTH = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "newsmirror" / "truth"
 CHECKS = Path(__file__).resolve().parent / "checks"
-SETS = {"check": ("places.jsonl", "dates.jsonl"), "tune": ("places_tune.jsonl", None)}
+SETS = {"check": ("places.jsonl", "dates.jsonl"), "tune": ("places_tune.jsonl", "dates_tune.jsonl")}
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -82,7 +83,7 @@ def score_places(rows: list[dict[str, Any]], found: list[Annotations], errors: b
             "right country": right_country / max(matched, 1), "gold": gold, "found": system}
 
 
-def score_dates(rows: list[dict[str, Any]], found: list[Annotations]) -> dict[str, float]:
+def score_dates(rows: list[dict[str, Any]], found: list[Annotations], errors: bool) -> dict[str, float]:
     system = gold = matched = right = no_value = across = records = 0
     for row, story in zip(rows, found, strict=True):
         dates = [d for d in row["dates"] if mention_terms(d["value"])]
@@ -95,9 +96,20 @@ def score_dates(rows: list[dict[str, Any]], found: list[Annotations]) -> dict[st
                 continue
             system += 1
             hit = next((d for d in dates if _overlaps(d, mention.start, mention.end)), None)
-            if hit is not None:
-                matched += 1
-                right += mention_terms(mention.value) == mention_terms(hit["value"])
+            if hit is None:
+                if errors:
+                    print(f"  false date   {row['id']} {mention.text!r} -> {mention.value}")
+                continue
+            matched += 1
+            right += mention_terms(mention.value) == mention_terms(hit["value"])
+            if errors and mention_terms(mention.value) != mention_terms(hit["value"]):
+                print(f"  wrong value  {row['id']} {mention.text!r} -> {mention.value} (gold {hit['value']}, "
+                      f"published {row['dct']})")
+        if errors:
+            for gold_date in dates:
+                if not any(_overlaps(gold_date, m.start, m.end) for m in story.dates):
+                    print(f"  missed date  {row['id']} {row['body'][gold_date['start']:gold_date['end']]!r} "
+                          f"({gold_date['value']})")
     precision, recall = right / max(system, 1), right / max(gold, 1)
     return {"value F1": 2 * precision * recall / max(precision + recall, 1e-9), "value precision": precision,
             "value recall": recall, "right value of found": right / max(matched, 1),
@@ -125,7 +137,7 @@ def main() -> None:
               else f"places {args.set} ({len(rows)} stories)  {name:>18}: {value}")
     if dates_file:
         rows = load(dates_file)
-        for name, value in score_dates(rows, annotate(annotator, rows)).items():
+        for name, value in score_dates(rows, annotate(annotator, rows), args.errors).items():
             print(f"dates  {args.set} ({len(rows)} stories)  {name:>32}: "
                   + (f"{value:.3f}" if isinstance(value, float) else str(value)))
 

@@ -44,10 +44,12 @@ FIXED_HOLIDAYS = {
     "may day": (5, 1), "independence day": (7, 4), "the fourth of july": (7, 4), "bastille day": (7, 14),
     "halloween": (10, 31), "veterans day": (11, 11), "armistice day": (11, 11), "remembrance day": (11, 11),
     "christmas eve": (12, 24), "christmas day": (12, 25), "christmas": (12, 25), "boxing day": (12, 26),
+    "juneteenth": (6, 19), "earth day": (4, 22),
 }
 MOVABLE_HOLIDAYS = ("easter", "easter sunday", "good friday", "easter monday", "thanksgiving", "thanksgiving day",
                     "memorial day", "labor day", "labour day", "election day", "mother's day", "father's day",
-                    "martin luther king day", "martin luther king jr. day", "presidents' day", "presidents day")
+                    "martin luther king day", "martin luther king jr. day", "presidents' day", "presidents day",
+                    "black friday", "cyber monday")
 _HOLIDAY_NAMES = "|".join(re.escape(n) for n in sorted([*FIXED_HOLIDAYS, *MOVABLE_HOLIDAYS], key=len, reverse=True))
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
@@ -58,7 +60,7 @@ _UNIT = r"(?P<unit>" + "|".join(UNITS) + r"|centuries)s?"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (name, re.compile(rf"^(?:{pattern})$"))
     for name, pattern in [
-        ("iso", r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:t(?P<time>\d{1,2}:\d{2}))?"),
+        ("iso", r"(?P<year>\d{4})(?P<sep>[-./])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?:t(?P<time>\d{1,2}:\d{2}))?"),
         ("numeric", r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4}|\d{2})"),
         ("month_day_year", rf"(?:\w+day,? )?{_MONTH} {_DAY},? {_YEAR}"),
         ("day_month_year", rf"(?:\w+day,? )?{_DAY} (?:of )?{_MONTH},? {_YEAR}"),
@@ -207,6 +209,7 @@ def _infer_year(month: int, day: int | None, ref: date, tense: str | None) -> in
     """The year of a month (and day) named without one: in the tense's direction from the reference,
     else the nearest such date to it."""
     candidate = date(ref.year, month, min(day or 1, monthrange(ref.year, month)[1]))
+    tense = "future" if tense == "scheduled" else tense
     if tense == "past" and month > ref.month:
         return ref.year - 1
     if tense == "future" and month < ref.month:
@@ -234,8 +237,9 @@ def is_anaphoric(text: str) -> bool:
 def normalise(text: str, ref: date, tense: str | None = None, anchor: str | None = None) -> tuple[str, str | None]:
     """(TIMEX3 type, value) of a temporal expression; value is None when it cannot be normalised.
 
-    `tense` ("past", "present", "future" or None) of the governing verb decides the direction of
-    underspecified expressions such as a weekday or a month without a year. `anchor` is the value of the
+    `tense` ("past", "present", "scheduled", "future" or None) of the governing verb decides the direction of
+    underspecified expressions such as a weekday or a month without a year ("scheduled", a present that states
+    a schedule, looks ahead for weekdays and seasons only). `anchor` is the value of the
     previous date in the text, which anaphoric expressions ("a year earlier", "the year-ago quarter") follow.
     """
     clean = _clean(text)
@@ -423,7 +427,11 @@ def _that_unit(
 
 
 def _year_ago(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
-    """"a year earlier", "the year-ago quarter": a year before the date last mentioned, at its granularity."""
+    """"a year earlier", "the year-ago quarter": a year before the date last mentioned, at its granularity ("third-
+    quarter profit rose from a year ago" is the third quarter of last year); "a year ago" after a date of another
+    year counts from the day of writing."""
+    if m.group(0).endswith(" ago") and not (anchor or "").startswith(f"{ref.year:04d}"):
+        return "DATE", f"{ref.year - 1:04d}"  # the date last mentioned is not this year's: count from today
     if anchor and (q := re.fullmatch(r"(\d{4})-(Q[1-4]|H[12]|\d{2})", anchor)):
         return "DATE", f"{int(q.group(1)) - 1:04d}-{q.group(2)}"
     if anchor and re.fullmatch(r"\d{4}", anchor):
@@ -437,13 +445,30 @@ def _q_form(m: re.Match[str], ref: date, tense: str | None, anchor: str | None =
 
 
 def _season(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
-    year = int(m["year"]) if m["year"] else ref.year
-    words = m.group(0).split()
-    if words[0] == "last":
-        year -= 1
-    elif words[0] == "next":
-        year += 1
-    return "DATE", f"{year:04d}-{SEASONS[m['season']]}"
+    """A season: of the year given; "last"/"next" that of the year before or after; else the one the tense
+    points at (the last that began, the next that has not ended), else the current year's."""
+    code = SEASONS[m["season"]]
+    if m["year"]:
+        return "DATE", f"{int(m['year']):04d}-{code}"
+    word = m.group(0).split()[0]
+    if word in ("last", "next"):  # TimeML: the season of the year before or after
+        return "DATE", f"{ref.year + (1 if word == 'next' else -1):04d}-{code}"
+    direction = "future" if tense in ("future", "scheduled") else tense if word != "this" else None
+    spans = {year: _season_span(year, code) for year in (ref.year - 1, ref.year, ref.year + 1)}
+    if direction == "past":
+        year = max(y for y, (start, _) in spans.items() if start <= ref)
+    elif direction == "future":
+        year = min(y for y, (_, end) in spans.items() if end >= ref)
+    else:
+        year = ref.year
+    return "DATE", f"{year:04d}-{code}"
+
+
+def _season_span(year: int, code: str) -> tuple[date, date]:
+    """The first and last day of a season (winter 2025 runs from December 2025 into February 2026)."""
+    first = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[code]
+    end_year, end_month = (year + 1, 2) if code == "WI" else (year, first + 2)
+    return date(year, first, 1), date(end_year, end_month, monthrange(end_year, end_month)[1])
 
 
 def _weekday(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
@@ -471,12 +496,13 @@ def _yearly(m: re.Match[str], ref: date, tense: str | None, anchor: str | None =
 
 
 def _resolve_weekday(target: int, rel: str | None, ref: date, tense: str | None) -> date:
-    """The date of a weekday named in a story: the past one unless "next" or the tense says otherwise."""
-    forward = rel in ("next", "coming") or (rel not in ("last", "past") and tense == "future")
-    if forward:
-        delta = (target - ref.weekday()) % 7 or 7
-    elif rel == "this":
+    """The date of a weekday named in a story: the past one unless "next" or the tense says otherwise; a
+    schedule in the present tense ("reopens on Saturday") means the coming one, today's included."""
+    forward = rel in ("next", "coming") or (rel not in ("last", "past") and tense in ("future", "scheduled"))
+    if rel == "this":
         delta = target - ref.weekday()
+    elif forward:  # "will testify Wednesday", written on a Wednesday, is today; "next Wednesday" is not
+        delta = (target - ref.weekday()) % 7 or (7 if rel in ("next", "coming") else 0)
     else:
         delta = -((ref.weekday() - target) % 7)
         if delta == 0 and rel in ("last", "past"):
@@ -512,8 +538,8 @@ def _holiday_date(name: str, year: int) -> date:
         return date(year, *FIXED_HOLIDAYS[name])
     if name.startswith("easter") or name == "good friday":
         return _easter(year) + timedelta(days={"good friday": -2, "easter monday": 1}.get(name, 0))
-    if name.startswith("thanksgiving"):
-        return _nth_weekday(year, 11, 3, 4)
+    if name.startswith("thanksgiving") or name in ("black friday", "cyber monday"):  # the days after it too
+        return _nth_weekday(year, 11, 3, 4) + timedelta(days={"black friday": 1, "cyber monday": 4}.get(name, 0))
     if name == "election day":  # the Tuesday after the first Monday of November
         return _nth_weekday(year, 11, 0, 1) + timedelta(days=1)
     rules = {"memorial day": (5, 0, -1), "labor day": (9, 0, 1), "labour day": (9, 0, 1), "mother's day": (5, 6, 2),
@@ -550,11 +576,23 @@ def _deictic(m: re.Match[str], ref: date, tense: str | None, anchor: str | None 
     return ("TIME", f"{day}T{parts[word]}") if word in parts else ("DATE", day)
 
 
+_PAST_SPANS = {"decade": "P10Y", "century": "P100Y"}
+
+
 def _relative_unit(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     rel, unit = m["rel"], m["unit"]
+    if rel in ("past", "the past") and unit in _PAST_SPANS:  # "the past decade": the ten years to now, not the 2010s
+        return "DURATION", _PAST_SPANS[unit]
     amount = {"last": -1, "past": -1, "previous": -1, "the past": -1, "the previous": -1, "next": 1,
               "coming": 1, "the coming": 1}.get(rel, 0)
     return _shift(ref, amount, unit)
+
+
+def _anchor_month(anchor: str | None) -> date | None:
+    """The first day of the month (or the day) the date last mentioned names, if it names one."""
+    if anchor and (found := re.match(r"(\d{4})-(\d{2})(?:-(\d{2}))?", anchor)):
+        return date(int(found.group(1)), int(found.group(2)), int(found.group(3) or 1))
+    return None
 
 
 def _ago(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
@@ -565,6 +603,8 @@ def _ago(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = No
         return ("DATE", "PAST_REF") if m["dir"] in ("ago", "earlier", "before") else ("DATE", "FUTURE_REF")
     sign = -1 if m["dir"] in ("ago", "earlier", "before") else 1
     amount = sign * int(number)
+    if m["dir"] in ("later", "earlier", "before") and (start := _anchor_month(anchor)) is not None:
+        ref = start  # "two months later": after the date last mentioned, not the day of writing
     if unit == "decade":
         return "DATE", f"{ref.year + 10 * amount:04d}"
     if unit == "week":
@@ -610,7 +650,7 @@ def _unit_duration(m: re.Match[str], ref: date, tense: str | None, anchor: str |
 
 def _weekend(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
     """"the weekend": the coming one in a future-tense sentence, else the last one (or this, on a weekend)."""
-    back = tense != "future" and ref.weekday() < 5
+    back = tense not in ("future", "scheduled") and ref.weekday() < 5
     return _shift(ref, -1 if back else 0, "weekend")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from spacy.language import Language
@@ -14,11 +15,6 @@ from newscorpus.nlp._extensions import document_date, register_extensions, set_r
 from newscorpus.nlp._timex import FIXED_HOLIDAYS, MOVABLE_HOLIDAYS, is_anaphoric, normalise
 
 _PAST_TAGS = {"VBD", "VBN"}
-# What an expression we cannot normalise must contain to be reported at all (the NER also labels "Olympic",
-# "99 cents" or "seasonally" DATE).
-_TEMPORAL_WORD = re.compile(r"\b(?:\d{4}|(?:year|month|week|day|hour|minute|decade|centur|quarter|spring|summer|"
-                            r"autumn|fall|winter|morning|evening|night|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|"
-                            r"dec|mon|tue|wed|thu|fri|sat|sun)\w*)", re.I)
 # Words the NER leaves out that still refer to time (TIMEX3 PRESENT_REF, PAST_REF, FUTURE_REF, sets).
 _REFERENCE_WORDS = ("now", "currently", "recently", "the future", "the near future", "the near term", "the short term",
                     "daily", "every day", "the latest period")
@@ -31,6 +27,10 @@ _FUTURE_WORDS = {"will", "shall", "'ll", "wo", "going", "would"}
 _FUTURE_LEMMAS = {"plan", "schedule", "expect", "intend", "hope", "aim", "prepare", "due", "set"}
 # Words before a date that make it a deadline or start, ahead of the story: "payable Dec. 7", "effective Feb. 1".
 _DEADLINE_WORDS = {"payable", "effective", "due", "expires", "expiring"}
+# Verbs whose present tense reports what happened ("says Monday", "announces on Tuesday") rather than a schedule.
+_REPORTING_LEMMAS = {"say", "tell", "report", "announce", "confirm", "reveal", "claim", "state", "add", "note",
+                     "write", "post", "tweet", "show", "find", "suggest", "estimate", "accord", "argue", "explain",
+                     "insist", "warn", "admit", "deny", "describe", "recall", "acknowledge"}
 _MOVED_TO = {"extend", "postpone", "delay", "defer", "push", "move", "adjourn"}
 _PARTS_OF_DAY = {"morning", "afternoon", "evening", "night"}
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
@@ -53,30 +53,59 @@ def governing_tense(span: Span) -> str | None:
     if before is not None and (before.lower_ in _DEADLINE_WORDS
                                or (before.lower_ == "to" and before.head.lemma_ in _MOVED_TO)):
         return "future"
+    if before is not None and before.lower_ == "since":  # "the first rise since March"
+        return "past"
     token: Token = span.root
+    through_noun = False  # "follows the testimony Tuesday": the date of the testimony, not of following
     for _ in range(4):
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
             break
         if token.head is token:
             return None
         token = token.head
+        through_noun = through_noun or token.pos_ in ("NOUN", "PROPN")
     else:
         return None
     if not token.tag_.startswith("VB") and token.tag_ != "MD":
         return None
+    if span.doc[max(0, span.start - 3):span.start].text.lower() == "as soon as":
+        return "future"
+    tense = _verb_tense(token, 2)
+    after = span.doc[span.end].lower_ if span.end < len(span.doc) else ""
+    if tense == "scheduled" and (through_noun or after in ("'s", "’s")):  # "follows Tuesday's declaration"
+        return "present"
+    return tense
+
+
+def _verb_tense(token: Token, climbs: int) -> str | None:
+    """The tense of a verb. A finite present that states a schedule looks ahead ("the museum reopens on Saturday",
+    "is reopening Saturday"): "scheduled", unless it reports ("says", "announces"). An infinitive under a verb
+    that looks ahead looks ahead ("will be allowed to reopen on Saturday"); a gerund takes its governing verb's tense ("began delving Thursday")."""
     auxiliaries = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
+    governed = climbs and token.head is not token and (token.head.tag_.startswith("VB") or token.head.tag_ == "MD")
+    if governed and any(a.tag_ == "TO" for a in auxiliaries):  # an infinitive looks ahead of what governs it
+        governing = _verb_tense(token.head, climbs - 1)
+        if token.lemma_ in _FUTURE_LEMMAS or token.head.lemma_ in _FUTURE_LEMMAS or governing == "future":
+            return "future"
+        if governing == "scheduled":
+            return "scheduled"
+        return "present"  # "subpoenaed him to testify on Feb. 10": after the past, maybe after today too
+    if governed and token.tag_ == "VBG" and not auxiliaries:  # "began delving Thursday"
+        return _verb_tense(token.head, climbs - 1)
     past = any(a.tag_ in _PAST_TAGS or a.lemma_ == "have" for a in auxiliaries)
     # "is planned", "plans", "has scheduled" look ahead; "planned", "was planned" and "a record set" do not
     ahead = token.tag_ in ("VB", "VBZ", "VBP", "VBG") or any(a.tag_ in ("VBZ", "VBP") for a in auxiliaries)
-    if (any(a.lower_ in _FUTURE_WORDS for a in auxiliaries)
-            or (ahead and any(v.lemma_ in _FUTURE_LEMMAS for v in (token, token.head)))
-            or span.doc[max(0, span.start - 3):span.start].text.lower() == "as soon as"):
+    if any(a.lower_ in _FUTURE_WORDS for a in auxiliaries) or (
+            ahead and any(v.lemma_ in _FUTURE_LEMMAS for v in (token, token.head))):
         return "future"
     if any(a.tag_ == "MD" for a in auxiliaries):  # "could be located Wednesday": the modal leaves it open
         return None
-    if auxiliaries:  # "is heard" is present, "was heard" and "has been heard" past
-        return "past" if past else "present"
-    return "past" if token.tag_ in _PAST_TAGS else "present"
+    if past or (not auxiliaries and token.tag_ in _PAST_TAGS):  # "was heard", "has been heard", "heard"
+        return "past"
+    finite_present = token.tag_ in ("VBZ", "VBP") or any(a.tag_ in ("VBZ", "VBP") for a in auxiliaries)
+    if finite_present and token.lemma_ not in _REPORTING_LEMMAS and token.lemma_ != "be":
+        return "scheduled"
+    return "present"
 
 
 class DatesComponent:
@@ -105,20 +134,31 @@ class DatesComponent:
         """The temporal expressions of a document, resolved against `reference`."""
         mentions: list[DateMention] = []
         anchor: str | None = None
+        anchor_sentence = -1  # the token where the sentence of the anchor starts
+        sentence, previous_sentence = -1, -1
         for span in self._candidates(doc, reference):
-            for mention in self._mentions(span, reference, anchor):
+            if span.sent.start != sentence:
+                sentence, previous_sentence = span.sent.start, _previous_sentence(span)
+            frame = _frame(span, anchor, anchor_sentence, previous_sentence, reference)
+            for mention in self._mentions(span, frame or reference, anchor, framed=frame is not None):
                 if mention.type == "DATE" and mention.value and mention.value[:4].isdigit() \
                         and not is_anaphoric(mention.text):
-                    anchor = mention.value
-                if mention.value is not None or _TEMPORAL_WORD.search(mention.text):
+                    anchor, anchor_sentence = mention.value, span.sent.start
+                if mention.value is not None:
                     mentions.append(mention)
+                elif vague := _underspecified(mention.text, mention.type):  # every record has a value
+                    mentions.append(replace(mention, value=vague))
         return mentions
 
-    def _mentions(self, span: Span, reference: date, anchor: str | None) -> list[DateMention]:
-        """One mention, or two for a range, a list of two dates or a period and its end."""
+    def _mentions(self, span: Span, reference: date, anchor: str | None, framed: bool = False) -> list[DateMention]:
+        """One mention, or two for a range, a list of two dates or a period and its end. A `framed` span
+        resolves to the nearest date from the time its sentence set up, whatever the tense (which is the
+        tense of the telling)."""
         # The parse is read only where the tense can decide the value: a weekday, a month or season without a
         # year, a holiday, a bare time of day.
-        tense = governing_tense(span) if _TENSE_MATTERS.search(span.text) else None
+        tense = governing_tense(span) if _TENSE_MATTERS.search(span.text) and not framed else None
+        if _nowadays(span, tense):
+            return [DateMention(span.text, span.start_char, span.end_char, "PRESENT_REF", "DATE")]
         kind, value = normalise(span.text, reference, tense, anchor)
         parts = _TWO_PARTS.match(span.text)
         if parts and (value is None or parts["pre"] or parts["sep"].strip() in ("ended", "ending")):
@@ -171,11 +211,18 @@ class DatesComponent:
         """DATE and TIME entities that are temporal expressions, joined where the NER splits one ("noon" +
         "Thursday", "Wednesday" + "night", "each" + "July"), and holidays and reference words it leaves out."""
         entities = doc.ents
-        found = [_widen(_trim(e)) for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())]
-        dated = [(e.start, e.end) for e in found]
+        found = [piece for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())
+                 for piece in _paragraphs(_widen(_trim(e)))]
         for _, start, end in self.holidays(doc):
-            if not any(s < end and start < e for s, e in dated):
+            if end < len(doc) and re.fullmatch(r"\d{4}", doc[end].text):  # "Cyber Monday 2021"
+                end += 1
+            if not any(s.start < end and start < s.end and not (start <= s.start and s.end <= end) for s in found):
+                found = [s for s in found if not (start <= s.start and s.end <= end)]
                 found.append(Span(doc, start, end, label="DATE"))
+        for m in _EXPLICIT_DATE.finditer(doc.text):  # dates the NER misses ("the senator’s June 3 call")
+            span = doc.char_span(m.start(), m.end(), label="DATE", alignment_mode="contract")
+            if span is not None and len(span) and not any(s.start < span.end and span.start < s.end for s in found):
+                found.append(span)
         taken = [(e.start, e.end) for e in [*entities, *found]]
         for _, start, end in self.reference_words(doc):
             if not any(s < end and start < e for s, e in taken):
@@ -192,6 +239,83 @@ class DatesComponent:
                     continue
             joined.append(span)
         return joined
+
+
+_MONTH_NAME = (r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|"
+               r"Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)")
+_EXPLICIT_DATE = re.compile(rf"(?<![\w-]){_MONTH_NAME} \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?(?![\w-])|"
+                            rf"(?<![\w-])\d{{1,2}} {_MONTH_NAME} \d{{4}}(?![\w-])|"
+                            r"(?<![\w.])\d{4}([./])\d{1,2}\1\d{1,2}(?![\w.])")
+# A month named without a year ("by October"), which the time frame a story has just set up places.
+_BARE_MONTH = re.compile(rf"^(?:(?:early|mid|late|the end of|the beginning of)[ -])?{_MONTH_NAME}"
+                         rf"(?: \d{{1,2}}(?:st|nd|rd|th)?)?$", re.I)
+
+
+_UNIT_CODES = {"year": "Y", "month": "M", "week": "W", "day": "D", "decade": "DE", "centur": "CE", "quarter": "Q"}
+
+
+def _underspecified(text: str, kind: str) -> str | None:
+    """A TIMEX3 value for a vague expression whose date cannot be worked out ("a week or so ago", "the weeks
+    ahead", "a year or two"): a past or future reference, or a duration of unknown length; None for anything
+    else. None of these values is a period of the calendar, so search never finds a story by them."""
+    lower = text.lower()
+    if re.search(r"\b(?:ago|earlier|before|previous|past|recent|recently)\b", lower):
+        return "PAST_REF"
+    if re.search(r"\b(?:ahead|later|from now|coming|next|future|soon)\b", lower):
+        return "FUTURE_REF"
+    unit = re.search(r"\b(year|month|week|day|decade|centur|quarter)", lower)
+    if unit and (kind == "DURATION" or re.search(r"\b(?:\d+|an?|one|two|three|four|five|several|few|many|some|"
+                                                  r"or)\b|s\b", lower)):
+        return f"PX{_UNIT_CODES[unit.group(1)]}"
+    return None
+
+
+def _frame(span: Span, anchor: str | None, anchor_sentence: int, previous_sentence: int,
+           reference: date) -> date | None:
+    """The date a bare month or month-day resolves from, where the text has just set up another time:
+    - "The plant closed in September 2015, and by October ...": the date last mentioned, in the same sentence,
+      names a month of another year than the publication's;
+    - a date with no verb to give it a direction ("June 9 in Miami, June 10 in Tampa", a list of tour dates)
+      follows the date last mentioned, in this sentence or the one before."""
+    if anchor is None or not re.match(r"\d{4}", anchor) or not _BARE_MONTH.match(span.text):
+        return None
+    tense = governing_tense(span)
+    year = int(anchor[:4])
+    month = int(anchor[5:7]) if re.match(r"\d{4}-\d{2}", anchor) else 7  # a year alone: its middle
+    day = int(anchor[8:10]) if re.match(r"\d{4}-\d{2}-\d{2}", anchor) else 15
+    frame = date(year, month, day)
+    if anchor_sentence == span.sent.start and month and tense != "future" and year != reference.year and (
+            re.match(r"\d{4}-\d{2}", anchor)):
+        return frame
+    if tense is None and anchor_sentence in (span.sent.start, previous_sentence):
+        return frame
+    return None
+
+
+def _previous_sentence(span: Span) -> int:
+    """Where the sentence before the span's starts (-1 for the first)."""
+    start = span.sent.start
+    return span.doc[start - 1].sent.start if start > 0 else -1
+
+
+def _nowadays(span: Span, tense: str | None) -> bool:
+    """"Today" meaning these days: "the children of today", "Today, most homes have a phone"."""
+    if span.text.lower() != "today":
+        return False
+    doc = span.doc
+    before = doc[span.start - 1].lower_ if span.start else ""
+    after = doc[span.end].text if span.end < len(doc) else ""
+    return before == "of" or (span.start == span.sent.start and after == "," and tense in ("present", "scheduled"))
+
+
+def _paragraphs(span: Span) -> list[Span]:
+    """The parts of an entity on each side of a paragraph break (an expression never runs across one)."""
+    breaks = [t.i for t in span if "\n" in t.text]
+    if not breaks:
+        return [span]
+    edges = [span.start, *breaks, span.end]
+    pieces = [(a + (a in breaks), b) for a, b in zip(edges, edges[1:], strict=False)]
+    return [Span(span.doc, a, b, label=span.label_) for a, b in pieces if b > a]
 
 
 # Hedges left outside the expression, as TimeML does ("about [five hours]", "as early as [Tuesday]").

@@ -1,0 +1,78 @@
+"""Dates on ordinary news: the direction a tense gives, the time a sentence sets up, forms the NER misses, and
+the record contract. Short invented texts, one class of phrasing each, on the real English pipeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from newscorpus.nlp import Annotator
+
+WEDNESDAY = date(2025, 6, 11)
+NOVEMBER = date(2025, 11, 20)
+
+
+def values(annotator: Annotator, text: str, published: date = WEDNESDAY) -> dict[str, str | None]:
+    return {d.text: d.value for d in annotator.annotate(text, published).dates}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The museum reopens on Saturday after the strike.", "2025-06-14"),  # a schedule in the present tense
+    ("The museum is reopening on Saturday.", "2025-06-14"),
+    ("The shop will be allowed to reopen on Saturday.", "2025-06-14"),  # an infinitive under "will"
+    ("The museum reopened on Saturday after the strike.", "2025-06-07"),
+    ("The ministry says Monday's figures were wrong.", "2025-06-09"),  # the date of a thing, not a schedule
+    ("The move follows Tuesday's vote in parliament.", "2025-06-10"),
+    ("Investigators began examining the wreck Thursday.", "2025-06-05"),  # a gerund takes its verb's tense
+])
+def test_dates_weekdays_take_the_direction_of_their_verb(annotator: Annotator, text: str, expected: str) -> None:
+    weekday = next(v for t, v in values(annotator, text).items() if t.endswith("day"))
+    assert weekday == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Tickets go on sale in the spring.", "2026-SP"),
+    ("The bridge will open in the summer.", "2026-SU"),
+    ("The bridge opened in the spring.", "2025-SP"),
+    ("Sales fell last summer.", "2024-SU"),
+])
+def test_dates_seasons_follow_the_tense(annotator: Annotator, text: str, expected: str) -> None:
+    assert list(values(annotator, text, NOVEMBER).values()) == [expected]
+
+
+def test_dates_a_month_follows_the_time_its_sentence_set_up(annotator: Annotator) -> None:
+    found = values(annotator, "The plant closed in September 2015, and by October most workers had left town.")
+    assert (found["September 2015"], found["October"]) == ("2015-09", "2015-10")
+
+
+def test_dates_a_month_alone_still_follows_the_publication_date(annotator: Annotator) -> None:
+    found = values(annotator, "The plant closed in 2015. The new one opened in March.")
+    assert found["March"] == "2025-03"
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), [
+    ("Shoppers spent a record on Cyber Monday 2021, the group said.", "Cyber Monday 2021", "2021-11-29"),
+    ("The senator’s June 3 call was leaked to reporters.", "June 3", "2025-06-03"),
+])
+def test_dates_forms_the_ner_misses(annotator: Annotator, text: str, name: str, expected: str) -> None:
+    assert values(annotator, text)[name] == expected
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), [
+    ("The children of today spend hours online.", "today", "PRESENT_REF"),
+    ("Today, most homes have a phone.", "Today", "PRESENT_REF"),
+    ("The council voted today to close the pool.", "today", "2025-06-11"),
+    ("Rents have doubled over the past decade.", "the past decade", "P10Y"),
+])
+def test_dates_references_that_are_no_calendar_date(annotator: Annotator, text: str, name: str,
+                                                    expected: str) -> None:
+    assert values(annotator, text)[name] == expected
+
+
+def test_dates_every_record_has_a_value_and_stays_in_its_paragraph(annotator: Annotator) -> None:
+    text = ("Shares rose a week or so ago and may rise in the weeks ahead, traders said on Monday.\n\n"
+            "March\n\nwas quiet, and a year or two from now it will be busy again. Prices fell 99 cents.")
+    found = annotator.annotate(text, WEDNESDAY).dates
+    assert found and all(d.value for d in found)
+    assert all("\n" not in d.text and text[d.start:d.end] == d.text for d in found)
