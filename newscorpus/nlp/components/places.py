@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from newscorpus.models import FocusPlace, PlaceMention
 from newscorpus.nlp._extensions import register_extensions, set_records
-from newscorpus.nlp._gazetteer import Gazetteer, Place, distance_km, load_gazetteer, name_key
+from newscorpus.nlp._gazetteer import Gazetteer, Place, load_gazetteer, name_key
+from newscorpus.nlp._place_ranker import Context, contains, score
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Labels the small English model often gives places ("Ohio" ORG, "Gainesville" PERSON, "Georgian" NORP).
@@ -62,26 +63,7 @@ _WORLD_CITY_RATIO = 20  # ... over a namesake this many times smaller
 
 # Context-free preference: continents and countries over regions over cities, bigger places first.
 _LEVEL = {"continent": 8.0, "country": 8.0, "region": 14.0, "admin1": 6.5, "admin2": 1.0, "city": 0.0}
-_ALTERNATE_NAME_PENALTY = 1.5  # a town known by the name only as an alternate (often a historical) one
 _CAPITAL_BONUS = 4.0  # national capitals are named more than their population suggests ("Washington")
-_COUNTRY_BONUS = 6.0  # the story names the candidate's country
-_REGION_BONUS = 3.0  # the story names the candidate's first-level region
-_BESIDE_BONUS = 8.0  # "Paris, Texas": the region or country written right after the name
-_COUNTY_BONUS = 3.0  # the story names the candidate town's county, or a town of the candidate county
-_NEAR_BONUS = 2.0  # the candidate lies within _NEAR_KM of another place of the story
-_NEAR_KM = 200.0
-
-
-@dataclass(frozen=True)
-class _Context:
-    """What a story says about where it is."""
-
-    countries: Counter[str]
-    regions: dict[tuple[str, str], set[str]]  # (country code, region name) -> the names in the story naming it
-    # (country code, region, county) -> the names in the story that may be that county, or a town in it
-    counties: dict[tuple[str, str | None, str], set[str]]
-    towns_in: dict[tuple[str, str | None, str], set[str]]
-    points: list[tuple[float, float]]  # places named with only one candidate
 
 
 class PlacesComponent:
@@ -280,6 +262,7 @@ class PlacesComponent:
         candidates = [_city_over_region(span, self._candidates(span.text)) for span in spans]
         context = self._context(doc, spans, candidates)
         setting = self._setting(context)
+        context = replace(context, setting=setting)
         chosen: dict[tuple[str, tuple[Place, ...] | None], tuple[Place | None, bool]] = {}
         mentions = []
         for span, found in zip(spans, candidates, strict=True):
@@ -287,7 +270,7 @@ class PlacesComponent:
             key = (span.text, beside)
             if key not in chosen:
                 name = name_key(span.text)
-                best = max(found, key=lambda p: self._score(p, name, context, beside), default=None)
+                best = max(found, key=lambda p: score(p, name, context, beside), default=None)
                 best = _world_city(best, found, beside)
                 weak = best is not None and best.kind in ("city", "admin2") and name_key(best.name) != name \
                     and best.population < _WELL_KNOWN and not context.countries[best.country_code]
@@ -296,7 +279,7 @@ class PlacesComponent:
             mentions.append(_mention(span, *chosen[key]))
         return mentions
 
-    def _setting(self, context: _Context) -> Place | None:
+    def _setting(self, context: Context) -> Place | None:
         """The region, else the country, a story is set in: two thirds of its unambiguous country mentions
         are in one country, and of the regions of that country it names, one."""
         total = sum(context.countries.values())
@@ -320,29 +303,6 @@ class PlacesComponent:
             return (self.gazetteer.countries[code],)
         return found
 
-    def _score(self, place: Place, name: str, context: _Context, beside: tuple[Place, ...] | None) -> float:
-        score = _LEVEL[place.kind] + math.log10(place.population + 1)
-        if place.kind == "city" and name_key(place.name) != name:
-            score -= _ALTERNATE_NAME_PENALTY
-        if place.capital and name_key(place.name) == name:  # "Delhi" is not Dili, whatever its other names
-            score += _CAPITAL_BONUS
-        if place.country_code and context.countries[place.country_code]:
-            score += _COUNTRY_BONUS + math.log(context.countries[place.country_code])
-        if place.kind != "admin1" and context.regions.get((place.country_code, place.admin1 or ""), set()) - {name}:
-            score += _REGION_BONUS
-        if place.kind == "city" and place.admin2:
-            supporters = context.counties.get((place.country_code, place.admin1, place.admin2), set())
-        else:
-            supporters = context.towns_in.get((place.country_code, place.admin1, place.name), set())
-        if supporters - {name}:  # another name of the story: "Huntsville" and "Walker County", the Texas pair
-            score += _COUNTY_BONUS
-        if beside and any(_contains(outer, place) for outer in beside):
-            score += _BESIDE_BONUS
-        if place.lat is not None and place.lon is not None and any(
-                0 < distance_km(place.lat, place.lon, lat, lon) < _NEAR_KM for lat, lon in context.points):
-            score += _NEAR_BONUS
-        return score
-
     def _beside(self, span: Span) -> tuple[Place, ...] | None:
         """The regions and countries written right after a name: "Paris, Texas", "Ludhiana in Punjab"."""
         doc = span.doc
@@ -358,7 +318,7 @@ class PlacesComponent:
                 return places or None
         return None
 
-    def _context(self, doc: Doc, spans: list[Span], candidates: list[tuple[Place, ...]]) -> _Context:
+    def _context(self, doc: Doc, spans: list[Span], candidates: list[tuple[Place, ...]]) -> Context:
         """Countries the story names outright, through a demonym or through a place that has one candidate
         country; regions it names; and the points of places with one candidate."""
         countries: Counter[str] = Counter()
@@ -387,7 +347,7 @@ class PlacesComponent:
                 code = self.gazetteer.country_of_word(ent.text)
                 if code:
                     countries[code] += 1
-        return _Context(countries, regions, counties, towns_in, points)
+        return Context(countries, regions, counties, towns_in, points)
 
 
 def _marked(span: Span) -> bool:
@@ -450,16 +410,11 @@ def _city_over_region(span: Span, found: tuple[Place, ...]) -> tuple[Place, ...]
     return tuple(p for p in found if p.kind != "admin1" or (p.country_code, name_key(p.name)) not in big)
 
 
-def _contains(outer: Place, place: Place) -> bool:
-    if outer.kind == "country":
-        return place.country_code == outer.country_code and place is not outer
-    return place.country_code == outer.country_code and place.admin1 == outer.admin1 and place.kind != "admin1"
-
-
 def _world_city(best: Place | None, found: tuple[Place, ...], beside: tuple[Place, ...] | None) -> Place | None:
-    """A capital or a city of millions over a namesake many times smaller ("Paris", "Moscow", "London"), unless
-    the text places this very mention ("Paris, Texas"): other places of the story do not move a world city."""
-    if best is None or best.kind != "city" or (beside and any(_contains(outer, best) for outer in beside)):
+    """A capital or a city of millions over a town of the same name ("Paris", "Moscow", "London"), unless the
+    text places this very mention ("Paris, Texas"): other places of the story do not move a world city."""
+    if best is None or best.kind != "city" or best.population >= _WELL_KNOWN or (
+            beside and any(contains(outer, best) for outer in beside)):
         return best
     world = [p for p in found if p.kind == "city" and (p.capital or p.population >= _WORLD_CITY)
              and p.population >= _WORLD_CITY_RATIO * max(best.population, 1)]
@@ -484,7 +439,7 @@ def find_place(name: str) -> Place | None:
     if hint:
         outer = (gazetteer.countries[hint.upper()],) if hint.upper() in gazetteer.countries else tuple(
             p for p in gazetteer.lookup(hint) if p.kind in ("country", "admin1"))
-        found = tuple(p for p in found if any(_contains(o, p) for o in outer))
+        found = tuple(p for p in found if any(contains(o, p) for o in outer))
     return max(found, key=lambda p: _LEVEL[p.kind] + math.log10(p.population + 1)
                + (_CAPITAL_BONUS if p.capital else 0.0), default=None)
 
