@@ -22,6 +22,7 @@ def places(annotator: Annotator, text: str) -> dict[str, PlaceMention]:
     "You can ask Siri or Alexa to read the news aloud.",
     "Miss Smith and Bishop Jones opened the fete.",
     "The Earth is warming faster than models predicted.",
+    "Nelson said the Bush administration and the Obama administration had both tried.",  # people, not regions
 ])
 def test_places_names_of_other_things_are_not_places(annotator: Annotator, text: str) -> None:
     assert places(annotator, text) == {}
@@ -44,9 +45,15 @@ def test_places_a_celestial_name_placed_on_earth_is_a_place(annotator: Annotator
     ("The Austin-based startup raised $5 million.", "Austin", "US"),
     ("Chicago's mayor spoke to reporters.", "Chicago", "US"),
     ("ROME - The pope appealed for calm.", "ROME", "IT"),
+    ("The bill was backed by Rep. Jane Roe, R-Paducah, on Monday.", "Paducah", "US"),  # a legislator's home
 ])
 def test_places_marked_uses_are_places(annotator: Annotator, text: str, name: str, country: str) -> None:
     assert places(annotator, text)[name].country_code == country
+
+
+def test_places_a_dateline_makes_the_later_mentions_of_its_town_places(annotator: Annotator) -> None:
+    text = "MANSFIELD -- Police made two arrests on Friday. Mansfield schools will reopen on Monday."
+    assert [p.text for p in annotator.annotate(text, DAY).places] == ["MANSFIELD", "Mansfield"]
 
 
 def test_places_state_codes_after_a_town_are_places_and_place_the_town(annotator: Annotator) -> None:

@@ -57,6 +57,7 @@ _FEATURE_WORDS = {"River", "Lake", "Sea", "Ocean", "Gulf", "Bay", "Mountain", "M
                   "Park", "County", "Parish", "Township", "Province", "Forest", "Glacier", "Delta", "Basin",
                   "Coast", "Harbor", "Harbour", "Beach", "Hills", "Heights", "Airport", "Bridge", "Station", "Stadium",
                   "Dam", "Canal", "Port", "City", "Town", "Village", "Region", "District", "Drive", "Lane"}
+_DATELINE_MARKS = {"-", "--", "—", "–", ",", "(", ":"}
 _WELL_KNOWN = 100_000  # a town this big is a place on the NER's word alone, even by one of its other names
 _WORLD_CITY = 1_000_000  # a city this big (or a capital) keeps its meaning unless the text says otherwise
 _WORLD_CITY_RATIO = 20  # ... over a namesake this many times smaller
@@ -120,7 +121,7 @@ class PlacesComponent:
         laws = [(e.start, e.end) for e in doc.ents if e.label_ == "LAW"]
         spans = [span for span in (self._trimmed(p) for p in places) if len(span)]
         # names the story puts after a locative word at least once ("to Darfur", "in Darfur")
-        located = {name_key(s.text) for s in spans if s.start and doc[s.start - 1].lower_ in _LOCATIVE_WORDS}
+        located = {name_key(s.text) for s in spans if s.start and doc[s.start - 1].lower_ in _STRONG_LOCATIVES | {"to"}}
         return sorted((span for span in spans if self._evidence(span, laws, located)), key=lambda span: span.start)
 
     def _evidence(self, span: Span, laws: list[tuple[int, int]], located: set[str]) -> bool:
@@ -197,12 +198,13 @@ class PlacesComponent:
             places = self.gazetteer.lookup(span.text)
             after = doc[span.end].text if span.end < len(doc) else ""
             before = doc[span.start - 1].lower_ if span.start > 0 else ""
-            dateline = span.text.isupper() and len(span.text) > 3 and after in ("-", "—", "–", ",", "(", ":")
+            dateline = span.text.isupper() and len(span.text) > 3 and after in _DATELINE_MARKS
             sentence_start = span.start == span.sent.start
             if dateline or name_key(span.text) in named or (not sentence_start and (
                     before in _LOCATIVE_WORDS or self._beside(span) is not None or _marked(span)
                     or any(p.kind in _STRONG_KINDS for p in places))):
                 found.append(span)
+                named.add(name_key(span.text))  # "MANSFIELD --" makes the later "Mansfield" a place too
             i = span.end
         return found
 
@@ -233,11 +235,13 @@ class PlacesComponent:
         code = ent.text.isupper() and len(ent.text.replace(".", "")) <= 3 and all(p.kind != "country" for p in found)
         # a region's name in an organisation's ("The Atlantic", the magazine) needs the text's word
         strong = any(p.kind in _STRONG_KINDS and (p.kind != "region" or ent.label_ != "ORG") for p in found)
-        if not code and (strong or name_key(ent.text) in named):
+        # a person's name that is also a region's ("Nelson", "Brittany") needs the text's word; a country's does not
+        person = ent.label_ == "PERSON" and not any(p.kind in ("country", "continent") for p in found)
+        if not code and not person and (strong or name_key(ent.text) in named):
             return True
         before = ent.doc[ent.start - 1] if ent.start > 0 else None
         return (before is not None and before.lower_ in _STRONG_LOCATIVES) or self._beside(ent) is not None or (
-            _marked(ent) or (_adjectival(ent) and any(p.population >= _WELL_KNOWN for p in found)))
+            _marked(ent) or (not person and _adjectival(ent) and any(p.population >= _WELL_KNOWN for p in found)))
 
     def _person(self, ent: Span, people: set[str]) -> bool:
         """A one-word "place" that is someone's name elsewhere in the story ("Saakashvili")."""
@@ -356,7 +360,9 @@ def _marked(span: Span) -> bool:
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
     hyphenated = span.end + 1 < len(doc) and doc[span.end].text == "-" and doc[span.end + 1].lower_ in (
         "based", "born", "area", "headquartered")
-    return before in _STRONG_LOCATIVES or hyphenated
+    # a legislator's party and state: "Sen. Jane Roe, R-Texas", "DFL-Cook"
+    party = span.start > 1 and before == "-" and doc[span.start - 2].text in ("R", "D", "I", "DFL", "GOP")
+    return before in _STRONG_LOCATIVES or hyphenated or party
 
 
 def _adjectival(span: Span) -> bool:
@@ -376,7 +382,7 @@ def _dateline(span: Span) -> bool:
     doc = span.doc
     at_line_start = span.start == 0 or "\n" in doc[span.start - 1].text_with_ws or doc[span.start - 1].is_space
     after = doc[span.end].text if span.end < len(doc) else ""
-    return span.text.isupper() and at_line_start and after in ("-", "—", "–", ",", "(", ":")
+    return span.text.isupper() and at_line_start and after in _DATELINE_MARKS
 
 
 def _in_law_title(span: Span) -> bool:
