@@ -135,38 +135,46 @@ def analyse_pages(pages: list[Page], settings: Settings | None = None, data_dir:
     assert settings is not None and data_dir is not None, "call from an AnalysisPool worker, or pass both"
     found: list[Analysis] = []
     articles: list[tuple[int, Article]] = []
+    fetched: list[str | None] = []
     for page in pages:
         try:
-            article = _extract(page, data_dir)
+            article, fetched_at = _extract(page, data_dir)
         except ExtractionError as exc:
             found.append(Analysis(page.key, error=str(exc)))
             continue
         articles.append((len(found), article))
+        fetched.append(fetched_at)
         found.append(Analysis(page.key, article))
     if settings.run_nlp and _annotator is None and articles:
         _annotator = Annotator(settings.spacy_model, settings.nlp_batch_size, settings.laws_registry)
-    notes = annotate_articles(_annotator if settings.run_nlp else None, [a for _, a in articles])
+    notes = annotate_articles(_annotator if settings.run_nlp else None, [a for _, a in articles], fetched)
     for (position, article), (found_in_text, note) in zip(articles, notes, strict=True):
         found[position] = replace(found[position], annotations=found_in_text, nlp_note=note,
                                   content_hash=content_hash(article.text), signature=signature(article.text))
     return found
 
 
-def _extract(page: Page, data_dir: Path) -> Article:
+def _extract(page: Page, data_dir: Path) -> tuple[Article, str]:
+    """The page's article, and when the page was fetched."""
     response = read_response(data_dir, page.warc)
     article = extract_article(response.body, response.final_url, page.feed_item, response.headers.get("content-type"))
     # The queued URL is the identity: a redirect must not make a second document of one article.
-    return replace(article, url=page.url, canonical_url=page.url)
+    return replace(article, url=page.url, canonical_url=page.url), response.fetched_at
 
 
-def annotate_articles(annotator: Annotator | None, articles: list[Article]) -> list[tuple[Annotations, str | None]]:
+def annotate_articles(annotator: Annotator | None, articles: list[Article],
+                      fetched: list[str | None] | None = None) -> list[tuple[Annotations, str | None]]:
     """(annotations, note) per article: the NLP runs on articles in the pipeline's language; the note says
-    why it did not run on the others (or on any, when `annotator` is None because the NLP is off)."""
+    why it did not run on the others (or on any, when `annotator` is None because the NLP is off). Relative
+    dates resolve against the publication date, else against when the page was fetched (`fetched`, ISO 8601),
+    never against the day the analysis runs."""
     if annotator is None:
         return [(Annotations(), "skipped: run_nlp is off") for _ in articles]
     language = annotator.nlp.lang
-    runnable = [a for a in articles if a.language == language]
-    results = iter(annotator.annotate_batch((a.text, reference_date(a.published)) for a in runnable))
+    when = fetched or [None] * len(articles)
+    runnable = [(a, f) for a, f in zip(articles, when, strict=True) if a.language == language]
+    results = iter(annotator.annotate_batch((a.text, reference_date(a.published) or reference_date(f))
+                                            for a, f in runnable))
     return [
         (next(results), None) if article.language == language else
         (Annotations(), f"skipped: language {article.language or 'unknown'} (the pipeline is for {language})")

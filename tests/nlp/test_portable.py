@@ -10,8 +10,10 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
+from newscorpus.analysis import annotate_articles
 from newscorpus.config import Settings
-from newscorpus.models import Annotations
+from newscorpus.models import Annotations, Article
+from newscorpus.nlp import Annotator
 from newscorpus.nlp.pipeline import annotations_of
 
 STORIES = [
@@ -87,3 +89,13 @@ def test_portable_no_reference_date_leaves_relative_dates_out(plain_nlp: Languag
     found = annotations_of(plain_nlp("The minister resigned on Monday, after the vote of March 3, 2024."))
     assert [(d.text, d.value) for d in found.dates] == [("March 3, 2024", "2024-03-03")]
     assert all(d.value for d in found.dates)
+
+
+def test_portable_crawled_article_without_a_date_resolves_against_its_fetch(annotator: Annotator) -> None:
+    """A page with no publication date: relative dates count from when it was fetched (kept in its WARC record),
+    so a reprocess months later gives the same values; with neither date they are left out."""
+    article = Article("https://example.org/a", "https://example.org/a", "A", (), None, "en",
+                      "The minister resigned yesterday, after the vote of 3 March 2024.")
+    (fetched, _), (unknown, _) = annotate_articles(annotator, [article, article], ["2024-03-11T09:30:00+00:00", None])
+    assert [(d.text, d.value) for d in fetched.dates] == [("yesterday", "2024-03-10"), ("3 March 2024", "2024-03-03")]
+    assert [(d.text, d.value) for d in unknown.dates] == [("3 March 2024", "2024-03-03")]

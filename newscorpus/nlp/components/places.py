@@ -1,9 +1,16 @@
 """`newscorpus_places`: place names resolved to GeoNames records, using the story as context.
 
-Each candidate place of a name is scored by a context-free prior (kind and population) plus what the story says:
-countries and regions it names (or names through a demonym or an unambiguous place), the region or country
-written beside the name ("Paris, Texas", "Ludhiana in Punjab"), and how near the candidate lies to the other
-places of the story. A name keeps one sense throughout a story.
+A name is a place only on evidence that it is one here: the NER says so and the gazetteer knows it by its own
+name or as a well-known place; or the text marks it ("in X", "X-based", "X, Ohio", "R-Texas", a dateline, "a
+Multan man"). A name inside a law's title, a body of the solar system, a compass word or a person's name that is
+also a region's needs the text's word.
+
+Each candidate place of a name is scored by the ranker (newscorpus/nlp/_place_ranker.py): its kind and size,
+and what the story says: countries and regions it names (or names through a demonym or an unambiguous place),
+the region or country written beside the name ("Paris, Texas"), and how near the candidate lies to the other
+places of the story. A world city keeps its meaning over a town of the same name unless the mention itself is
+placed; a name the gazetteer lacks, or knows only as a small far-off place's other name, is placed
+approximately in the region or country the story is set in. A name keeps one sense throughout a story.
 """
 
 from __future__ import annotations
