@@ -23,6 +23,7 @@ def places(annotator: Annotator, text: str) -> dict[str, PlaceMention]:
     "Miss Smith and Bishop Jones opened the fete.",
     "The Earth is warming faster than models predicted.",
     "Nelson said the Bush administration and the Obama administration had both tried.",  # people, not regions
+    "The bench of Justice Riaz Ahmad Khan heard the case.",  # a title before a name
 ])
 def test_places_names_of_other_things_are_not_places(annotator: Annotator, text: str) -> None:
     assert places(annotator, text) == {}

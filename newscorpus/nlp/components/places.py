@@ -133,7 +133,7 @@ class PlacesComponent:
 
     def _evidence(self, span: Span, laws: list[tuple[int, int]], located: set[str]) -> bool:
         """Whether what the text says lets this span be a place."""
-        if any(s <= span.start and span.end <= e for s, e in laws) or _in_law_title(span):
+        if any(s <= span.start and span.end <= e for s, e in laws) or _in_law_title(span) or _title(span):
             return False
         key = name_key(span.text)
         if key in _CELESTIAL or key in _DIRECTIONS:
@@ -377,6 +377,13 @@ def _adjectival(span: Span) -> bool:
     doc = span.doc
     leads = span.start == span.sent.start or doc[span.start - 1].lower_ in ("a", "an", "the")
     return leads and span.end < len(doc) and doc[span.end].pos_ == "NOUN" and doc[span.end].is_lower
+
+
+def _title(span: Span) -> bool:
+    """A word before a person's name is their title, not a place: "Justice Riaz Khan", "Bishop Jones"."""
+    doc = span.doc
+    return len(span) == 1 and span.end < len(doc) and doc[span.end].ent_iob_ == "B" and (
+        doc[span.end].ent_type_ == "PERSON")
 
 
 def _continues(span: Span) -> bool:
