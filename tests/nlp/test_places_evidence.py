@@ -52,6 +52,14 @@ def test_places_marked_uses_are_places(annotator: Annotator, text: str, name: st
     assert places(annotator, text)[name].country_code == country
 
 
+@pytest.mark.parametrize(("text", "names"), [
+    ("Vets reported the virus in the town of Garissa on Monday.", {"Garissa"}),  # "the town of X"
+    ("Pigs were culled in Nairobi, Kisumu and Garissa last week.", {"Nairobi", "Kisumu", "Garissa"}),  # a list
+])
+def test_places_kinds_and_lists_of_places(annotator: Annotator, text: str, names: set[str]) -> None:
+    assert set(places(annotator, text)) == names
+
+
 def test_places_a_dateline_makes_the_later_mentions_of_its_town_places(annotator: Annotator) -> None:
     text = "MANSFIELD -- Police made two arrests on Friday. Mansfield schools will reopen on Monday."
     assert [p.text for p in annotator.annotate(text, DAY).places] == ["MANSFIELD", "Mansfield"]

@@ -64,6 +64,11 @@ _FEATURE_WORDS = {"River", "Lake", "Sea", "Ocean", "Gulf", "Bay", "Mountain", "M
                   "Park", "County", "Parish", "Township", "Province", "Forest", "Glacier", "Delta", "Basin",
                   "Coast", "Harbor", "Harbour", "Beach", "Hills", "Heights", "Airport", "Bridge", "Station", "Stadium",
                   "Dam", "Canal", "Port", "City", "Town", "Village", "Region", "District", "Drive", "Lane"}
+# Nouns for kinds of places: "the town of X", "villages of X and Y".
+_PLACE_NOUNS = {"town", "towns", "village", "villages", "city", "cities", "province", "provinces", "district",
+                "districts", "island", "islands", "region", "county", "state", "municipality", "community",
+                "capital", "suburb", "suburbs", "neighbourhood", "neighborhood", "port", "commune", "prefecture",
+                "governorate", "township", "hamlet", "settlement", "area", "coast", "shores"}
 _DATELINE_MARKS = {"-", "--", "—", "–", ",", "(", ":"}
 _WELL_KNOWN = 100_000  # a town this big is a place on the NER's word alone, even by one of its other names
 _WORLD_CITY = 1_000_000  # a city this big (or a capital) keeps its meaning unless the text says otherwise
@@ -129,7 +134,32 @@ class PlacesComponent:
         spans = [span for span in (self._trimmed(p) for p in places) if len(span)]
         # names the story puts after a locative word at least once ("to Darfur", "in Darfur")
         located = {name_key(s.text) for s in spans if s.start and doc[s.start - 1].lower_ in _STRONG_LOCATIVES | {"to"}}
-        return sorted((span for span in spans if self._evidence(span, laws, located)), key=lambda span: span.start)
+        kept = [span for span in spans if self._evidence(span, laws, located)]
+        kept += self._coordinated(doc, kept, laws)
+        return sorted(kept, key=lambda span: span.start)
+
+    def _coordinated(self, doc: Doc, places: list[Span], laws: list[tuple[int, int]]) -> list[Span]:
+        """Names listed with a place ("in Pandi and Talavera", "Cairo, Giza and Al-Minya") that the gazetteer
+        knows: a list of places is a list of places."""
+        taken = {i for span in places for i in range(span.start, span.end)}
+        found: list[Span] = []
+        for place in places:
+            for token in [*place.root.conjuncts]:
+                if token.i in taken or not (token.is_title or token.is_upper) or token.pos_ != "PROPN":
+                    continue
+                start = min([token.i, *(c.i for c in token.lefts if c.dep_ == "compound")])
+                span = self._trimmed(Span(doc, start, token.i + 1, label="GPE"))
+                found_places = self._candidates(span.text)
+                if any(i in taken for i in range(span.start, span.end)) or not found_places:
+                    continue
+                # where the NER reads it as something else ("the Sabres"), only a well-known place will do
+                known = any(p.kind in _STRONG_KINDS or p.population >= _WELL_KNOWN for p in found_places)
+                if token.ent_type_ in _MISLABELLED and not known:
+                    continue
+                if self._evidence(span, laws, set()) or any(p.kind == "city" for p in found_places):
+                    found.append(span)
+                    taken.update(range(span.start, span.end))
+        return found
 
     def _evidence(self, span: Span, laws: list[tuple[int, int]], located: set[str]) -> bool:
         """Whether what the text says lets this span be a place."""
@@ -369,7 +399,9 @@ def _marked(span: Span) -> bool:
         "based", "born", "area", "headquartered")
     # a legislator's party and state: "Sen. Jane Roe, R-Texas", "DFL-Cook"
     party = span.start > 1 and before == "-" and doc[span.start - 2].text in ("R", "D", "I", "DFL", "GOP")
-    return before in _STRONG_LOCATIVES or hyphenated or party
+    # "the village of Ciocile", "the province of Anhui"
+    kind_of = span.start > 1 and before == "of" and doc[span.start - 2].lower_ in _PLACE_NOUNS
+    return before in _STRONG_LOCATIVES or hyphenated or party or kind_of
 
 
 def _adjectival(span: Span) -> bool:
