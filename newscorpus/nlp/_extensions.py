@@ -50,4 +50,7 @@ def document_date(doc: Doc) -> date | None:
     value = doc._.newscorpus_dct
     if value is None or isinstance(value, date):
         return value
-    return date.fromisoformat(str(value)[:10])
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ValueError(f"doc._.newscorpus_dct must be a date such as '2024-05-08', not {value!r}") from None

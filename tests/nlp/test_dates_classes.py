@@ -47,6 +47,12 @@ def test_dates_a_month_follows_the_time_its_sentence_set_up(annotator: Annotator
     assert (found["September 2015"], found["October"]) == ("2015-09", "2015-10")
 
 
+def test_dates_anaphora_the_ner_misses_follow_the_date_before(annotator: Annotator) -> None:
+    found = values(annotator, "The band toured in May 2019. After a break later that month, it played again, "
+                              "and it left the label the following year.")
+    assert (found["later that month"], found["the following year"]) == ("2019-05", "2020")
+
+
 def test_dates_a_month_alone_still_follows_the_publication_date(annotator: Annotator) -> None:
     found = values(annotator, "The plant closed in 2015. The new one opened in March.")
     assert found["March"] == "2025-03"

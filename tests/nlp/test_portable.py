@@ -99,3 +99,10 @@ def test_portable_crawled_article_without_a_date_resolves_against_its_fetch(anno
     (fetched, _), (unknown, _) = annotate_articles(annotator, [article, article], ["2024-03-11T09:30:00+00:00", None])
     assert [(d.text, d.value) for d in fetched.dates] == [("yesterday", "2024-03-10"), ("3 March 2024", "2024-03-03")]
     assert [(d.text, d.value) for d in unknown.dates] == [("3 March 2024", "2024-03-03")]
+
+
+def test_portable_a_reference_date_that_is_no_date_is_a_clear_error(plain_nlp: Language) -> None:
+    doc = plain_nlp.make_doc("The minister resigned on Monday.")
+    doc._.newscorpus_dct = "last spring"
+    with pytest.raises(ValueError, match="must be a date such as '2024-05-08', not 'last spring'"):
+        plain_nlp(doc)

@@ -17,7 +17,10 @@ from newscorpus.nlp._timex import FIXED_HOLIDAYS, MOVABLE_HOLIDAYS, is_anaphoric
 _PAST_TAGS = {"VBD", "VBN"}
 # Words the NER leaves out that still refer to time (TIMEX3 PRESENT_REF, PAST_REF, FUTURE_REF, sets).
 _REFERENCE_WORDS = ("now", "currently", "recently", "the future", "the near future", "the near term", "the short term",
-                    "daily", "every day", "the latest period")
+                    "daily", "every day", "the latest period",
+                    # and times told from the date mentioned before ("after a break later that month")
+                    *(f"{lead} {unit}" for lead in ("that", "later that", "earlier that", "the same", "the following")
+                      for unit in ("day", "week", "month", "year", "morning", "afternoon", "evening", "night")))
 # What the NER labels DATE but is no temporal expression: ages, bare numbers, frequency adjectives.
 _NOT_TIMEX = re.compile(
     r"^(?:\w+[- ](?:year|month|week|day)s?[- ]old|\d{1,3}|\d{5,}|quarterly|annual|annually|yearly|"
