@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -48,9 +48,16 @@ def document_date(doc: Doc) -> date | None:
     Raises ValueError when it is set to something that is not a date.
     """
     value = doc._.newscorpus_dct
+    if isinstance(value, datetime):
+        return value.date()
     if value is None or isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         raise ValueError(f"doc._.newscorpus_dct must be a date such as '2024-05-08', not {value!r}") from None
+
+
+def sentence_start(span: Span) -> int:
+    """Where the span's sentence starts; a Doc without sentence boundaries (no parser) is one sentence."""
+    return span.sent.start if span.doc.has_annotation("SENT_START") else 0

@@ -243,7 +243,10 @@ def normalise(text: str, ref: date, tense: str | None = None, anchor: str | None
     previous date in the text, which anaphoric expressions ("a year earlier", "the year-ago quarter") follow.
     """
     clean = _clean(text)
-    return _match(clean, ref, tense, anchor) or _day_and_time(clean, ref, tense, anchor) or ("DATE", None)
+    try:
+        return _match(clean, ref, tense, anchor) or _day_and_time(clean, ref, tense, anchor) or ("DATE", None)
+    except (ValueError, OverflowError):  # a day the calendar lacks, or past year 9999: no value, no crash
+        return "DATE", None
 
 
 def _match(text: str, ref: date, tense: str | None, anchor: str | None) -> tuple[str, str | None] | None:
@@ -445,19 +448,25 @@ def _q_form(m: re.Match[str], ref: date, tense: str | None, anchor: str | None =
 
 
 def _season(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None]:
-    """A season: of the year given; "last"/"next" that of the year before or after; else the one the tense
-    points at (the last that began, the next that has not ended), else the current year's."""
+    """A season: of the year given; "last"/"next" that of the year before or after (for winter, the last one
+    that has ended and the next one not yet begun); else the one the tense points at (the last that began, the
+    next that has not ended), else the one under way or, for a winter, about to begin."""
     code = SEASONS[m["season"]]
     if m["year"]:
         return "DATE", f"{int(m['year']):04d}-{code}"
     word = m.group(0).split()[0]
-    if word in ("last", "next"):  # TimeML: the season of the year before or after
+    spans = {year: _season_span(year, code) for year in range(ref.year - 1, ref.year + 3)}
+    if word in ("last", "next") and code != "WI":  # TimeML: the season of the year before or after
         return "DATE", f"{ref.year + (1 if word == 'next' else -1):04d}-{code}"
-    direction = "future" if tense in ("future", "scheduled") else tense if word != "this" else None
-    spans = {year: _season_span(year, code) for year in (ref.year - 1, ref.year, ref.year + 1)}
-    if direction == "past":
+    direction = {"last": "ended", "next": "not begun"}.get(word) or (
+        "future" if tense in ("future", "scheduled") else tense if word != "this" else None)
+    if direction == "ended":
+        year = max(y for y, (_, end) in spans.items() if end < ref)
+    elif direction == "not begun":
+        year = min(y for y, (start, _) in spans.items() if start > ref)
+    elif direction == "past":
         year = max(y for y, (start, _) in spans.items() if start <= ref)
-    elif direction == "future":
+    elif direction == "future" or code == "WI":
         year = min(y for y, (_, end) in spans.items() if end >= ref)
     else:
         year = ref.year
@@ -590,10 +599,13 @@ def _relative_unit(m: re.Match[str], ref: date, tense: str | None, anchor: str |
     return _shift(ref, amount, unit)
 
 
-def _anchor_month(anchor: str | None) -> date | None:
-    """The first day of the month (or the day) the date last mentioned names, if it names one."""
+def anchor_date(anchor: str | None, day: int = 1) -> date | None:
+    """The day (or the `day`-th of the month) the date last mentioned names, if it names a month or a day."""
     if anchor and (found := re.match(r"(\d{4})-(\d{2})(?:-(\d{2}))?", anchor)):
-        return date(int(found.group(1)), int(found.group(2)), int(found.group(3) or 1))
+        try:
+            return date(int(found.group(1)), int(found.group(2)), int(found.group(3) or day))
+        except ValueError:  # "April 31" written in a story
+            return None
     return None
 
 
@@ -605,7 +617,7 @@ def _ago(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = No
         return ("DATE", "PAST_REF") if m["dir"] in ("ago", "earlier", "before") else ("DATE", "FUTURE_REF")
     sign = -1 if m["dir"] in ("ago", "earlier", "before") else 1
     amount = sign * int(number)
-    if m["dir"] in ("later", "earlier", "before") and (start := _anchor_month(anchor)) is not None:
+    if m["dir"] in ("later", "earlier", "before") and (start := anchor_date(anchor)) is not None:
         ref = start  # "two months later": after the date last mentioned, not the day of writing
     if unit == "decade":
         return "DATE", f"{ref.year + 10 * amount:04d}"

@@ -83,3 +83,29 @@ def test_dates_every_record_has_a_value_and_stays_in_its_paragraph(annotator: An
     found = annotator.annotate(text, WEDNESDAY).dates
     assert found and all(d.value for d in found)
     assert all("\n" not in d.text and text[d.start:d.end] == d.text for d in found)
+
+
+@pytest.mark.parametrize("text", [
+    "The fair runs on April 30 and 31. Two days later it closed, and in May it reopened.",
+    "On 9999-12-31 the offer ends, and a day later the next one starts.",
+    "Between Feb. 28 and 30 the office was shut; in March it moved.",
+])
+def test_dates_days_the_calendar_lacks_do_not_crash(annotator: Annotator, text: str) -> None:
+    assert all(d.value for d in annotator.annotate(text, WEDNESDAY).dates)
+
+
+def test_dates_vague_expressions_get_a_reference_or_an_open_duration(annotator: Annotator) -> None:
+    found = values(annotator, "Shares rose a week or so ago and may rise in the weeks ahead.")
+    assert (found["a week or so ago"], found["the weeks ahead"]) == ("PAST_REF", "FUTURE_REF")
+
+
+def test_dates_a_gerund_under_will_looks_ahead(annotator: Annotator) -> None:
+    assert values(annotator, "Investigators will begin examining the wreck Thursday.")["Thursday"] == "2025-06-12"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The rink stays open this winter.", "2025-WI"),  # December 2024: the winter under way holds January 2025
+    ("The rink closed early last winter.", "2024-WI"),
+])
+def test_dates_winter_in_december(annotator: Annotator, text: str, expected: str) -> None:
+    assert list(values(annotator, text, date(2024, 12, 20)).values()) == [expected]

@@ -24,6 +24,8 @@ def places(annotator: Annotator, text: str) -> dict[str, PlaceMention]:
     "The Earth is warming faster than models predicted.",
     "Nelson said the Bush administration and the Obama administration had both tried.",  # people, not regions
     "The bench of Justice Riaz Ahmad Khan heard the case.",  # a title before a name
+    "Dr. John Smith, MD, said the trial had ended.",  # a credential, not Maryland
+    "POLICE, IN A STATEMENT, SAID NOTHING MORE.",  # words in capitals, not Indiana
 ])
 def test_places_names_of_other_things_are_not_places(annotator: Annotator, text: str) -> None:
     assert places(annotator, text) == {}

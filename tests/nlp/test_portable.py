@@ -3,6 +3,7 @@ processes, a pipeline saved and loaded, and no publication date."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,19 @@ def test_portable_a_reference_date_that_is_no_date_is_a_clear_error(plain_nlp: L
     doc._.newscorpus_dct = "last spring"
     with pytest.raises(ValueError, match="must be a date such as '2024-05-08', not 'last spring'"):
         plain_nlp(doc)
+
+
+def test_portable_a_pipeline_without_parser_or_ner_still_runs() -> None:
+    """Without sentence boundaries or entities the components find what their own patterns find."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("newscorpus_dates", config={"reference_date": "2024-05-08"})
+    nlp.add_pipe("newscorpus_places")
+    found = annotations_of(nlp("He left on March 3, 2024 and came back later that month."))
+    assert [(d.text, d.value) for d in found.dates] == [("March 3, 2024", "2024-03-03"),
+                                                        ("later that month", "2024-03")]
+
+
+def test_portable_a_datetime_is_a_reference_date_too(plain_nlp: Language) -> None:
+    doc = plain_nlp.make_doc("The minister resigned on Monday, after the winter.")
+    doc._.newscorpus_dct = datetime(2024, 5, 8, 14, 30)
+    assert annotations_of(plain_nlp(doc)).dates[0].value == "2024-05-06"

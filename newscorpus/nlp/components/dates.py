@@ -11,8 +11,9 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from newscorpus.models import DateMention
-from newscorpus.nlp._extensions import document_date, register_extensions, set_records
-from newscorpus.nlp._timex import FIXED_HOLIDAYS, MOVABLE_HOLIDAYS, is_anaphoric, normalise
+from newscorpus.errors import ConfigError
+from newscorpus.nlp._extensions import document_date, register_extensions, sentence_start, set_records
+from newscorpus.nlp._timex import FIXED_HOLIDAYS, MOVABLE_HOLIDAYS, anchor_date, is_anaphoric, normalise
 
 _PAST_TAGS = {"VBD", "VBN"}
 # Words the NER leaves out that still refer to time (TIMEX3 PRESENT_REF, PAST_REF, FUTURE_REF, sets).
@@ -116,7 +117,11 @@ class DatesComponent:
     records; each resolves against the publication date and, if anaphoric, the date mentioned before it."""
 
     def __init__(self, nlp: Language, reference_date: str | None = None) -> None:
-        self.reference_date = date.fromisoformat(reference_date) if reference_date else None
+        try:
+            self.reference_date = date.fromisoformat(reference_date) if reference_date else None
+        except ValueError:
+            raise ConfigError(f"the dates component's reference_date must be a date such as '2024-05-08', "
+                              f"not {reference_date!r}", "reference_date") from None
         self.reference_words = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.reference_words.add("REFERENCE", [nlp.make_doc(w) for w in _REFERENCE_WORDS])
         self.holidays = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -140,13 +145,13 @@ class DatesComponent:
         anchor_sentence = -1  # the token where the sentence of the anchor starts
         sentence, previous_sentence = -1, -1
         for span in self._candidates(doc, reference):
-            if span.sent.start != sentence:
-                sentence, previous_sentence = span.sent.start, _previous_sentence(span)
+            if sentence_start(span) != sentence:
+                sentence, previous_sentence = sentence_start(span), _previous_sentence(span)
             frame = _frame(span, anchor, anchor_sentence, previous_sentence, reference)
             for mention in self._mentions(span, frame or reference, anchor, framed=frame is not None):
                 if mention.type == "DATE" and mention.value and mention.value[:4].isdigit() \
                         and not is_anaphoric(mention.text):
-                    anchor, anchor_sentence = mention.value, span.sent.start
+                    anchor, anchor_sentence = mention.value, sentence_start(span)
                 if mention.value is not None:
                     mentions.append(mention)
                 elif vague := _underspecified(mention.text, mention.type):  # every record has a value
@@ -185,7 +190,8 @@ class DatesComponent:
         first_kind, first = normalise(parts["a"], reference, tense, anchor)
         if first and second is None and parts["b"].isdigit():  # "April 24 and 25", "1998-99"
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", first) and len(parts["b"]) <= 2:
-                second_kind, second = "DATE", first[:8] + f"{int(parts['b']):02d}"
+                day = anchor_date(first[:7], day=int(parts["b"])) if int(parts["b"]) else None
+                second_kind, second = "DATE", day.isoformat() if day else None
             elif re.fullmatch(r"\d{4}", first) and len(parts["b"]) == 2:
                 second_kind, second = "DATE", first[:2] + parts["b"]
         if separator in ("ended", "ending") and (period := _PERIOD_ENDED.match(parts["a"])):
@@ -262,13 +268,13 @@ def _underspecified(text: str, kind: str) -> str | None:
     ahead", "a year or two"): a past or future reference, or a duration of unknown length; None for anything
     else. None of these values is a period of the calendar, so search never finds a story by them."""
     lower = text.lower()
-    if re.search(r"\b(?:ago|earlier|before|previous|past|recent|recently)\b", lower):
+    if re.search(r"\b(?:ago|earlier|previous|past|recent|recently)\b", lower):
         return "PAST_REF"
     if re.search(r"\b(?:ahead|later|from now|coming|next|future|soon)\b", lower):
         return "FUTURE_REF"
-    unit = re.search(r"\b(year|month|week|day|decade|centur|quarter)", lower)
-    if unit and (kind == "DURATION" or re.search(r"\b(?:\d+|an?|one|two|three|four|five|several|few|many|some|"
-                                                  r"or)\b|s\b", lower)):
+    unit = re.search(r"\b(year|month|week|day|decade|centur|quarter)(s|ies)?\b", lower)
+    if unit and (kind == "DURATION" or unit.group(2) or re.search(
+            r"\b(?:\d+|an?|one|two|three|four|five|several|few|many|some|or)\b", lower)):
         return f"PX{_UNIT_CODES[unit.group(1)]}"
     return None
 
@@ -283,22 +289,21 @@ def _frame(span: Span, anchor: str | None, anchor_sentence: int, previous_senten
     if anchor is None or not re.match(r"\d{4}", anchor) or not _BARE_MONTH.match(span.text):
         return None
     tense = governing_tense(span)
-    year = int(anchor[:4])
-    month = int(anchor[5:7]) if re.match(r"\d{4}-\d{2}", anchor) else 7  # a year alone: its middle
-    day = int(anchor[8:10]) if re.match(r"\d{4}-\d{2}-\d{2}", anchor) else 15
-    frame = date(year, month, day)
-    if anchor_sentence == span.sent.start and month and tense != "future" and year != reference.year and (
+    frame = anchor_date(anchor, day=15) or anchor_date(f"{anchor[:4]}-07", day=15)  # a year alone: its middle
+    if frame is None:
+        return None
+    if anchor_sentence == sentence_start(span) and tense != "future" and frame.year != reference.year and (
             re.match(r"\d{4}-\d{2}", anchor)):
         return frame
-    if tense is None and anchor_sentence in (span.sent.start, previous_sentence):
+    if tense is None and anchor_sentence in (sentence_start(span), previous_sentence):
         return frame
     return None
 
 
 def _previous_sentence(span: Span) -> int:
     """Where the sentence before the span's starts (-1 for the first)."""
-    start = span.sent.start
-    return span.doc[start - 1].sent.start if start > 0 else -1
+    start = sentence_start(span)
+    return sentence_start(span.doc[start - 1:start]) if start > 0 else -1
 
 
 def _nowadays(span: Span, tense: str | None) -> bool:
@@ -308,7 +313,8 @@ def _nowadays(span: Span, tense: str | None) -> bool:
     doc = span.doc
     before = doc[span.start - 1].lower_ if span.start else ""
     after = doc[span.end].text if span.end < len(doc) else ""
-    return before == "of" or (span.start == span.sent.start and after == "," and tense in ("present", "scheduled"))
+    return before == "of" or (span.start == sentence_start(span) and after == "," and tense in ("present",
+                                                                                                 "scheduled"))
 
 
 def _paragraphs(span: Span) -> list[Span]:
@@ -363,7 +369,7 @@ def _adjacent(first: Span, second: Span) -> bool:
         re.fullmatch(_WEEKDAY, s.text, re.I) for s in (first, second))
 
 
-@Language.factory("newscorpus_dates", requires=["doc.ents", "token.dep", "token.tag"],
+@Language.factory("newscorpus_dates", requires=["doc.ents", "token.dep", "token.tag", "doc.sents"],
                   assigns=["doc._.newscorpus_dates"], default_config={"reference_date": None})
 def make_dates_component(nlp: Language, name: str, reference_date: str | None) -> DatesComponent:
     """Factory of the dates component (registered as `newscorpus_dates`). Relative dates resolve against each

@@ -420,7 +420,7 @@ class LawsComponent:
         """The country the story is about, by vote: each place mention's country, each demonym ("Filipino") and,
         twice, each legislature or office it names ("Lok Sabha")."""
         votes: Counter[str] = Counter(p.country_code for p in records(doc, "newscorpus_places", PlaceMention)
-                                       if p.country_code)
+                                       if p.country_code and not p.approximate)
         for start, end, label in ents:
             if label == "NORP" and (code := self._country_of_word(text[start:end])):
                 votes[code] += 1

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from newscorpus.models import FocusPlace, PlaceMention
-from newscorpus.nlp._extensions import register_extensions, set_records
+from newscorpus.nlp._extensions import register_extensions, sentence_start, set_records
 from newscorpus.nlp._gazetteer import Gazetteer, Place, load_gazetteer, name_key
 from newscorpus.nlp._place_ranker import Context, contains, score
 
@@ -69,6 +69,9 @@ _PLACE_NOUNS = {"town", "towns", "village", "villages", "city", "cities", "provi
                 "districts", "island", "islands", "region", "county", "state", "municipality", "community",
                 "capital", "suburb", "suburbs", "neighbourhood", "neighborhood", "port", "commune", "prefecture",
                 "governorate", "township", "hamlet", "settlement", "area", "coast", "shores"}
+# State and province codes that are also English words or credentials.
+_WORD_CODES = {"IN", "OR", "ME", "OK", "HI", "ON", "DO", "MD", "PA", "AS", "AL", "MA", "CO", "DE", "GA", "LA", "MS",
+               "NB", "PE", "QC", "SA", "WA"}
 _DATELINE_MARKS = {"-", "--", "—", "–", ",", "(", ":"}
 _WELL_KNOWN = 100_000  # a town this big is a place on the NER's word alone, even by one of its other names
 _WORLD_CITY = 1_000_000  # a city this big (or a capital) keeps its meaning unless the text says otherwise
@@ -85,6 +88,8 @@ class PlacesComponent:
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
+        self._indexed: Doc | None = None  # the Doc whose entities _starts holds
+        self._starts: dict[int, Span] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         places = self.resolve(doc, self.recognise(doc))
@@ -165,6 +170,8 @@ class PlacesComponent:
         """Whether what the text says lets this span be a place."""
         if any(s <= span.start and span.end <= e for s, e in laws) or _in_law_title(span) or _title(span):
             return False
+        if span.text in _WORD_CODES and self._postal_code(span.doc, span.start) is None:  # "John Smith, MD"
+            return False
         key = name_key(span.text)
         if key in _CELESTIAL or key in _DIRECTIONS:
             return self._beside(span) is not None
@@ -233,11 +240,10 @@ class PlacesComponent:
                 i += 1
                 continue
             places = self.gazetteer.lookup(span.text)
-            after = doc[span.end].text if span.end < len(doc) else ""
             before = doc[span.start - 1].lower_ if span.start > 0 else ""
-            dateline = span.text.isupper() and len(span.text) > 3 and after in _DATELINE_MARKS
-            sentence_start = span.start == span.sent.start
-            if dateline or name_key(span.text) in named or (not sentence_start and (
+            dateline = len(span.text) > 3 and _dateline(span)
+            at_sentence_start = span.start == sentence_start(span)
+            if dateline or name_key(span.text) in named or (not at_sentence_start and (
                     before in _LOCATIVE_WORDS or self._beside(span) is not None or _marked(span)
                     or any(p.kind in _STRONG_KINDS for p in places))):
                 found.append(span)
@@ -245,13 +251,23 @@ class PlacesComponent:
             i = span.end
         return found
 
+    def _entity_at(self, doc: Doc, start: int) -> Span | None:
+        """The entity that starts at a token (doc.ents is rebuilt at each access: index it once per Doc)."""
+        if self._indexed is not doc:
+            self._indexed, self._starts = doc, {e.start: e for e in doc.ents}
+        return self._starts.get(start)
+
     def _postal_code(self, doc: Doc, i: int) -> Span | None:
         """A state's or province's two-letter code after a town and a comma: "Holmdel, NJ", "Toronto, ON"."""
-        token = doc[i]
-        if not (len(token) == 2 and token.is_upper and token.is_alpha and i >= 2 and doc[i - 1].text == ","
-                and (doc[i - 2].is_title or doc[i - 2].is_upper)):
+        token, town = doc[i], doc[i - 2] if i >= 2 else None
+        if town is None or not (len(token) == 2 and token.is_upper and token.is_alpha and doc[i - 1].text == ","
+                                and town.is_title and town.ent_type_ != "PERSON"):  # not "Jane Roe, PA"
             return None
-        if not any(p.kind == "admin1" and p.country_code in ("US", "CA", "AU") for p in self.gazetteer.lookup(token.text)):
+        states = [p for p in self.gazetteer.lookup(token.text) if p.kind == "admin1" and p.country_code in
+                  ("US", "CA", "AU")]
+        # a code that is also a word or a credential ("IN", "OR", "MD") needs a town of that state before it
+        if not states or (token.text in _WORD_CODES and not any(
+                contains(state, p) for state in states for p in self.gazetteer.lookup(town.text))):
             return None
         return Span(doc, i, i + 1, label="GPE")
 
@@ -261,8 +277,8 @@ class PlacesComponent:
             return bool(found) and (all(p.kind in _STRONG_KINDS for p in found) or (
                 _adjectival(ent) and self.gazetteer.demonym(ent.text) is None
                 and any(p.population >= _WELL_KNOWN for p in found)))  # "a Multan man"
-        if not found:  # a town the gazetteer lacks, placed by the text: "Holmdel, NJ"
-            return len(ent) <= 3 and self._beside(ent) is not None
+        if not found:  # a town the gazetteer lacks, placed by the text: "Holmdel, NJ" (not "John Smith, MD")
+            return ent.label_ != "PERSON" and len(ent) <= 3 and self._beside(ent) is not None
         if name_key(ent.text) in _DIRECTIONS:
             return False
         if len(ent) == 1 and self._postal_code(ent.doc, ent.start) is not None:
@@ -315,7 +331,9 @@ class PlacesComponent:
                 best = _world_city(best, found, beside)
                 weak = best is not None and best.kind in ("city", "admin2") and name_key(best.name) != name \
                     and best.population < _WELL_KNOWN and not context.countries[best.country_code]
-                near = beside[0] if beside else setting  # "Holmdel, NJ": the region the text gives, else the story's
+                # "Holmdel, NJ": the region the text gives (the one the story supports most), else the story's
+                near = max(beside, key=lambda p: (context.countries[p.country_code], p.population)) if beside \
+                    else setting
                 chosen[key] = (near, True) if (best is None or weak) and near is not None else (best, False)
             mentions.append(_mention(span, *chosen[key]))
         return mentions
@@ -348,7 +366,7 @@ class PlacesComponent:
         """The regions and countries written right after a name: "Paris, Texas", "Ludhiana in Punjab"."""
         doc = span.doc
         if span.end + 1 < len(doc) and doc[span.end].text in (",", "in"):
-            outer = next((e for e in doc.ents if e.start == span.end + 1), None)
+            outer = self._entity_at(doc, span.end + 1)
             if outer is None:  # the NER may leave the region out: up to three capitalised words ("NJ", "New South Wales")
                 end = span.end + 1
                 while end < len(doc) and end < span.end + 4 and (doc[end].is_title or doc[end].is_upper):
@@ -407,7 +425,7 @@ def _marked(span: Span) -> bool:
 def _adjectival(span: Span) -> bool:
     """A name used before a noun, as in "a Multan man", "the Lahore court" or "Karachi police said"."""
     doc = span.doc
-    leads = span.start == span.sent.start or doc[span.start - 1].lower_ in ("a", "an", "the")
+    leads = span.start == sentence_start(span) or doc[span.start - 1].lower_ in ("a", "an", "the")
     return leads and span.end < len(doc) and doc[span.end].pos_ == "NOUN" and doc[span.end].is_lower
 
 
@@ -424,11 +442,16 @@ def _continues(span: Span) -> bool:
 
 
 def _dateline(span: Span) -> bool:
-    """"ROME -", "NEW DELHI:" at the start of a line."""
+    """"ROME -", "NEW DELHI:" at the start of a line (or a dash after it at the start of a sentence), with the
+    story going on in ordinary case ("POLICE, IN A STATEMENT" is a shouted line, not a dateline)."""
     doc = span.doc
     at_line_start = span.start == 0 or "\n" in doc[span.start - 1].text_with_ws or doc[span.start - 1].is_space
     after = doc[span.end].text if span.end < len(doc) else ""
-    return span.text.isupper() and at_line_start and after in _DATELINE_MARKS
+    dash_at_sentence_start = after in ("-", "--", "—", "–") and span.start == sentence_start(span)
+    story = doc[span.end + 1] if span.end + 1 < len(doc) else None
+    shouted = story is not None and story.is_upper and len(story) > 1
+    return (span.text.isupper() and after in _DATELINE_MARKS and (at_line_start or dash_at_sentence_start)
+            and not shouted)
 
 
 def _in_law_title(span: Span) -> bool:
@@ -477,7 +500,7 @@ def _mention(ent: Span, place: Place | None, approximate: bool = False) -> Place
     if place is None:
         return PlaceMention(ent.text, ent.start_char, ent.end_char, None, None, None, None, None, None)
     return PlaceMention(ent.text, ent.start_char, ent.end_char, place.name, place.geonameid, place.lat, place.lon,
-                        place.country_code, place.admin1, approximate)
+                        place.country_code or None, place.admin1, approximate)
 
 
 def find_place(name: str) -> Place | None:
