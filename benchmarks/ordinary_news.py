@@ -52,11 +52,13 @@ def _overlaps(a: dict[str, Any] | Any, start: int, end: int) -> bool:
 
 
 def score_places(rows: list[dict[str, Any]], found: list[Annotations], errors: bool) -> dict[str, float]:
-    exact = overlapping = system = gold = matched = right_country = 0
+    exact = overlapping = system = gold = right_country = exact_gold = overlapping_gold = 0
     for row, story in zip(rows, found, strict=True):
         places = [p for p in row["places"] if not p.get("ignore")]
         ignored = [p for p in row["places"] if p.get("ignore")]
         gold += len(places)
+        exact_gold += sum(any((m.start, m.end) == (p["start"], p["end"]) for m in story.places) for p in places)
+        overlapping_gold += sum(any(_overlaps(p, m.start, m.end) for m in story.places) for p in places)
         for mention in story.places:
             hits = [p for p in places if _overlaps(p, mention.start, mention.end)]
             if not hits and any(_overlaps(p, mention.start, mention.end) for p in ignored):
@@ -68,7 +70,6 @@ def score_places(rows: list[dict[str, Any]], found: list[Annotations], errors: b
                 continue
             overlapping += 1
             exact += any((p["start"], p["end"]) == (mention.start, mention.end) for p in hits)
-            matched += 1
             if (mention.country_code or "") == hits[0]["country"]:
                 right_country += 1
             elif errors:
@@ -78,16 +79,20 @@ def score_places(rows: list[dict[str, Any]], found: list[Annotations], errors: b
             for place in places:
                 if not any(_overlaps(place, m.start, m.end) for m in story.places):
                     print(f"  missed       {row['id']} {row['body'][place['start']:place['end']]!r}")
-    return {"precision": exact / max(system, 1), "recall": exact / max(gold, 1),
-            "overlap precision": overlapping / max(system, 1), "overlap recall": overlapping / max(gold, 1),
-            "right country": right_country / max(matched, 1), "gold": gold, "found": system}
+    return {"precision": exact / max(system, 1), "recall": exact_gold / max(gold, 1),
+            "overlap precision": overlapping / max(system, 1), "overlap recall": overlapping_gold / max(gold, 1),
+            "right country": right_country / max(overlapping, 1), "gold": gold, "found": system}
 
 
 def score_dates(rows: list[dict[str, Any]], found: list[Annotations], errors: bool) -> dict[str, float]:
-    system = gold = matched = right = no_value = across = records = 0
+    system = gold = matched = right = no_value = across = records = found_gold = right_gold = 0
     for row, story in zip(rows, found, strict=True):
         dates = [d for d in row["dates"] if mention_terms(d["value"])]
         gold += len(dates)
+        visible = [m for m in story.dates if mention_terms(m.value)]
+        found_gold += sum(any(_overlaps(d, m.start, m.end) for m in visible) for d in dates)
+        right_gold += sum(any(_overlaps(d, m.start, m.end) and mention_terms(m.value) == mention_terms(d["value"])
+                              for m in visible) for d in dates)
         for mention in story.dates:
             records += 1
             no_value += not mention.value
@@ -110,10 +115,10 @@ def score_dates(rows: list[dict[str, Any]], found: list[Annotations], errors: bo
                 if not any(_overlaps(gold_date, m.start, m.end) for m in story.dates):
                     print(f"  missed date  {row['id']} {row['body'][gold_date['start']:gold_date['end']]!r} "
                           f"({gold_date['value']})")
-    precision, recall = right / max(system, 1), right / max(gold, 1)
+    precision, recall = right / max(system, 1), right_gold / max(gold, 1)
     return {"value F1": 2 * precision * recall / max(precision + recall, 1e-9), "value precision": precision,
             "value recall": recall, "right value of found": right / max(matched, 1),
-            "detection recall": matched / max(gold, 1), "records": records, "records with no value": no_value,
+            "detection recall": found_gold / max(gold, 1), "records": records, "records with no value": no_value,
             "records across a paragraph break": across}
 
 
@@ -135,11 +140,10 @@ def main() -> None:
     for name, value in score_places(rows, annotate(annotator, rows), args.errors).items():
         print(f"places {args.set} ({len(rows)} stories)  {name:>18}: {value:.3f}" if isinstance(value, float)
               else f"places {args.set} ({len(rows)} stories)  {name:>18}: {value}")
-    if dates_file:
-        rows = load(dates_file)
-        for name, value in score_dates(rows, annotate(annotator, rows), args.errors).items():
-            print(f"dates  {args.set} ({len(rows)} stories)  {name:>32}: "
-                  + (f"{value:.3f}" if isinstance(value, float) else str(value)))
+    rows = load(dates_file)
+    for name, value in score_dates(rows, annotate(annotator, rows), args.errors).items():
+        print(f"dates  {args.set} ({len(rows)} stories)  {name:>32}: "
+              + (f"{value:.3f}" if isinstance(value, float) else str(value)))
 
 
 if __name__ == "__main__":

@@ -239,8 +239,9 @@ def normalise(text: str, ref: date, tense: str | None = None, anchor: str | None
 
     `tense` ("past", "present", "scheduled", "future" or None) of the governing verb decides the direction of
     underspecified expressions such as a weekday or a month without a year ("scheduled", a present that states
-    a schedule, looks ahead for weekdays and seasons only). `anchor` is the value of the
-    previous date in the text, which anaphoric expressions ("a year earlier", "the year-ago quarter") follow.
+    a schedule, looks ahead for weekdays, weekends, months and seasons, and counts as "present" otherwise).
+    `anchor` is the value of the previous date in the text, which anaphoric expressions ("a year earlier", "the
+    year-ago quarter") follow.
     """
     clean = _clean(text)
     try:

@@ -52,7 +52,8 @@ _PERIOD_ENDED = re.compile(r"^(?:the |its |their )?(?:fiscal |full )?(?P<unit>ye
 
 
 def governing_tense(span: Span) -> str | None:
-    """"past", "present" or "future" from the verb the span hangs off, or None if there is none."""
+    """"past", "present", "scheduled" (a present that states a schedule) or "future" from the verb the span
+    hangs off, or None if there is none."""
     before = span.doc[span.start - 1] if span.start else None
     if before is not None and (before.lower_ in _DEADLINE_WORDS
                                or (before.lower_ == "to" and before.head.lemma_ in _MOVED_TO)):

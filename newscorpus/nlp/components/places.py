@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 from newscorpus.models import FocusPlace, PlaceMention
 from newscorpus.nlp._extensions import register_extensions, sentence_start, set_records
 from newscorpus.nlp._gazetteer import Gazetteer, Place, load_gazetteer, name_key
-from newscorpus.nlp._place_ranker import Context, contains, score
+from newscorpus.nlp._place_ranker import WORLD_CITY, Context, contains, score
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Labels the small English model often gives places ("Ohio" ORG, "Gainesville" PERSON, "Georgian" NORP).
@@ -74,8 +74,7 @@ _WORD_CODES = {"IN", "OR", "ME", "OK", "HI", "ON", "DO", "MD", "PA", "AS", "AL",
                "NB", "PE", "QC", "SA", "WA"}
 _DATELINE_MARKS = {"-", "--", "—", "–", ",", "(", ":"}
 _WELL_KNOWN = 100_000  # a town this big is a place on the NER's word alone, even by one of its other names
-_WORLD_CITY = 1_000_000  # a city this big (or a capital) keeps its meaning unless the text says otherwise
-_WORLD_CITY_RATIO = 20  # ... over a namesake this many times smaller
+_WORLD_CITY_RATIO = 20  # a world city keeps its meaning over a namesake this many times smaller
 
 # Context-free preference: continents and countries over regions over cities, bigger places first.
 _LEVEL = {"continent": 8.0, "country": 8.0, "region": 14.0, "admin1": 6.5, "admin2": 1.0, "city": 0.0}
@@ -491,7 +490,7 @@ def _world_city(best: Place | None, found: tuple[Place, ...], beside: tuple[Plac
     if best is None or best.kind != "city" or best.population >= _WELL_KNOWN or (
             beside and any(contains(outer, best) for outer in beside)):
         return best
-    world = [p for p in found if p.kind == "city" and (p.capital or p.population >= _WORLD_CITY)
+    world = [p for p in found if p.kind == "city" and (p.capital or p.population >= WORLD_CITY)
              and p.population >= _WORLD_CITY_RATIO * max(best.population, 1)]
     return max(world, key=lambda p: p.population, default=best)
 
