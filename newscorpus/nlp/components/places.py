@@ -148,7 +148,7 @@ class PlacesComponent:
         taken = {i for span in places for i in range(span.start, span.end)}
         found: list[Span] = []
         for place in places:
-            for token in [*place.root.conjuncts]:
+            for token in place.root.conjuncts:
                 if token.i in taken or not (token.is_title or token.is_upper) or token.pos_ != "PROPN":
                     continue
                 start = min([token.i, *(c.i for c in token.lefts if c.dep_ == "compound")])
@@ -160,7 +160,7 @@ class PlacesComponent:
                 known = any(p.kind in _STRONG_KINDS or p.population >= _WELL_KNOWN for p in found_places)
                 if token.ent_type_ in _MISLABELLED and not known:
                     continue
-                if self._evidence(span, laws, set()) or any(p.kind == "city" for p in found_places):
+                if self._evidence(span, laws, set()):  # a law's title, a moon or a title before a name stays out
                     found.append(span)
                     taken.update(range(span.start, span.end))
         return found
