@@ -31,6 +31,37 @@ def test_places_names_of_other_things_are_not_places(annotator: Annotator, text:
     assert places(annotator, text) == {}
 
 
+@pytest.mark.parametrize("text", [
+    '"They are not ours, they belong to God," she said.',  # a word after "to", and Göd only without its accent
+    "Pankaj Pandey, Head of Research at ICICI Securities, said margins fell.",  # "of" and "at" a company
+    "I was not aware of any reference to Vice President Biden.",  # the start of a longer name
+])
+def test_places_a_small_place_name_the_ner_passed_over_needs_a_locative(annotator: Annotator, text: str) -> None:
+    assert places(annotator, text) == {}
+
+
+@pytest.mark.parametrize("text", [
+    "Volker saw the investigations into Burisma and into Biden as separate.",  # "into" an inquiry
+    "Morrison did not always follow through on suggestions from Sondland.",  # "from" a person
+    "Rosaly Lopes of NASA's Jet Propulsion Laboratory in California said so.",  # an organisation "in" a place
+])
+def test_places_a_name_the_gazetteer_lacks_needs_a_word_that_says_where(annotator: Annotator, text: str) -> None:
+    assert set(places(annotator, text)) <= {"California"}
+
+
+def test_places_a_town_the_gazetteer_lacks_before_a_comma_and_a_state_is_placed(annotator: Annotator) -> None:
+    found = places(annotator, "June 29 -- PNC Bank Arts Center, Holmdel, NJ\nJune 30 -- Jones Beach, Wantagh, NY")
+    assert (found["Holmdel"].country_code, found["Holmdel"].admin1) == ("US", "New Jersey")
+
+
+def test_places_a_country_keeps_its_meaning_over_a_town_of_its_name(annotator: Annotator) -> None:
+    found = places(annotator, "Pension funds in Rochester and Irondequoit, New York, lost money when Greece "
+                              "defaulted on its debts.")
+    assert found["Greece"].country_code == "GR"
+    placed = places(annotator, "The town board of Greece, New York, met in Rochester.")
+    assert (placed["Greece"].country_code, placed["Greece"].admin1) == ("US", "New York")
+
+
 def test_places_a_law_title_is_not_a_place(annotator: Annotator) -> None:
     found = places(annotator, "Senators in Islamabad passed the Amina Alert and Rescue Act and the Hong Kong "
                               "Human Rights and Democracy Act on Monday.")

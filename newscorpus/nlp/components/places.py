@@ -48,6 +48,9 @@ _STRONG_KINDS = {"continent", "country", "admin1", "region"}
 # Locative words that mark what follows as a place even where the NER reads it as a person or an organisation
 # ("in Gainesville"; not "to Omar", "of Google").
 _STRONG_LOCATIVES = {"in", "near", "outside", "across", "into", "throughout", "around", "toward", "towards", "from"}
+# Locative words that say where something is, not whose or what it is ("investigations into Burisma",
+# "suggestions from Sondland"): the only ones that make a place of a name the gazetteer lacks.
+_STATIC_LOCATIVES = {"in", "near", "outside", "across", "throughout", "around"}
 # Bodies of the solar system that share their names with towns on Earth: never a place on Earth unless the text
 # says where ("Mars, Pennsylvania").
 _CELESTIAL = {"sun", "moon", "mercury", "venus", "earth", "mars", "jupiter", "saturn", "uranus", "neptune", "pluto",
@@ -137,7 +140,7 @@ class PlacesComponent:
         laws = [(e.start, e.end) for e in doc.ents if e.label_ == "LAW"]
         spans = [span for span in (self._trimmed(p) for p in places) if len(span)]
         # names the story puts after a locative word at least once ("to Darfur", "in Darfur")
-        located = {name_key(s.text) for s in spans if s.start and doc[s.start - 1].lower_ in _STRONG_LOCATIVES | {"to"}}
+        located = {name_key(s.text) for s in spans if s.start and doc[s.start - 1].lower_ in _STATIC_LOCATIVES}
         kept = [span for span in spans if self._evidence(span, laws, located)]
         kept += self._coordinated(doc, kept, laws)
         return sorted(kept, key=lambda span: span.start)
@@ -177,9 +180,9 @@ class PlacesComponent:
         found = self._candidates(span.text)
         if len(span) > 1 and span[-1].text.capitalize() in _FEATURE_WORDS:  # "the Red River", "Kermanshah province"
             return True
-        if not found:  # a name the gazetteer lacks: a place only where the NER and the text both say so
-            return span.label_ == "FAC" or self._beside(span) is not None or span.label_ in ("GPE", "LOC") and (
-                _marked(span) or key in located) and not _continues(span)
+        if not found:  # a name the gazetteer lacks: a place only where the NER and the text both say where it is
+            return self._town_of_region(span) or span.label_ in _PLACE_LABELS and not _continues(span) and (
+                self._beside(span) is not None or _marked(span, _STATIC_LOCATIVES) or key in located)
         if any(p.kind in _STRONG_KINDS or p.population >= _WELL_KNOWN or name_key(p.name) == key for p in found):
             return True
         # only a small place's other name ("Siri" for Sīrē): the NER's word is enough where the name stands alone
@@ -242,8 +245,12 @@ class PlacesComponent:
             before = doc[span.start - 1].lower_ if span.start > 0 else ""
             dateline = len(span.text) > 3 and _dateline(span)
             at_sentence_start = span.start == sentence_start(span)
+            # a word the NER passed over, as a small place's name, needs more than "to" or "of" before it
+            # ("belong to God", "Head of Research"), and not to run on into a longer name ("to Vice President")
+            known = any(p.population >= _WELL_KNOWN for p in places)
+            locative = before in (_LOCATIVE_WORDS if known else _STRONG_LOCATIVES) and not _runs_on(span)
             if dateline or name_key(span.text) in named or (not at_sentence_start and (
-                    before in _LOCATIVE_WORDS or self._beside(span) is not None or _marked(span)
+                    locative or self._beside(span) is not None or _marked(span)
                     or any(p.kind in _STRONG_KINDS for p in places))):
                 found.append(span)
                 named.add(name_key(span.text))  # "MANSFIELD --" makes the later "Mansfield" a place too
@@ -276,8 +283,9 @@ class PlacesComponent:
             return bool(found) and (all(p.kind in _STRONG_KINDS for p in found) or (
                 _adjectival(ent) and self.gazetteer.demonym(ent.text) is None
                 and any(p.population >= _WELL_KNOWN for p in found)))  # "a Multan man"
-        if not found:  # a town the gazetteer lacks, placed by the text: "Holmdel, NJ" (not "John Smith, MD")
-            return ent.label_ != "PERSON" and len(ent) <= 3 and self._beside(ent) is not None
+        if not found:  # a town the gazetteer lacks, placed by the text: "Holmdel, NJ" (not "John Smith, MD", nor
+            # an organisation "in" a place: "Jet Propulsion Laboratory in California")
+            return ent.label_ != "PERSON" and self._town_of_region(ent)
         if name_key(ent.text) in _DIRECTIONS:
             return False
         if len(ent) == 1 and self._postal_code(ent.doc, ent.start) is not None:
@@ -361,6 +369,11 @@ class PlacesComponent:
             return (self.gazetteer.countries[code],)
         return found
 
+    def _town_of_region(self, span: Span) -> bool:
+        """A short name, a comma and a region: "Holmdel, NJ" (an organisation "in" a place is not one)."""
+        return len(span) <= 3 and span.end < len(span.doc) and span.doc[span.end].text == "," and (
+            self._beside(span) is not None)
+
     def _beside(self, span: Span) -> tuple[Place, ...] | None:
         """The regions and countries written right after a name: "Paris, Texas", "Ludhiana in Punjab"."""
         doc = span.doc
@@ -408,7 +421,7 @@ class PlacesComponent:
         return Context(countries, regions, counties, towns_in, points)
 
 
-def _marked(span: Span) -> bool:
+def _marked(span: Span, locatives: set[str] = _STRONG_LOCATIVES) -> bool:
     """The text marks a name as a place: "in X", "near X", "X-based"."""
     doc = span.doc
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
@@ -418,7 +431,7 @@ def _marked(span: Span) -> bool:
     party = span.start > 1 and before == "-" and doc[span.start - 2].text in ("R", "D", "I", "DFL", "GOP")
     # "the village of Ciocile", "the province of Anhui"
     kind_of = span.start > 1 and before == "of" and doc[span.start - 2].lower_ in _PLACE_NOUNS
-    return before in _STRONG_LOCATIVES or hyphenated or party or kind_of
+    return before in locatives or hyphenated or party or kind_of
 
 
 def _adjectival(span: Span) -> bool:
@@ -438,6 +451,15 @@ def _title(span: Span) -> bool:
 def _continues(span: Span) -> bool:
     """The name runs on into a noun ("in WeWork buildings"): it modifies something, it names no place."""
     return span.end < len(span.doc) and span.doc[span.end].pos_ in ("NOUN", "PROPN")
+
+
+def _runs_on(span: Span) -> bool:
+    """The name is the start of a longer capitalised name ("ICICI Securities", "Vice President"), not a day
+    after a place ("in Kyiv Tuesday")."""
+    doc = span.doc
+    after = doc[span.end] if span.end < len(doc) else None
+    return after is not None and after.is_alpha and (after.is_title or after.is_upper) and (
+        after.ent_type_ not in ("DATE", "TIME"))
 
 
 def _dateline(span: Span) -> bool:
@@ -485,10 +507,16 @@ def _city_over_region(span: Span, found: tuple[Place, ...]) -> tuple[Place, ...]
 
 
 def _world_city(best: Place | None, found: tuple[Place, ...], beside: tuple[Place, ...] | None) -> Place | None:
-    """A capital or a city of millions over a town of the same name ("Paris", "Moscow", "London"), unless the
-    text places this very mention ("Paris, Texas"): other places of the story do not move a world city."""
-    if best is None or best.kind != "city" or best.population >= _WELL_KNOWN or (
+    """A country over a town or county of its name ("Greece", not Greece, New York), and a capital or a city of
+    millions over a town of the same name ("Paris", "Moscow", "London"), unless the text places this very
+    mention ("Paris, Texas"): other places of the story do not move a country or a world city."""
+    if best is None or best.kind not in ("city", "admin2") or (
             beside and any(contains(outer, best) for outer in beside)):
+        return best
+    country = next((p for p in found if p.kind == "country" and name_key(p.name) == name_key(best.name)), None)
+    if country is not None:
+        return country
+    if best.kind != "city" or best.population >= _WELL_KNOWN:
         return best
     world = [p for p in found if p.kind == "city" and (p.capital or p.population >= WORLD_CITY)
              and p.population >= _WORLD_CITY_RATIO * max(best.population, 1)]
