@@ -65,7 +65,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("month_day_year", rf"(?:\w+day,? )?{_MONTH} {_DAY},? {_YEAR}"),
         ("day_month_year", rf"(?:\w+day,? )?{_DAY} (?:of )?{_MONTH},? {_YEAR}"),
         ("month_year", rf"(?:early |mid-?|late |the end of |the beginning of )?{_MONTH},? (?:of )?{_YEAR}"),
-        ("month_rel_year", rf"(?:early |mid-?|late )?{_MONTH},? (?P<rel>last|this|next) year"),
+        ("month_rel_year", rf"(?:early |mid-?|late )?{_MONTH},? (?:of )?(?P<rel>last|this|next) year"),
         ("month_day", rf"(?:(?P<rel>last|this|next|this coming|coming) )?(?:\w+day,? )?{_MONTH} {_DAY}"),
         ("day_month", rf"(?:\w+day,? )?(?:the )?{_DAY} (?:of )?{_MONTH}"),
         ("month", rf"(?:early |mid-?|late |this |last |next )?{_MONTH}"),

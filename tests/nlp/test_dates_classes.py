@@ -109,3 +109,34 @@ def test_dates_a_gerund_under_will_looks_ahead(annotator: Annotator) -> None:
 ])
 def test_dates_winter_in_december(annotator: Annotator, text: str, expected: str) -> None:
     assert list(values(annotator, text, date(2024, 12, 20)).values()) == [expected]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Call the box office on Saturday to book.", "2025-06-14"),  # a request looks ahead
+    ("UP NEXT\n\nLakers: Visit the Thunder on Saturday.", "2025-06-14"),  # a schedule line after a colon
+    ("She vowed that the country would leave the bloc on Monday.", "2025-06-09"),  # "would": ahead of a past time
+])
+def test_dates_requests_look_ahead_and_would_looks_either_way(annotator: Annotator, text: str,
+                                                               expected: str) -> None:
+    weekday = next(v for t, v in values(annotator, text).items() if t.endswith("day"))
+    assert weekday == expected
+
+
+def test_dates_a_month_of_this_year(annotator: Annotator) -> None:
+    found = values(annotator, "It happened in May of this year and again in March of last year.", NOVEMBER)
+    assert found == {"May of this year": "2025-05", "March of last year": "2024-03"}
+
+
+@pytest.mark.parametrize("text", [
+    "Smith scored 20 of his 31 points in a phenomenal first half, and the Lakers trailed in the third quarter.",
+    "One night after the loss, the team won again.",  # some night, not the night of the story
+    "The festival, now in its third year, drew crowds.",
+])
+def test_dates_no_calendar_date_in_a_games_periods_or_some_night(annotator: Annotator, text: str) -> None:
+    calendar = {t: v for t, v in values(annotator, text).items() if v and v[:1].isdigit()}
+    assert calendar == {}
+
+
+def test_dates_a_quarter_of_the_year_is_still_one_where_money_is_counted(annotator: Annotator) -> None:
+    assert values(annotator, "Revenue rose 5% in the third quarter, the company said.", NOVEMBER) == {
+        "the third quarter": "2025-Q3"}

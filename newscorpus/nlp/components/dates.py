@@ -26,7 +26,8 @@ _REFERENCE_WORDS = ("now", "currently", "recently", "the future", "the near futu
 _NOT_TIMEX = re.compile(
     r"^(?:\w+[- ](?:year|month|week|day)s?[- ]old|\d{1,3}|\d{5,}|quarterly|annual|annually|yearly|"
     r"(?:the )?(?:night|morning|evening|afternoon|day))$", re.I)
-_FUTURE_WORDS = {"will", "shall", "'ll", "wo", "going", "would"}
+# "would" is not here: "vowed that Britain would leave on Oct. 31" looks ahead of a past time, maybe not of today.
+_FUTURE_WORDS = {"will", "shall", "'ll", "wo", "going"}
 # Verbs that look ahead: "planned to leave Thursday", "is scheduled to close Monday" (unless said in the past).
 _FUTURE_LEMMAS = {"plan", "schedule", "expect", "intend", "hope", "aim", "prepare", "due", "set"}
 # Words before a date that make it a deadline or start, ahead of the story: "payable Dec. 7", "effective Feb. 1".
@@ -48,6 +49,21 @@ _YEAR_FIRST = re.compile(r"^\d{4}(?:-|$)")  # a value that starts with its year 
 _RANGE_SEPARATORS = {"to", "through", "until", "till", "-", "–"}
 # Two dates far apart in year, month, weekday and season: a value the same against both is absolute.
 _PROBE_DATES = (date(1951, 2, 14), date(2037, 9, 3))
+# What a shorter piece of an expression the NER found may not be on its own: "[One] night", "[its third] year";
+# words before a unit that make it some day or year, not the one the story is at ("that day" still is).
+_BARE_UNIT = re.compile(r"^(?:the )?(?:night|morning|evening|afternoon|day|week|month|year|quarter|half)$", re.I)
+_ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$",
+                      re.I)
+_ANY_ONE = {"a", "an", "one", "another", "any", "all", "each", "every", "single", "his", "her", "its", "their",
+            "our", "my", "your"}
+# A game's periods ("a phenomenal first half", "trailed in the third quarter") are no halves or quarters of a year.
+_GAME_PERIOD = re.compile(r"^(?:the |a |an |its |their )?(?:\w+ )?(?:first|second|third|fourth|final|1st|2nd|3rd|4th) "
+                          r"(?:half|quarter)$", re.I)
+_GAME_WORDS = {"points", "scored", "scoring", "goal", "goals", "rebounds", "assists", "touchdown", "touchdowns",
+               "inning", "innings", "halftime", "basket", "baskets", "shots", "game", "games", "match", "trailed",
+               "trailing", "3-pointer", "3-pointers", "penalty", "quarterback", "possession", "kickoff"}
+_MONEY_WORDS = {"revenue", "revenues", "profit", "profits", "earnings", "sales", "growth", "gdp", "economy",
+                "quarterly", "fiscal", "percent", "%", "income", "shares", "results", "output", "year"}
 _PERIOD_ENDED = re.compile(r"^(?:the |its |their )?(?:fiscal |full )?(?P<unit>year|quarter|period)$", re.I)
 
 
@@ -103,6 +119,8 @@ def _verb_tense(token: Token, climbs: int) -> str | None:
     if any(a.lower_ in _FUTURE_WORDS for a in auxiliaries) or (
             ahead and any(v.lemma_ in _FUTURE_LEMMAS for v in (token, token.head))):
         return "future"
+    if _imperative(token, auxiliaries):  # "Call the hotline on Friday", "Lakers: Visit the Thunder on Friday"
+        return "future"
     if any(a.tag_ == "MD" for a in auxiliaries):  # "could be located Wednesday": the modal leaves it open
         return None
     if past or (not auxiliaries and token.tag_ in _PAST_TAGS):  # "was heard", "has been heard", "heard"
@@ -111,6 +129,14 @@ def _verb_tense(token: Token, climbs: int) -> str | None:
     if finite_present and token.lemma_ not in _REPORTING_LEMMAS and token.lemma_ != "be":
         return "scheduled"
     return "present"
+
+
+def _imperative(token: Token, auxiliaries: list[Token]) -> bool:
+    """A bare verb with no subject opening its sentence, or after a colon: a request or a schedule line."""
+    doc = token.doc
+    opens = token.i == sentence_start(doc[token.i:token.i + 1]) or doc[token.i - 1].text == ":"
+    return token.tag_ == "VB" and not auxiliaries and opens and not any(
+        c.dep_ in ("nsubj", "nsubjpass", "expl") for c in token.children)
 
 
 class DatesComponent:
@@ -176,6 +202,10 @@ class DatesComponent:
                 return split
         if value is None:
             for start in range(span.start + 1, min(span.end, span.start + 4)):  # "an Aug. 10, 1988", "both 1990"
+                if _BARE_UNIT.match(span.doc[start:span.end].text) and _not_a_point(span.doc[span.start:start]):
+                    unit = span[-1].lower_  # some span of that unit, not one of the calendar
+                    kind, value = "DURATION", f"PX{_UNIT_CODES[unit]}" if unit in _UNIT_CODES else "PTXH"
+                    break
                 kind_, value_ = normalise(span.doc[start:span.end].text, reference, tense, anchor)
                 if value_ is not None:
                     span, kind, value = span.doc[start:span.end], kind_, value_
@@ -222,7 +252,7 @@ class DatesComponent:
         "Thursday", "Wednesday" + "night", "each" + "July"), and holidays and reference words it leaves out."""
         entities = doc.ents
         found = [piece for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())
-                 for piece in _paragraphs(_widen(_trim(e)))]
+                 and not _game_period(e) for piece in _paragraphs(_widen(_trim(e)))]
         for _, start, end in self.holidays(doc):
             if end < len(doc) and re.fullmatch(r"\d{4}", doc[end].text):  # "Cyber Monday 2021"
                 end += 1
@@ -256,6 +286,7 @@ _MONTH_NAME = (r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?
 _EXPLICIT_DATE = re.compile(rf"(?<![\w-]){_MONTH_NAME} \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?(?![\w-])|"
                             rf"(?<![\w-])\d{{1,2}} {_MONTH_NAME} \d{{4}}(?![\w-])|"
                             r"(?<![\w.])\d{4}([./])\d{1,2}\1\d{1,2}(?![\w.])")
+_MONTH_WORD = re.compile(rf"^{_MONTH_NAME}$")
 # A month named without a year ("by October"), which the time frame a story has just set up places.
 _BARE_MONTH = re.compile(rf"^(?:(?:early|mid|late|the end of|the beginning of)[ -])?{_MONTH_NAME}"
                          rf"(?: \d{{1,2}}(?:st|nd|rd|th)?)?$", re.I)
@@ -354,7 +385,25 @@ def _widen(span: Span) -> Span:
         end += 1
     if start > 0 and doc[start - 1].lower_ in ("each", "every"):
         start -= 1
+    if doc[start].lower_ == "of" and start > 0 and _MONTH_WORD.match(doc[start - 1].text):  # "May [of this year]"
+        start -= 1
+    elif start > 1 and doc[start - 1].lower_ == "of" and _MONTH_WORD.match(doc[start - 2].text):
+        start -= 2
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label_)
+
+
+def _not_a_point(words: Span) -> bool:
+    """Words before a unit that make it any one, someone's, or the nth ("a long night", "its third year")."""
+    return any(t.lower_ in _ANY_ONE or t.ent_type_ == "ORDINAL" or _ORDINAL.match(t.text) for t in words)
+
+
+def _game_period(span: Span) -> bool:
+    """A half or quarter of a game: said without a year, in a sentence about play, not about money."""
+    if not _GAME_PERIOD.match(span.text):
+        return False
+    words = {t.lower_ for t in span.sent}
+    return bool(words & _GAME_WORDS) and not words & _MONEY_WORDS and not any(
+        t.like_num and len(t.text) == 4 for t in span.sent)
 
 
 def _adjacent(first: Span, second: Span) -> bool:
