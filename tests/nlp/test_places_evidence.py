@@ -62,6 +62,20 @@ def test_places_a_country_keeps_its_meaning_over_a_town_of_its_name(annotator: A
     assert (placed["Greece"].country_code, placed["Greece"].admin1) == ("US", "New York")
 
 
+@pytest.mark.parametrize("text", [
+    "Connor Hellebuyck made 38 saves and Winnipeg defeated Nashville.",  # what a team does, and has done to it
+    "Blake Coleman scored for New Jersey, which was looking for its first win.",  # scored for a team
+    "Oskar Sundqvist scored twice to lead St. Louis past Tampa Bay.",  # and the rest of "Tampa Bay" is no "Bay"
+])
+def test_places_a_town_or_state_named_for_its_team_is_not_a_place(annotator: Annotator, text: str) -> None:
+    assert places(annotator, text) == {}
+
+
+def test_places_a_game_in_a_place_and_a_country_beating_another_keep_their_places(annotator: Annotator) -> None:
+    found = places(annotator, "Fans gathered in Winnipeg as Brazil beat Argentina in the final game.")
+    assert {"Winnipeg", "Brazil", "Argentina"} <= set(found)
+
+
 def test_places_a_law_title_is_not_a_place(annotator: Annotator) -> None:
     found = places(annotator, "Senators in Islamabad passed the Amina Alert and Rescue Act and the Hong Kong "
                               "Human Rights and Democracy Act on Monday.")

@@ -75,6 +75,12 @@ _PLACE_NOUNS = {"town", "towns", "village", "villages", "city", "cities", "provi
 # State and province codes that are also English words or credentials.
 _WORD_CODES = {"IN", "OR", "ME", "OK", "HI", "ON", "DO", "MD", "PA", "AS", "AL", "MA", "CO", "DE", "GA", "LA", "MS",
                "NB", "PE", "QC", "SA", "WA"}
+# What a team does or has done for it, in a sentence about play: "Minnesota beat Buffalo", "scored for Ottawa".
+_CONTEST_VERBS = {"beat", "defeat", "edge", "top", "rout", "blank", "outlast", "outscore", "trounce", "thrash", "upset",
+                  "sweep", "lead", "lift", "hold", "improve", "clinch", "rally", "shut", "hand"}
+_PLAY_WORDS = {"goal", "goals", "assist", "assists", "save", "saves", "shot", "shots", "point", "points", "rebound",
+               "rebounds", "touchdown", "touchdowns", "inning", "innings", "win", "wins", "victory", "game", "games",
+               "season", "scored", "playoff", "playoffs", "streak", "skid", "overtime", "shootout"}
 _DATELINE_MARKS = {"-", "--", "—", "–", ",", "(", ":"}
 _WELL_KNOWN = 100_000  # a town this big is a place on the NER's word alone, even by one of its other names
 _WORLD_CITY_RATIO = 20  # a world city keeps its meaning over a namesake this many times smaller
@@ -178,6 +184,8 @@ class PlacesComponent:
         if key in _CELESTIAL or key in _DIRECTIONS:
             return self._beside(span) is not None
         found = self._candidates(span.text)
+        if _team(span) and not any(p.kind in ("country", "continent", "region") for p in found):
+            return False
         if len(span) > 1 and span[-1].text.capitalize() in _FEATURE_WORDS:  # "the Red River", "Kermanshah province"
             return True
         if not found:  # a name the gazetteer lacks: a place only where the NER and the text both say where it is
@@ -254,7 +262,9 @@ class PlacesComponent:
                     or any(p.kind in _STRONG_KINDS for p in places))):
                 found.append(span)
                 named.add(name_key(span.text))  # "MANSFIELD --" makes the later "Mansfield" a place too
-            i = span.end
+                i = span.end
+            else:  # the rest of a run of capitalised words is no place of its own ("Tampa [Bay]")
+                i = end
         return found
 
     def _entity_at(self, doc: Doc, start: int) -> Span | None:
@@ -451,6 +461,23 @@ def _title(span: Span) -> bool:
 def _continues(span: Span) -> bool:
     """The name runs on into a noun ("in WeWork buildings"): it modifies something, it names no place."""
     return span.end < len(span.doc) and span.doc[span.end].pos_ in ("NOUN", "PROPN")
+
+
+def _team(span: Span) -> bool:
+    """A town's or state's name for its team: what it does ("Winnipeg defeated Nashville", "Columbus improved to
+    8-8-4") or what is done for it or to it ("scored for Ottawa", "beat Detroit", "past Tampa Bay"), in a
+    sentence about play."""
+    doc = span.doc
+    if not any(t.lower_ in _PLAY_WORDS for t in span.sent):
+        return False
+    before = doc[span.start - 1] if span.start else None
+    after = doc[span.end] if span.end < len(doc) else None
+    acts = after is not None and after.pos_ == "VERB" and after.lemma_ in _CONTEST_VERBS
+    done_to = before is not None and before.pos_ == "VERB" and before.lemma_ in _CONTEST_VERBS
+    scored_for = before is not None and before.lower_ == "for" and span.start > 1 and doc[span.start - 2].lemma_ in (
+        "score", "save", "goal", "assist", "point")
+    past = before is not None and before.lower_ == "past" and any(t.lemma_ in _CONTEST_VERBS for t in span.sent)
+    return acts or done_to or scored_for or past
 
 
 def _runs_on(span: Span) -> bool:
