@@ -76,6 +76,17 @@ def test_places_a_game_in_a_place_and_a_country_beating_another_keep_their_place
     assert {"Winnipeg", "Brazil", "Argentina"} <= set(found)
 
 
+def test_places_names_listed_before_a_plural_kind_of_place_are_places_of_that_kind(annotator: Annotator) -> None:
+    found = places(annotator, "The virus has been reported in Barry, Berrien, Cass and Van Buren counties in "
+                              "Michigan.")
+    assert {name: (p.name, p.country_code) for name, p in found.items() if name != "Michigan"} == {
+        "Barry": ("Barry County", "US"), "Berrien": ("Berrien County", "US"), "Cass": ("Cass County", "US"),
+        "Van Buren": ("Van Buren County", "US")}
+    states = places(annotator, "Gunmen attacked villages in Kano and Kaduna states on Monday.")
+    assert {name: (p.name, p.country_code) for name, p in states.items()} == {"Kano": ("Kano", "NG"),
+                                                                            "Kaduna": ("Kaduna", "NG")}
+
+
 def test_places_a_law_title_is_not_a_place(annotator: Annotator) -> None:
     found = places(annotator, "Senators in Islamabad passed the Amina Alert and Rescue Act and the Hong Kong "
                               "Human Rights and Democracy Act on Monday.")

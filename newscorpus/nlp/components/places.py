@@ -81,6 +81,10 @@ _CONTEST_VERBS = {"beat", "defeat", "edge", "top", "rout", "blank", "outlast", "
 _PLAY_WORDS = {"goal", "goals", "assist", "assists", "save", "saves", "shot", "shots", "point", "points", "rebound",
                "rebounds", "touchdown", "touchdowns", "inning", "innings", "win", "wins", "victory", "game", "games",
                "season", "scored", "playoff", "playoffs", "streak", "skid", "overtime", "shootout"}
+# A plural kind of place after a list of names ("Barry, Cass and Van Buren counties", "Kano and Kaduna states"):
+# each name is one of that kind, by its full name or its own.
+_LIST_KINDS = {"counties": ("County", "admin2"), "parishes": ("Parish", "admin2"), "states": ("State", "admin1"),
+               "provinces": ("Province", "admin1"), "regions": ("Region", "admin1"), "districts": ("District", "admin2")}
 _DATELINE_MARKS = {"-", "--", "—", "–", ",", "(", ":"}
 _WELL_KNOWN = 100_000  # a town this big is a place on the NER's word alone, even by one of its other names
 _WORLD_CITY_RATIO = 20  # a world city keeps its meaning over a namesake this many times smaller
@@ -149,7 +153,32 @@ class PlacesComponent:
         located = {name_key(s.text) for s in spans if s.start and doc[s.start - 1].lower_ in _STATIC_LOCATIVES}
         kept = [span for span in spans if self._evidence(span, laws, located)]
         kept += self._coordinated(doc, kept, laws)
+        kept += self._listed(doc, kept)
         return sorted(kept, key=lambda span: span.start)
+
+    def _listed(self, doc: Doc, places: list[Span]) -> list[Span]:
+        """The names in a list before a plural kind of place ("in Barry, Cass and Van Buren counties") that the
+        gazetteer knows as places of that kind."""
+        taken = {i for span in places for i in range(span.start, span.end)}
+        found: list[Span] = []
+        for noun in doc:
+            if noun.lower_ not in _LIST_KINDS or not noun.i:
+                continue
+            end = noun.i
+            while end > 0:
+                start = end
+                while start > 0 and doc[start - 1].is_title and doc[start - 1].is_alpha and end - start < 3:
+                    start -= 1
+                if start == end:
+                    break
+                span = Span(doc, start, end, label="GPE")
+                if not any(i in taken for i in range(start, end)) and self._candidates(span) and (
+                        _listed_kind(span) == noun.lower_):
+                    found.append(span)
+                end = start - 1 if start > 0 and doc[start - 1].lower_ in (",", "and", "or") else 0
+                if end > 0 and doc[end].lower_ in ("and", "or") and doc[end - 1].text == ",":
+                    end -= 1  # "Cass, and Van Buren"
+        return found
 
     def _coordinated(self, doc: Doc, places: list[Span], laws: list[tuple[int, int]]) -> list[Span]:
         """Names listed with a place ("in Pandi and Talavera", "Cairo, Giza and Al-Minya") that the gazetteer
@@ -162,7 +191,7 @@ class PlacesComponent:
                     continue
                 start = min([token.i, *(c.i for c in token.lefts if c.dep_ == "compound")])
                 span = self._trimmed(Span(doc, start, token.i + 1, label="GPE"))
-                found_places = self._candidates(span.text)
+                found_places = self._candidates(span)
                 if any(i in taken for i in range(span.start, span.end)) or not found_places:
                     continue
                 # where the NER reads it as something else ("the Sabres"), only a well-known place will do
@@ -183,7 +212,7 @@ class PlacesComponent:
         key = name_key(span.text)
         if key in _CELESTIAL or key in _DIRECTIONS:
             return self._beside(span) is not None
-        found = self._candidates(span.text)
+        found = self._candidates(span)
         if _team(span) and not any(p.kind in ("country", "continent", "region") for p in found):
             return False
         if len(span) > 1 and span[-1].text.capitalize() in _FEATURE_WORDS:  # "the Red River", "Kermanshah province"
@@ -333,7 +362,7 @@ class PlacesComponent:
         """Each place name resolved to a gazetteer entry (or left unresolved), the story as context. A name the
         gazetteer lacks, or knows only as a small far-off place's other name, is placed approximately in the
         region or country the story is set in, if it is set in one."""
-        candidates = [_city_over_region(span, self._candidates(span.text)) for span in spans]
+        candidates = [_city_over_region(span, self._candidates(span)) for span in spans]
         context = self._context(doc, spans, candidates)
         setting = self._setting(context)
         context = replace(context, setting=setting)
@@ -372,8 +401,16 @@ class PlacesComponent:
                 return found[0]
         return self.gazetteer.countries[code]
 
-    def _candidates(self, name: str) -> tuple[Place, ...]:
-        """The places a name may be; a demonym ("Kenyan") stands for its country."""
+    def _candidates(self, span: Span) -> tuple[Place, ...]:
+        """The places a name may be; a demonym ("Kenyan") stands for its country; a name in a list before
+        "counties" is a county."""
+        name = span.text
+        if (listed := _listed_kind(span)) is not None:
+            noun, level = _LIST_KINDS[listed]
+            found = self.gazetteer.lookup(f"{name} {noun}") or tuple(
+                p for p in self.gazetteer.lookup(name) if p.kind == level)
+            if found:
+                return found
         found = self.gazetteer.lookup(name)
         if not found and (code := self.gazetteer.demonym(name)) and code in self.gazetteer.countries:
             return (self.gazetteer.countries[code],)
@@ -461,6 +498,18 @@ def _title(span: Span) -> bool:
 def _continues(span: Span) -> bool:
     """The name runs on into a noun ("in WeWork buildings"): it modifies something, it names no place."""
     return span.end < len(span.doc) and span.doc[span.end].pos_ in ("NOUN", "PROPN")
+
+
+def _listed_kind(span: Span) -> str | None:
+    """The plural kind of place a list that this name is in ends with ("counties" for "Barry" in "Barry, Cass
+    and Van Buren counties"), if any."""
+    doc = span.doc
+    for token in doc[span.end:min(len(doc), span.end + 16)]:
+        if token.lower_ in _LIST_KINDS:
+            return token.lower_
+        if not (token.text in (",", "and", "or") or (token.is_title and token.is_alpha)):
+            return None
+    return None
 
 
 def _team(span: Span) -> bool:
