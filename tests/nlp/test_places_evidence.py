@@ -87,6 +87,12 @@ def test_places_names_listed_before_a_plural_kind_of_place_are_places_of_that_ki
                                                                             "Kaduna": ("Kaduna", "NG")}
 
 
+def test_places_a_name_put_in_a_place_once_is_a_place_in_every_mention(annotator: Annotator) -> None:
+    text = ("Aid trucks reached families in Rukban on Monday. Doctors said the Rukban camp has no clinic, and "
+            "Rukban residents fear the winter.")
+    assert [p.text for p in annotator.annotate(text, DAY).places].count("Rukban") == 3
+
+
 def test_places_a_law_title_is_not_a_place(annotator: Annotator) -> None:
     found = places(annotator, "Senators in Islamabad passed the Amina Alert and Rescue Act and the Hong Kong "
                               "Human Rights and Democracy Act on Monday.")

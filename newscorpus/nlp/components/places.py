@@ -138,6 +138,10 @@ class PlacesComponent:
         places = [ent for ent in doc.ents if ent.label_ in _PLACE_LABELS and not ent.text.islower()
                   and not self._disease(ent) and not self._person(ent, people) and not self._government(ent)]
         named = {name_key(ent.text) for ent in places}
+        # a name the text puts "in" somewhere known to the gazetteer is a place in all its mentions ("in Rukban",
+        # then "the Rukban camp"), whatever the NER calls it
+        named |= {name_key(ent.text) for ent in doc.ents if ent.label_ in _MISLABELLED and ent.start
+                  and doc[ent.start - 1].lower_ in _STATIC_LOCATIVES and self.gazetteer.lookup(ent.text)}
         for ent in doc.ents:
             if ent.label_ not in _MISLABELLED or self._disease(ent) or self._government(ent):
                 continue
