@@ -129,6 +129,8 @@ def test_dates_a_month_of_this_year(annotator: Annotator) -> None:
 
 @pytest.mark.parametrize("text", [
     "Smith scored 20 of his 31 points in a phenomenal first half, and the Lakers trailed in the third quarter.",
+    "The Lakers won the game. James had 25 points and 11 rebounds, and Davis scored 34 points. Kuzma left the "
+    "court in the second quarter with an eye injury.",  # a story about play
     "One night after the loss, the team won again.",  # some night, not the night of the story
     "The festival, now in its third year, drew crowds.",
 ])

@@ -398,12 +398,12 @@ def _not_a_point(words: Span) -> bool:
 
 
 def _game_period(span: Span) -> bool:
-    """A half or quarter of a game: said without a year, in a sentence about play, not about money."""
+    """A half or quarter of a game: said without a year, in a sentence or a story about play, not about money."""
     if not _GAME_PERIOD.match(span.text):
         return False
     words = {t.lower_ for t in span.sent}
-    return bool(words & _GAME_WORDS) and not words & _MONEY_WORDS and not any(
-        t.like_num and len(t.text) == 4 for t in span.sent)
+    play = bool(words & _GAME_WORDS) or sum(t.lower_ in _GAME_WORDS for t in span.doc) >= 5
+    return play and not words & _MONEY_WORDS and not any(t.is_digit and len(t.text) == 4 for t in span.sent)
 
 
 def _adjacent(first: Span, second: Span) -> bool:
