@@ -54,6 +54,8 @@ _PROBE_DATES = (date(1951, 2, 14), date(2037, 9, 3))
 _BARE_UNIT = re.compile(r"^(?:the )?(?:night|morning|evening|afternoon|day|week|month|year|quarter|half)$", re.I)
 _ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$",
                       re.I)
+_TIME_ADJECTIVES = {"late", "early", "same", "next", "previous", "following", "prior", "last", "entire", "whole",
+                    "current", "coming", "past", "very", "other"}
 _ANY_ONE = {"a", "an", "one", "another", "any", "all", "each", "every", "single", "his", "her", "its", "their",
             "our", "my", "your"}
 # A game's periods ("a phenomenal first half", "trailed in the third quarter") are no halves or quarters of a year.
@@ -194,6 +196,8 @@ class DatesComponent:
         tense = governing_tense(span) if _TENSE_MATTERS.search(span.text) and not framed else None
         if _nowadays(span, tense):
             return [DateMention(span.text, span.start_char, span.end_char, "PRESENT_REF", "DATE")]
+        if _BARE_UNIT.match(span.text) and _not_a_point(_modifiers(span)):  # "a stellar [year]", "the lunar [night]"
+            return [DateMention(span.text, span.start_char, span.end_char, _some(span)[1], "DURATION")]
         kind, value = normalise(span.text, reference, tense, anchor)
         parts = _TWO_PARTS.match(span.text)
         if parts and (value is None or parts["pre"] or parts["sep"].strip() in ("ended", "ending")):
@@ -203,8 +207,7 @@ class DatesComponent:
         if value is None:
             for start in range(span.start + 1, min(span.end, span.start + 4)):  # "an Aug. 10, 1988", "both 1990"
                 if _BARE_UNIT.match(span.doc[start:span.end].text) and _not_a_point(span.doc[span.start:start]):
-                    unit = span[-1].lower_  # some span of that unit, not one of the calendar
-                    kind, value = "DURATION", f"PX{_UNIT_CODES[unit]}" if unit in _UNIT_CODES else "PTXH"
+                    kind, value = _some(span)
                     break
                 kind_, value_ = normalise(span.doc[start:span.end].text, reference, tense, anchor)
                 if value_ is not None:
@@ -392,9 +395,23 @@ def _widen(span: Span) -> Span:
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label_)
 
 
-def _not_a_point(words: Span) -> bool:
-    """Words before a unit that make it any one, someone's, or the nth ("a long night", "its third year")."""
-    return any(t.lower_ in _ANY_ONE or t.ent_type_ == "ORDINAL" or _ORDINAL.match(t.text) for t in words)
+def _not_a_point(words: Span | list[Token]) -> bool:
+    """Words before a unit that make it any one, someone's, the nth or a kind ("a long night", "its third
+    year", "the lunar night"), not the one the story is at ("that day", "the same week", "late")."""
+    return any(t.lower_ in _ANY_ONE or t.ent_type_ == "ORDINAL" or _ORDINAL.match(t.text)
+               or (t.pos_ == "ADJ" and t.lower_ not in _TIME_ADJECTIVES) for t in words)
+
+
+def _modifiers(span: Span) -> list[Token]:
+    """The words before a one-word unit that modify it, outside the entity: "[a pretty stellar] year"."""
+    return [t for t in span.root.lefts if t.i < span.start] + [
+        t for left in span.root.lefts if left.i < span.start for t in left.subtree if t is not left]
+
+
+def _some(span: Span) -> tuple[str, str]:
+    """Some span of the unit the expression ends with, not one of the calendar: an open duration."""
+    unit = span[-1].lower_
+    return "DURATION", f"PX{_UNIT_CODES[unit]}" if unit in _UNIT_CODES else "PTXH"
 
 
 def _game_period(span: Span) -> bool:
