@@ -49,7 +49,7 @@ def choices(annotator: Annotator, sets: list[str]) -> list[tuple[np.ndarray, np.
                 if span is not None and toponym.get("lat") is not None:
                     spans.append(span)
                     golds.append(toponym)
-            candidates = [_city_over_region(span, component._candidates(span.text)) for span in spans]
+            candidates = [_city_over_region(span, component._candidates(span)) for span in spans]
             context = component._context(doc, spans, candidates)
             context = type(context)(**{**context.__dict__, "setting": component._setting(context)})
             for span, gold, options in zip(spans, golds, candidates, strict=True):
