@@ -144,3 +144,23 @@ def test_dates_no_calendar_date_in_a_games_periods_or_some_night(annotator: Anno
 def test_dates_a_quarter_of_the_year_is_still_one_where_money_is_counted(annotator: Annotator) -> None:
     assert values(annotator, "Revenue rose 5% in the third quarter, the company said.", NOVEMBER) == {
         "the third quarter": "2025-Q3"}
+
+
+def test_dates_a_dash_between_clauses_ends_the_expression(annotator: Annotator) -> None:
+    text = "The rules changed in September 1986, after the minister stepped down in May - weeks after the row."
+    assert values(annotator, text, NOVEMBER)["May"] == "1986-05"  # framed by its sentence's September 1986
+    assert values(annotator, "The festival runs June 24 - July 2 in the park.") == {
+        "June 24": "2025-06-24", "July 2": "2025-07-02"}  # a range's dash stays
+
+
+@pytest.mark.parametrize("text", [
+    "Audi showed the 2020 Audi e-tron Sportback at the fair.",  # a model year
+    "The screen shows 1080 pixels by 1920 pixels.",  # a count
+])
+def test_dates_a_number_that_names_a_model_or_counts_things_is_no_year(annotator: Annotator, text: str) -> None:
+    assert values(annotator, text) == {}
+
+
+def test_dates_a_year_before_a_noun_after_a_preposition_is_a_year(annotator: Annotator) -> None:
+    assert values(annotator, "Rescuers started the project in 2007 thanks to donations.") == {"2007": "2007"}
+    assert values(annotator, "Sales rose in 2019 Audi said.") == {"2019": "2019"}

@@ -255,7 +255,7 @@ class DatesComponent:
         "Thursday", "Wednesday" + "night", "each" + "July"), and holidays and reference words it leaves out."""
         entities = doc.ents
         found = [piece for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())
-                 and not _game_period(e) for piece in _paragraphs(_widen(_trim(e)))]
+                 and not _game_period(e) and not _model_or_count(e) for piece in _paragraphs(_widen(_trim(e)))]
         for _, start, end in self.holidays(doc):
             if end < len(doc) and re.fullmatch(r"\d{4}", doc[end].text):  # "Cyber Monday 2021"
                 end += 1
@@ -367,8 +367,14 @@ _LEADING_HEDGES = {"about", "only", "just", "barely", "over", "roughly", "approx
 
 
 def _trim(span: Span) -> Span:
-    """The span without leading hedges and a trailing possessive ("[last month]'s")."""
+    """The span without leading hedges, a trailing possessive ("[last month]'s") or what follows a dash between
+    clauses ("[May] - weeks after the clash"; a range's dash, "June 24 - July 2", stays)."""
     doc, start, end = span.doc, span.start, span.end
+    for token in span[1:-1]:
+        if token.text in ("-", "–", "—") and token.i > 0 and doc[token.i - 1].whitespace_ and (
+                doc[token.i + 1].is_lower and doc[token.i + 1].is_alpha):
+            end = token.i
+            break
     while end - start > 1:
         if doc[start].lower_ in _LEADING_HEDGES:
             start += 1
@@ -412,6 +418,18 @@ def _some(span: Span) -> tuple[str, str]:
     """Some span of the unit the expression ends with, not one of the calendar: an open duration."""
     unit = span[-1].lower_
     return "DURATION", f"PX{_UNIT_CODES[unit]}" if unit in _UNIT_CODES else "PTXH"
+
+
+def _model_or_count(span: Span) -> bool:
+    """A year-like number that names a model ("the 2020 Audi e-tron") or counts things ("1920 pixels")."""
+    doc = span.doc
+    if not re.fullmatch(r"(?:the )?\d{4}", span.text) or span.end >= len(doc):
+        return False
+    after, before = doc[span.end], doc[span.start - 1] if span.start else None
+    if before is not None and (before.pos_ == "ADP" and before.lower_ != "by" or before.is_title):
+        return False  # "in 2007 thanks to", "Worlds 2023 champions": a year
+    counts = after.tag_ == "NNS" and after.is_lower and span.root.dep_ == "nummod" and span.root.head == after
+    return counts or after.ent_type_ in ("ORG", "PRODUCT") and after.is_title
 
 
 def _game_period(span: Span) -> bool:
