@@ -54,8 +54,6 @@ _PROBE_DATES = (date(1951, 2, 14), date(2037, 9, 3))
 _BARE_UNIT = re.compile(r"^(?:the )?(?:night|morning|evening|afternoon|day|week|month|year|quarter|half)$", re.I)
 _ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$",
                       re.I)
-_TIME_ADJECTIVES = {"late", "early", "same", "next", "previous", "following", "prior", "last", "entire", "whole",
-                    "current", "coming", "past", "very", "other"}
 _ANY_ONE = {"a", "an", "one", "another", "any", "all", "each", "every", "single", "his", "her", "its", "their",
             "our", "my", "your"}
 # A game's periods ("a phenomenal first half", "trailed in the third quarter") are no halves or quarters of a year.
@@ -196,7 +194,7 @@ class DatesComponent:
         tense = governing_tense(span) if _TENSE_MATTERS.search(span.text) and not framed else None
         if _nowadays(span, tense):
             return [DateMention(span.text, span.start_char, span.end_char, "PRESENT_REF", "DATE")]
-        if _BARE_UNIT.match(span.text) and _not_a_point(_modifiers(span)):  # "a stellar [year]", "the lunar [night]"
+        if _BARE_UNIT.match(span.text) and _not_a_point(_modifiers(span)):  # "a stellar [year]"
             return [DateMention(span.text, span.start_char, span.end_char, _some(span)[1], "DURATION")]
         kind, value = normalise(span.text, reference, tense, anchor)
         parts = _TWO_PARTS.match(span.text)
@@ -206,7 +204,8 @@ class DatesComponent:
                 return split
         if value is None:
             for start in range(span.start + 1, min(span.end, span.start + 4)):  # "an Aug. 10, 1988", "both 1990"
-                if _BARE_UNIT.match(span.doc[start:span.end].text) and _not_a_point(span.doc[span.start:start]):
+                if _BARE_UNIT.match(span.doc[start:span.end].text) and _not_a_point(
+                        [*span.doc[span.start:start], *_modifiers(span)]):
                     kind, value = _some(span)
                     break
                 kind_, value_ = normalise(span.doc[start:span.end].text, reference, tense, anchor)
@@ -402,10 +401,9 @@ def _widen(span: Span) -> Span:
 
 
 def _not_a_point(words: Span | list[Token]) -> bool:
-    """Words before a unit that make it any one, someone's, the nth or a kind ("a long night", "its third
-    year", "the lunar night"), not the one the story is at ("that day", "the same week", "late")."""
-    return any(t.lower_ in _ANY_ONE or t.ent_type_ == "ORDINAL" or _ORDINAL.match(t.text)
-               or (t.pos_ == "ADJ" and t.lower_ not in _TIME_ADJECTIVES) for t in words)
+    """Words before a unit that make it any one, someone's or the nth ("a long night", "its third year"), not
+    the one the story is at ("that day", "the same week", "the fiscal year")."""
+    return any(t.lower_ in _ANY_ONE or t.ent_type_ == "ORDINAL" or _ORDINAL.match(t.text) for t in words)
 
 
 def _modifiers(span: Span) -> list[Token]:
@@ -421,7 +419,8 @@ def _some(span: Span) -> tuple[str, str]:
 
 
 def _model_or_count(span: Span) -> bool:
-    """A year-like number that names a model ("the 2020 Audi e-tron") or counts things ("1920 pixels")."""
+    """A year-like number that names a model ("the 2020 Audi e-tron") or counts things ("1920 pixels"); a year
+    before an organisation's name stays one ("the 2020 Census")."""
     doc = span.doc
     if not re.fullmatch(r"(?:the )?\d{4}", span.text) or span.end >= len(doc):
         return False
@@ -429,7 +428,7 @@ def _model_or_count(span: Span) -> bool:
     if before is not None and (before.pos_ == "ADP" and before.lower_ != "by" or before.is_title):
         return False  # "in 2007 thanks to", "Worlds 2023 champions": a year
     counts = after.tag_ == "NNS" and after.is_lower and span.root.dep_ == "nummod" and span.root.head == after
-    return counts or after.ent_type_ in ("ORG", "PRODUCT") and after.is_title
+    return counts or after.ent_type_ == "PRODUCT" and after.is_title
 
 
 def _game_period(span: Span) -> bool:
