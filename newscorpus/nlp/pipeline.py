@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import TypeVar
@@ -70,30 +71,59 @@ class Annotator:
         self.nlp = load_pipeline(model, laws_registry)
         self.batch_size = batch_size
 
-    def make_doc(self, text: str, published: date | None) -> Doc:
-        """A Doc of `text` for the pipeline, its relative dates to resolve against `published`."""
+    def _doc(self, text: str, published: date | None) -> Doc:
         doc = self.nlp.make_doc(text)
         doc._.newscorpus_dct = published.isoformat() if published else None
         return doc
 
     def annotate(self, text: str, published: date | None = None) -> Annotations:
         """Annotations of one text."""
-        return annotations_of(self.nlp(self.make_doc(text, published)))
+        return annotations_of(self.nlp(self._doc(text, published)))
 
     def annotate_batch(self, items: Iterable[tuple[str, date | None]]) -> Iterator[Annotations]:
         """Annotations of many (text, publication date) pairs, in order, through nlp.pipe."""
-        docs = (self.make_doc(text, published) for text, published in items)
+        docs = (self._doc(text, published) for text, published in items)
         for doc in self.nlp.pipe(docs, batch_size=self.batch_size):
             yield annotations_of(doc)
+
+
+_worker: Annotator | None = None
+
+
+def _start_worker(model: str, batch_size: int, laws_registry: str) -> None:
+    global _worker
+    _worker = Annotator(model, batch_size, laws_registry)
+
+
+def _run_chunk(chunk: list[tuple[Key, str, date | None]]) -> list[tuple[Key, Annotations]]:
+    assert _worker is not None
+    results = _worker.annotate_batch((text, published) for _, text, published in chunk)
+    return [(key, annotations) for (key, _, _), annotations in zip(chunk, results, strict=True)]
+
+
+def _chunks(items: Iterable[tuple[Key, str, date | None]], size: int) -> Iterator[list[tuple[Key, str, date | None]]]:
+    chunk: list[tuple[Key, str, date | None]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def annotate_many(
     items: Iterable[tuple[Key, str, date | None]], model: str, workers: int = 1, batch_size: int = 32,
     laws_registry: str = "",
 ) -> Iterator[tuple[Key, Annotations]]:
-    """(key, annotations) for each (key, text, publication date), in input order, over `workers` processes
-    (spaCy's own `n_process`: the components' records are plain data, so Docs cross processes whole)."""
-    annotator = Annotator(model, batch_size, laws_registry)  # fails here, once, if the pipeline is missing
-    docs = ((annotator.make_doc(text, published), key) for key, text, published in items)
-    for doc, key in annotator.nlp.pipe(docs, batch_size=batch_size, n_process=workers, as_tuples=True):
-        yield key, annotations_of(doc)
+    """(key, annotations) for each (key, text, publication date), in input order, over `workers` processes."""
+    if workers <= 1:
+        annotator = Annotator(model, batch_size, laws_registry)
+        for chunk in _chunks(items, batch_size):
+            results = annotator.annotate_batch((text, published) for _, text, published in chunk)
+            yield from ((key, annotations) for (key, _, _), annotations in zip(chunk, results, strict=True))
+        return
+    load_pipeline(model, laws_registry)  # fail here, with one clear error, rather than in every worker
+    with multiprocessing.get_context("fork").Pool(workers, _start_worker, (model, batch_size, laws_registry)) as pool:
+        for done in pool.imap(_run_chunk, _chunks(items, batch_size)):
+            yield from done
