@@ -43,6 +43,17 @@ class _SiteHandler(QuietHandler):
             if server.requests[path] <= int(query.get("fails", ["1"])[0]):
                 return self._send(500, b"Internal Server Error")
             path = "/news/2026/port-strike-ends.html"
+        if path.startswith("/cut/"):  # ?fails=N times the body is cut short (half of its Content-Length sent)
+            if server.requests[path] <= int(query.get("fails", ["1"])[0]):
+                body = b"<html><body>" + b"x" * 2000 + b"</body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2])
+                self.close_connection = True
+                return None
+            path = "/news/2026/port-strike-ends.html"
         if path.startswith("/ratelimited/"):  # a 429 the first time (Retry-After: ?after=, default 1 s)
             if server.requests[path] == 1:
                 return self._send(429, b"slow down", headers={"Retry-After": query.get("after", ["1"])[0]})

@@ -164,18 +164,21 @@ def _clean_text(url: str) -> str:
 def test_crawler_survives_injected_faults(tmp_path: Path, faulty_mirror: Mirror) -> None:
     sites = list(faulty_mirror.manifest()["sites"])  # type: ignore[union-attr]
     run(tmp_path, "sources", "add", *(f"{faulty_mirror.base_url}/{s}/" for s in sites))
-    # A 429 (Retry-After: 1) defers its URL to a later pass: a few passes, a second apart, take every page.
-    for _ in range(4):
+    # A 429 (Retry-After: 1) defers its URL to a later pass; on a homepage, feed or sitemap it leaves the URLs
+    # listed there undiscovered until a later pass. A few passes, a second apart, take every page.
+    passes = []
+    for _ in range(6):
         result = run(tmp_path, "crawl")
         assert result.exit_code == 0, result.output
-        if "deferred" not in result.stdout:
+        passes.append(result.stdout)
+        if "deferred" not in result.stdout and "feed failed" not in result.stdout:
             break
         time.sleep(1.5)
     store = open_store(tmp_path)
     docs = [d for batch in store.iter_documents() for d in batch]
     faults = faulty_mirror.stats()["fault"]
     assert sum(faults.values()) > 50, faults
-    assert len(docs) == len({d.url for d in docs}) == 195, result.stdout
+    assert len(docs) == len({d.url for d in docs}) == 195, "\n".join(passes)
     # No truncated body was stored: each stored text is what the intact page gives.
     damaged = [d.url for d in docs if d.text != _clean_text(d.url)]
     assert damaged == []

@@ -221,7 +221,12 @@ class Fetcher:
                     async with self._client.stream("GET", current, headers=headers) as response:
                         if response.has_redirect_location:
                             return None, response.headers.get("Location")
-                        return await self._read(url, current, response), None
+                        try:
+                            return await self._read(url, current, response), None
+                        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                            # The host answered (status and headers), then cut the body short: a damaged
+                            # response, retried like a 5xx, not a connection failure that sets the host aside.
+                            raise FetchError(f"body cut short ({type(exc).__name__}: {exc})", current) from exc
             except TimeoutError as exc:
                 total = self.settings.request_total_timeout
                 raise _NetworkError(FetchError(f"timed out (over {total:g} s in all)", current), exhausted=True) from exc
