@@ -163,3 +163,14 @@ def test_dates_a_number_that_names_a_model_or_counts_things_is_no_year(annotator
 def test_dates_a_year_before_a_noun_after_a_preposition_is_a_year(annotator: Annotator) -> None:
     assert values(annotator, "Rescuers started the project in 2007 thanks to donations.") == {"2007": "2007"}
     assert values(annotator, "Sales rose in 2019 Audi said.") == {"2019": "2019"}
+
+
+@pytest.mark.parametrize(("text", "word", "expected"), [
+    ("“We needed to win this game today,” the coach said Monday.", "today", "2025-06-09"),
+    ("The coach said Monday: “We needed to win this game today.”", "today", "2025-06-09"),
+    ("“I am leaving tomorrow,” she told reporters on Sunday.", "tomorrow", "2025-06-09"),
+    ("“We won today,” he said. The final was on Monday.", "today", "2025-06-11"),  # no day for the saying
+])
+def test_dates_today_in_a_quote_counts_from_the_day_it_was_said(annotator: Annotator, text: str, word: str,
+                                                                 expected: str) -> None:
+    assert values(annotator, text)[word] == expected

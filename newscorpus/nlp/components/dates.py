@@ -54,6 +54,9 @@ _PROBE_DATES = (date(1951, 2, 14), date(2037, 9, 3))
 _BARE_UNIT = re.compile(r"^(?:the )?(?:night|morning|evening|afternoon|day|week|month|year|quarter|half)$", re.I)
 _ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$",
                       re.I)
+_DEICTIC = re.compile(r"^(?:today|tonight|tomorrow|yesterday|this (?:morning|afternoon|evening)|last night)$", re.I)
+_DAY_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_QUOTE = re.compile(r"“[^”]{1,3000}”|\"[^\"\n]{1,3000}\"")
 _ANY_ONE = {"a", "an", "one", "another", "any", "all", "each", "every", "single", "his", "her", "its", "their",
             "our", "my", "your"}
 # A game's periods ("a phenomenal first half", "trailed in the third quarter") are no halves or quarters of a year.
@@ -183,7 +186,7 @@ class DatesComponent:
                     mentions.append(mention)
                 elif vague := _underspecified(mention.text, mention.type):  # every record has a value
                     mentions.append(replace(mention, value=vague))
-        return mentions
+        return _said_on(doc, mentions)
 
     def _mentions(self, span: Span, reference: date, anchor: str | None, framed: bool = False) -> list[DateMention]:
         """One mention, or two for a range, a list of two dates or a period and its end. A `framed` span
@@ -429,6 +432,45 @@ def _model_or_count(span: Span) -> bool:
         return False  # "in 2007 thanks to", "Worlds 2023 champions": a year
     counts = after.tag_ == "NNS" and after.is_lower and span.root.dep_ == "nummod" and span.root.head == after
     return counts or after.ent_type_ == "PRODUCT" and after.is_title
+
+
+def _said_on(doc: Doc, mentions: list[DateMention]) -> list[DateMention]:
+    """"Today", "tomorrow" and "yesterday" inside a quote count from the day the story says it was said ("“We
+    had to win today,” he said Monday"), not from the publication date."""
+    days = [m for m in mentions if m.value and _DAY_VALUE.match(m.value) and not _DEICTIC.match(m.text)]
+    changed: dict[int, DateMention] = {}
+    for quote in _QUOTE.finditer(doc.text):
+        said = next((m for m in days if _attributes(doc, quote, m)), None)
+        if said is None:
+            continue
+        day = date.fromisoformat(said.value[:10]) if said.value else None
+        for number, mention in enumerate(mentions):
+            if day is not None and quote.start() < mention.start and mention.end < quote.end() and (
+                    _DEICTIC.match(mention.text)):
+                kind, value = normalise(mention.text, day, None, None)
+                if value is not None:
+                    changed[number] = replace(mention, value=value, type=kind)
+    return [changed.get(number, mention) for number, mention in enumerate(mentions)]
+
+
+def _attributes(doc: Doc, quote: re.Match[str], mention: DateMention) -> bool:
+    """Whether a date says when a quote was said: it hangs off a reporting verb right before or after the quote,
+    in the same paragraph ("..., he said Monday", "She told reporters on Sunday: ...")."""
+    if mention.start >= quote.end():
+        between = doc.text[quote.end():mention.start]
+    elif mention.end <= quote.start():
+        between = doc.text[mention.end:quote.start()]
+    else:
+        return False
+    if len(between) > 80 or "\n" in between:
+        return False
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    token = span.root if span is not None else None
+    for _ in range(3):
+        if token is None or token.pos_ in ("VERB", "AUX"):
+            break
+        token = token.head if token.head is not token else None
+    return token is not None and token.lemma_ in _REPORTING_LEMMAS
 
 
 def _game_period(span: Span) -> bool:
