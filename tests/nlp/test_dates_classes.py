@@ -174,3 +174,14 @@ def test_dates_a_year_before_a_noun_after_a_preposition_is_a_year(annotator: Ann
 def test_dates_today_in_a_quote_counts_from_the_day_it_was_said(annotator: Annotator, text: str, word: str,
                                                                  expected: str) -> None:
     assert values(annotator, text)[word] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("How the galaxies we observe today formed remains a puzzle.", "PRESENT_REF"),  # a state of things now
+    ("It explains why the universe appears as it is today.", "PRESENT_REF"),
+    ("The vote is today.", "2025-06-11"),
+    ("The council, which meets today, will vote.", "2025-06-11"),  # an event, not a state
+])
+def test_dates_today_in_a_clause_that_describes_things_now_is_nowadays(annotator: Annotator, text: str,
+                                                                       expected: str) -> None:
+    assert values(annotator, text)["today"] == expected

@@ -54,6 +54,9 @@ _PROBE_DATES = (date(1951, 2, 14), date(2037, 9, 3))
 _BARE_UNIT = re.compile(r"^(?:the )?(?:night|morning|evening|afternoon|day|week|month|year|quarter|half)$", re.I)
 _ORDINAL = re.compile(r"^(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$",
                       re.I)
+# Verbs of a state rather than an event ("the galaxies we see today", not "the council, which meets today").
+_STATES = {"be", "exist", "observe", "see", "know", "live", "look", "appear", "remain", "stand", "use", "seem",
+           "understand", "have"}
 _DEICTIC = re.compile(r"^(?:today|tonight|tomorrow|yesterday|this (?:morning|afternoon|evening)|last night)$", re.I)
 _DAY_VALUE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _QUOTE = re.compile(r"“[^”]{1,3000}”|\"[^\"\n]{1,3000}\"")
@@ -84,7 +87,7 @@ def governing_tense(span: Span) -> str | None:
     for _ in range(4):
         if token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB"):
             break
-        if token.head is token:
+        if token.head.i == token.i:
             return None
         token = token.head
         through_noun = through_noun or token.pos_ in ("NOUN", "PROPN")
@@ -106,7 +109,7 @@ def _verb_tense(token: Token, climbs: int) -> str | None:
     "is reopening Saturday"): "scheduled", unless it reports ("says", "announces"). An infinitive under a verb
     that looks ahead looks ahead ("will be allowed to reopen on Saturday"); a gerund takes its governing verb's tense ("began delving Thursday")."""
     auxiliaries = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
-    governed = climbs and token.head is not token and (token.head.tag_.startswith("VB") or token.head.tag_ == "MD")
+    governed = climbs and token.head.i != token.i and (token.head.tag_.startswith("VB") or token.head.tag_ == "MD")
     if governed and any(a.tag_ == "TO" for a in auxiliaries):  # an infinitive looks ahead of what governs it
         governing = _verb_tense(token.head, climbs - 1)
         if token.lemma_ in _FUTURE_LEMMAS or token.head.lemma_ in _FUTURE_LEMMAS or governing == "future":
@@ -350,8 +353,18 @@ def _nowadays(span: Span, tense: str | None) -> bool:
     doc = span.doc
     before = doc[span.start - 1].lower_ if span.start else ""
     after = doc[span.end].text if span.end < len(doc) else ""
-    return before == "of" or (span.start == sentence_start(span) and after == "," and tense in ("present",
-                                                                                                 "scheduled"))
+    if before == "of" or (span.start == sentence_start(span) and after == "," and tense in ("present", "scheduled")):
+        return True
+    # a state of things now, in a clause that describes or compares: "the galaxies we observe today", "as it is
+    # today" (not "the vote is today")
+    verb = span.root
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:  # a Token is a new object at each access
+        verb = verb.head
+    simple = verb.tag_ in ("VBZ", "VBP") and verb.lemma_ in _STATES and not any(
+        c.dep_ in ("aux", "auxpass") for c in verb.children)
+    describes = verb.dep_ in ("relcl", "acl") or (
+        verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children))
+    return simple and describes
 
 
 def _paragraphs(span: Span) -> list[Span]:
@@ -439,8 +452,9 @@ def _said_on(doc: Doc, mentions: list[DateMention]) -> list[DateMention]:
     had to win today,” he said Monday"), not from the publication date."""
     days = [m for m in mentions if m.value and _DAY_VALUE.match(m.value) and not _DEICTIC.match(m.text)]
     changed: dict[int, DateMention] = {}
-    for quote in _QUOTE.finditer(doc.text):
-        said = next((m for m in days if _attributes(doc, quote, m)), None)
+    text = doc.text  # built from the tokens at each access
+    for quote in _QUOTE.finditer(text):
+        said = next((m for m in days if _attributes(doc, text, quote, m)), None)
         if said is None:
             continue
         day = date.fromisoformat(said.value[:10]) if said.value else None
@@ -453,13 +467,13 @@ def _said_on(doc: Doc, mentions: list[DateMention]) -> list[DateMention]:
     return [changed.get(number, mention) for number, mention in enumerate(mentions)]
 
 
-def _attributes(doc: Doc, quote: re.Match[str], mention: DateMention) -> bool:
+def _attributes(doc: Doc, text: str, quote: re.Match[str], mention: DateMention) -> bool:
     """Whether a date says when a quote was said: it hangs off a reporting verb right before or after the quote,
     in the same paragraph ("..., he said Monday", "She told reporters on Sunday: ...")."""
     if mention.start >= quote.end():
-        between = doc.text[quote.end():mention.start]
+        between = text[quote.end():mention.start]
     elif mention.end <= quote.start():
-        between = doc.text[mention.end:quote.start()]
+        between = text[mention.end:quote.start()]
     else:
         return False
     if len(between) > 80 or "\n" in between:
@@ -469,7 +483,7 @@ def _attributes(doc: Doc, quote: re.Match[str], mention: DateMention) -> bool:
     for _ in range(3):
         if token is None or token.pos_ in ("VERB", "AUX"):
             break
-        token = token.head if token.head is not token else None
+        token = token.head if token.head.i != token.i else None
     return token is not None and token.lemma_ in _REPORTING_LEMMAS
 
 
