@@ -357,9 +357,9 @@ def _nowadays(span: Span, tense: str | None) -> bool:
         return True
     # a state of things now, in a clause that describes or compares: "the galaxies we observe today", "as it is
     # today" (not "the vote is today")
-    verb = span.root
-    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:  # a Token is a new object at each access
-        verb = verb.head
+    verb = _verb_above(span.root, len(span.doc))
+    if verb is None:
+        return False
     simple = verb.tag_ in ("VBZ", "VBP") and verb.lemma_ in _STATES and not any(
         c.dep_ in ("aux", "auxpass") for c in verb.children)
     describes = verb.dep_ in ("relcl", "acl") or (
@@ -424,8 +424,7 @@ def _not_a_point(words: Span | list[Token]) -> bool:
 
 def _modifiers(span: Span) -> list[Token]:
     """The words before a one-word unit that modify it, outside the entity: "[a pretty stellar] year"."""
-    return [t for t in span.root.lefts if t.i < span.start] + [
-        t for left in span.root.lefts if left.i < span.start for t in left.subtree if t is not left]
+    return [t for left in span.root.lefts if left.i < span.start for t in left.subtree]
 
 
 def _some(span: Span) -> tuple[str, str]:
@@ -455,12 +454,11 @@ def _said_on(doc: Doc, mentions: list[DateMention]) -> list[DateMention]:
     text = doc.text  # built from the tokens at each access
     for quote in _QUOTE.finditer(text):
         said = next((m for m in days if _attributes(doc, text, quote, m)), None)
-        if said is None:
+        if said is None or said.value is None:
             continue
-        day = date.fromisoformat(said.value[:10]) if said.value else None
+        day = date.fromisoformat(said.value[:10])
         for number, mention in enumerate(mentions):
-            if day is not None and quote.start() < mention.start and mention.end < quote.end() and (
-                    _DEICTIC.match(mention.text)):
+            if quote.start() < mention.start and mention.end < quote.end() and _DEICTIC.match(mention.text):
                 kind, value = normalise(mention.text, day, None, None)
                 if value is not None:
                     changed[number] = replace(mention, value=value, type=kind)
@@ -479,12 +477,19 @@ def _attributes(doc: Doc, text: str, quote: re.Match[str], mention: DateMention)
     if len(between) > 80 or "\n" in between:
         return False
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-    token = span.root if span is not None else None
-    for _ in range(3):
-        if token is None or token.pos_ in ("VERB", "AUX"):
-            break
-        token = token.head if token.head.i != token.i else None
-    return token is not None and token.lemma_ in _REPORTING_LEMMAS
+    verb = _verb_above(span.root, 2) if span is not None else None
+    return verb is not None and verb.lemma_ in _REPORTING_LEMMAS
+
+
+def _verb_above(token: Token, climbs: int) -> Token | None:
+    """The token itself or the nearest of its heads, at most `climbs` up, that is a verb."""
+    for _ in range(climbs + 1):
+        if token.pos_ in ("VERB", "AUX"):
+            return token
+        if token.head.i == token.i:  # the root (a Token is a new object at each access: compare indexes)
+            return None
+        token = token.head
+    return None
 
 
 def _game_period(span: Span) -> bool:
