@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from spacy.tokens import Span
 
 from newscorpus.nlp import Annotator
 
@@ -185,3 +186,98 @@ def test_dates_today_in_a_quote_counts_from_the_day_it_was_said(annotator: Annot
 def test_dates_today_in_a_clause_that_describes_things_now_is_nowadays(annotator: Annotator, text: str,
                                                                        expected: str) -> None:
     assert values(annotator, text)["today"] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Depending on the time of year, buses carry half the city's commuters.",
+    "It is cold at this time of year in the hills.",
+])
+def test_dates_a_time_of_year_is_no_year(annotator: Annotator, text: str) -> None:
+    assert not any(v and v[:1].isdigit() for v in values(annotator, text).values())
+
+
+def test_dates_an_entity_cut_after_a_conjunction_keeps_its_date(annotator: Annotator) -> None:
+    assert values(annotator, "Prices rose in both 1990 and 1991.") == {"1990": "1990", "1991": "1991"}
+
+
+def test_dates_a_clock_time_belongs_to_the_day_and_night_named_before(annotator: Annotator) -> None:
+    text = "The fire started Sunday night. Firefighters arrived at 11 p.m., and the blaze was out by 2 a.m."
+    assert values(annotator, text) == {"Sunday night": "2025-06-08TNI", "11 p.m.": "2025-06-08T23:00",
+                                       "2 a.m.": "2025-06-09T02:00"}  # the small hours after that night
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("From 2014 to 2019, the number of members doubled.", {"2014": "2014", "2019": "2019"}),
+    ("The new laptop is thinner than the 2012 through 2015 models.", {"2012": "2012", "2015": "2015"}),
+    ("He sat on the council from 1996-98.", {"1996": "1996", "98": "1998"}),  # a year written short
+])
+def test_dates_years_of_a_range_the_ner_misses(annotator: Annotator, text: str, expected: dict[str, str]) -> None:
+    assert values(annotator, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("So today I’m breaking my silence.", "2025-06-11"),  # a day word the NER leaves out
+    ("Today, I’m going to explain the process.", "2025-06-11"),  # an event now, not these days
+    ("Today, most homes have a landline.", "PRESENT_REF"),
+    ("The city continues to suffer from smog today.", "PRESENT_REF"),  # what goes on or still holds
+    ("It was a decision that still leaves her angry today.", "PRESENT_REF"),
+])
+def test_dates_today_as_this_day_or_these_days(annotator: Annotator, text: str, expected: str) -> None:
+    assert next(v for t, v in values(annotator, text).items() if t.lower() == "today") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Divers found the wreck at 8.20 a.m. and a life jacket at 10.32 a.m.",
+     {"8.20 a.m.": "2025-06-11T08:20", "10.32 a.m.": "2025-06-11T10:32"}),
+    ("It was approaching 7am in Jakarta.", {"7am": "2025-06-11T07:00"}),
+    ("The museum opens at 10 a.m. on Friday.", {"10 a.m. on Friday": "2025-06-13T10:00"}),  # one time of one day
+    ("Inflation was 2.30 in October.", {"October": "2024-10"}),  # a decimal is no time
+])
+def test_dates_clock_times_in_their_written_forms(annotator: Annotator, text: str,
+                                                  expected: dict[str, str]) -> None:
+    assert values(annotator, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "The GTX 1660 Ti and the RTX 2060 cards are fast.",  # a far year after a code in capitals names a model
+    "The laptop earned a total score of 2072.",  # an amount
+])
+def test_dates_model_numbers_and_amounts_are_no_years(annotator: Annotator, text: str) -> None:
+    assert values(annotator, text) == {}
+
+
+def test_dates_an_event_year_after_a_code_in_capitals_is_a_year(annotator: Annotator) -> None:
+    assert values(annotator, "Apple showed it at CES 2025 in Las Vegas.") == {"2025": "2025"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Wheat is typically sown in mid-November.", "XXXX-11"),  # what usually happens, in any year
+    ("Farmers usually plant in the spring.", "XXXX-SP"),
+    ("Every year the festival opens on May 10.", "XXXX-05-10"),
+    ("The wheat was sown in mid-November.", "2024-11"),
+])
+def test_dates_a_habit_names_no_years_month(annotator: Annotator, text: str, expected: str) -> None:
+    assert [v for t, v in values(annotator, text).items() if not t.lower().startswith("every")] == [expected]
+
+
+@pytest.mark.parametrize(("text", "word", "expected"), [
+    ("The update, a promise from back in March, is late.", "March", "2025-03"),  # "back in" looks back
+    ("The bank ends its bond buying as planned in October.", "October", "2025-10"),  # the plan's verb decides
+    ("The price has dropped to Black Friday levels.", "Black Friday", "2025-11-28"),  # this season's, by name
+])
+def test_dates_words_that_give_the_direction(annotator: Annotator, text: str, word: str, expected: str) -> None:
+    assert values(annotator, text, date(2025, 9, 30))[word] == expected
+
+
+def test_dates_a_year_alone_sets_up_no_month(annotator: Annotator) -> None:
+    text = "Shutdowns from 2001 to 2010 cost the state jobs, according to a forecast in June."
+    assert values(annotator, text, date(2025, 9, 30))["June"] == "2025-06"
+
+
+def test_dates_a_season_of_a_year_the_ner_cut_in_two(annotator: Annotator) -> None:
+    nlp = annotator.nlp
+    with nlp.select_pipes(enable=[name for name in nlp.pipe_names if not name.startswith("newscorpus_")]):
+        doc = nlp("The books return in the fall of 2026.")
+    doc.ents = [Span(doc, 4, 7, label="DATE"), Span(doc, 7, 8, label="DATE")]  # [the fall of] [2026]
+    found = nlp.get_pipe("newscorpus_dates").find(doc, NOVEMBER)
+    assert [(m.text, m.value) for m in found] == [("the fall of 2026", "2026-FA")]

@@ -16,8 +16,9 @@ from newscorpus.nlp._extensions import document_date, register_extensions, sente
 from newscorpus.nlp._timex import FIXED_HOLIDAYS, MOVABLE_HOLIDAYS, anchor_date, is_anaphoric, normalise
 
 _PAST_TAGS = {"VBD", "VBN"}
+_HOLIDAYS = {*FIXED_HOLIDAYS, *MOVABLE_HOLIDAYS}
 # Words the NER leaves out that still refer to time (TIMEX3 PRESENT_REF, PAST_REF, FUTURE_REF, sets).
-_REFERENCE_WORDS = ("now", "currently", "recently", "the future", "the near future", "the near term", "the short term",
+_REFERENCE_WORDS = ("now", "currently", "recently", "today", "tonight", "tomorrow", "yesterday", "the future", "the near future", "the near term", "the short term",
                     "daily", "every day", "the latest period",
                     # and times told from the date mentioned before ("after a break later that month")
                     *(f"{lead} {unit}" for lead in ("that", "later that", "earlier that", "the same", "the following")
@@ -45,6 +46,7 @@ _TWO_PARTS = re.compile(r"^(?P<pre>between |from )?(?P<a>.+?)(?P<sep> and | to |
                         r" ended | ending )(?P<b>.+)$", re.I)
 _TENSE_MATTERS = re.compile(r"day|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|spring|summer|autumn|fall|winter|"
                             r"quarter|weekend|easter|christmas|thanksgiving|halloween|noon|night|\d", re.I)
+_SEASON = re.compile(r"^(?:the )?(?:early |late )?(?:spring|summer|autumn|fall|winter)$", re.I)
 _YEAR_FIRST = re.compile(r"^\d{4}(?:-|$)")  # a value that starts with its year (not a decade such as 199)
 _RANGE_SEPARATORS = {"to", "through", "until", "till", "-", "–"}
 # Two dates far apart in year, month, weekday and season: a value the same against both is absolute.
@@ -70,6 +72,11 @@ _GAME_WORDS = {"points", "scored", "scoring", "goal", "goals", "rebounds", "assi
                "trailing", "3-pointer", "3-pointers", "penalty", "quarterback", "possession", "kickoff"}
 _MONEY_WORDS = {"revenue", "revenues", "profit", "profits", "earnings", "sales", "growth", "gdp", "economy",
                 "quarterly", "fiscal", "percent", "%", "income", "shares", "results", "output", "year"}
+# Words that make a present-tense sentence say what usually happens, in any year.
+_HABITUAL = {"typically", "usually", "often", "generally", "normally", "always", "traditionally", "annually",
+             "routinely"}
+# Nouns of an amount: "a total of 2072" is no year.
+_QUANTITIES = {"total", "score", "average", "tally", "sum", "population", "maximum", "minimum", "count"}
 _PERIOD_ENDED = re.compile(r"^(?:the |its |their )?(?:fiscal |full )?(?P<unit>year|quarter|period)$", re.I)
 
 
@@ -80,8 +87,11 @@ def governing_tense(span: Span) -> str | None:
     if before is not None and (before.lower_ in _DEADLINE_WORDS
                                or (before.lower_ == "to" and before.head.lemma_ in _MOVED_TO)):
         return "future"
-    if before is not None and before.lower_ == "since":  # "the first rise since March"
+    if before is not None and (before.lower_ == "since" or (  # "the first rise since March", "back in March"
+            before.lower_ in ("in", "on") and span.start > 1 and span.doc[span.start - 2].lower_ == "back")):
         return "past"
+    if span.root.dep_ == "compound" and span.text.lower() in _HOLIDAYS:  # "Black Friday deals": this season's
+        return None
     token: Token = span.root
     through_noun = False  # "follows the testimony Tuesday": the date of the testimony, not of following
     for _ in range(4):
@@ -119,6 +129,9 @@ def _verb_tense(token: Token, climbs: int) -> str | None:
         return "present"  # "subpoenaed him to testify on Feb. 10": after the past, maybe after today too
     if governed and token.tag_ == "VBG" and not auxiliaries:  # "began delving Thursday"
         return _verb_tense(token.head, climbs - 1)
+    if climbs and token.tag_ == "VBN" and any(c.dep_ == "mark" and c.lower_ == "as" for c in token.children) and (
+            (main := _verb_above(token.head, 2)) is not None and main.i != token.i):
+        return _verb_tense(main, climbs - 1)  # "ends its bond buying as planned in October"
     past = any(a.tag_ in _PAST_TAGS or a.lemma_ == "have" for a in auxiliaries)
     # "is planned", "plans", "has scheduled" look ahead; "planned", "was planned" and "a record set" do not
     ahead = token.tag_ in ("VB", "VBZ", "VBP", "VBG") or any(a.tag_ in ("VBZ", "VBP") for a in auxiliaries)
@@ -158,7 +171,7 @@ class DatesComponent:
         self.reference_words = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.reference_words.add("REFERENCE", [nlp.make_doc(w) for w in _REFERENCE_WORDS])
         self.holidays = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.holidays.add("HOLIDAY", [nlp.make_doc(h) for h in [*FIXED_HOLIDAYS, *MOVABLE_HOLIDAYS]])
+        self.holidays.add("HOLIDAY", [nlp.make_doc(h) for h in _HOLIDAYS])
 
     def __call__(self, doc: Doc) -> Doc:
         reference = document_date(doc) or self.reference_date
@@ -200,6 +213,11 @@ class DatesComponent:
         tense = governing_tense(span) if _TENSE_MATTERS.search(span.text) and not framed else None
         if _nowadays(span, tense):
             return [DateMention(span.text, span.start_char, span.end_char, "PRESENT_REF", "DATE")]
+        if (_BARE_MONTH.match(span.text) or _SEASON.match(span.text)) and _habitual(span):  # "is typically sown
+            # in mid-November": any year's
+            kind, value = normalise(span.text, reference, tense, anchor)
+            if value and _YEAR_FIRST.match(value) and len(value) > 4 and not re.search(r"\d{4}", span.text):
+                return [DateMention(span.text, span.start_char, span.end_char, "XXXX" + value[4:], kind)]
         if _BARE_UNIT.match(span.text) and _not_a_point(_modifiers(span)):  # "a stellar [year]"
             return [DateMention(span.text, span.start_char, span.end_char, _some(span)[1], "DURATION")]
         kind, value = normalise(span.text, reference, tense, anchor)
@@ -209,7 +227,10 @@ class DatesComponent:
             if split:
                 return split
         if value is None:
-            for start in range(span.start + 1, min(span.end, span.start + 4)):  # "an Aug. 10, 1988", "both 1990"
+            for start in range(span.start + 1, min(span.end, span.start + 5)):  # "an Aug. 10, 1988", "both 1990"
+                piece = span.doc[start:span.end]
+                if span.doc[start].pos_ == "ADP" or (span.doc[start - 1].lower_ == "of" and _BARE_UNIT.match(piece.text)):
+                    continue  # a piece never opens with a preposition, and "the time of [year]" is no year
                 if _BARE_UNIT.match(span.doc[start:span.end].text) and _not_a_point(
                         [*span.doc[span.start:start], *_modifiers(span)]):
                     kind, value = _some(span)
@@ -245,7 +266,7 @@ class DatesComponent:
                 first = second[:4] + first[4:]  # "from March to May 2025": the year named applies to both ends
                 if first > second:
                     first = f"{int(second[:4]) - 1:04d}" + first[4:]
-            elif not re.search(r"\d{4}", parts["b"]):
+            elif not re.search(r"\d{4}", parts["b"]) and len(second) > 4:  # not a year written short ("1996-98")
                 second = first[:4] + second[4:]  # "from today through Nov. 17": the second end follows the first
                 if second < first:
                     second = f"{int(first[:4]) + 1:04d}" + second[4:]
@@ -260,20 +281,22 @@ class DatesComponent:
         "Thursday", "Wednesday" + "night", "each" + "July"), and holidays and reference words it leaves out."""
         entities = doc.ents
         found = [piece for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())
-                 and not _game_period(e) and not _model_or_count(e) for piece in _paragraphs(_widen(_trim(e)))]
+                 and not _game_period(e) and not _model_or_count(e, reference) for piece in _paragraphs(_widen(_trim(e)))]
         for _, start, end in self.holidays(doc):
             if end < len(doc) and re.fullmatch(r"\d{4}", doc[end].text):  # "Cyber Monday 2021"
                 end += 1
-            if not any(s.start < end and start < s.end and not (start <= s.start and s.end <= end) for s in found):
-                found = [s for s in found if not (start <= s.start and s.end <= end)]
-                found.append(Span(doc, start, end, label="DATE"))
-        for m in _EXPLICIT_DATE.finditer(doc.text):  # dates the NER misses ("the senator’s June 3 call")
-            span = doc.char_span(m.start(), m.end(), label="DATE", alignment_mode="contract")
-            if span is not None and len(span) and not any(s.start < span.end and span.start < s.end for s in found):
-                found.append(span)
+            found = _covering(found, Span(doc, start, end, label="DATE"))
+        # dates the NER misses ("the senator’s June 3 call", "from 2014 to 2019", "the 2012 through 2015 model",
+        # "approaching 7am")
+        for m in [*_EXPLICIT_DATE.finditer(doc.text), *_MISSED_YEARS.finditer(doc.text)]:
+            start, end = m.span("date") if m["date"] else m.span("year")
+            span = doc.char_span(start, end, label="DATE", alignment_mode="contract")
+            if span is not None and len(span) and not _model_or_count(span, reference):
+                found = _covering(found, span)
         taken = [(e.start, e.end) for e in [*entities, *found]]
         for _, start, end in self.reference_words(doc):
-            if not any(s < end and start < e for s, e in taken):
+            capitalised = doc[start].is_title and start != sentence_start(doc[start:end]) and doc[start - 1].is_alpha
+            if not capitalised and not any(s < end and start < e for s, e in taken):  # not "the Today show"
                 found.append(Span(doc, start, end, label="DATE"))
         found.sort(key=lambda s: s.start)
         joined: list[Span] = []
@@ -291,9 +314,16 @@ class DatesComponent:
 
 _MONTH_NAME = (r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|"
                r"Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)")
-_EXPLICIT_DATE = re.compile(rf"(?<![\w-]){_MONTH_NAME} \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?(?![\w-])|"
+_EXPLICIT_DATE = re.compile(rf"(?P<date>(?<![\w-]){_MONTH_NAME} \d{{1,2}}(?:st|nd|rd|th)?(?:, \d{{4}})?(?![\w-])|"
                             rf"(?<![\w-])\d{{1,2}} {_MONTH_NAME} \d{{4}}(?![\w-])|"
-                            r"(?<![\w.])\d{4}([./])\d{1,2}\1\d{1,2}(?![\w.])")
+                            r"(?<![\w.])\d{4}([./])\d{1,2}\2\d{1,2}(?![\w.])|"
+                            r"(?<![\w.:])\d{1,2}(?:[:.]\d{2})?(?: ?[ap]\.m\.|[ap]m)(?!\w))")
+# Years of the last two centuries in a range, or after a word that introduces a time ("by 2030").
+_YEAR = r"(?:19|20)\d{2}"
+_YEAR_RANGE = rf"{_YEAR}(?: (?:to|through|until|and) | ?[-–] ?){_YEAR}"
+_MISSED_YEARS = re.compile(rf"(?<![\w.,$£€-])(?P<date>{_YEAR_RANGE})(?![\w%-]|[.,]\d)|"
+                           rf"\b(?:[Ii]n|[Ss]ince|[Ff]rom|[Uu]ntil|[Tt]hrough|[Dd]uring|[Bb]y) "
+                           rf"(?P<year>{_YEAR_RANGE}|{_YEAR})(?![\w%-]|[.,]\d)")
 _MONTH_WORD = re.compile(rf"^{_MONTH_NAME}$")
 # A month named without a year ("by October"), which the time frame a story has just set up places.
 _BARE_MONTH = re.compile(rf"^(?:(?:early|mid|late|the end of|the beginning of)[ -])?{_MONTH_NAME}"
@@ -322,18 +352,18 @@ def _underspecified(text: str, kind: str) -> str | None:
 def _frame(span: Span, anchor: str | None, anchor_sentence: int, previous_sentence: int,
            reference: date) -> date | None:
     """The date a bare month or month-day resolves from, where the text has just set up another time:
-    - "The plant closed in September 2015, and by October ...": the date last mentioned, in the same sentence,
-      names a month of another year than the publication's;
+    - "The plant closed in September 2015, and by October ...": the date last mentioned, in the same sentence
+      told in the past, names a month of another year than the publication's;
     - a date with no verb to give it a direction ("June 9 in Miami, June 10 in Tampa", a list of tour dates)
       follows the date last mentioned, in this sentence or the one before."""
-    if anchor is None or not re.match(r"\d{4}", anchor) or not _BARE_MONTH.match(span.text):
+    # a year alone ("from 2001 to 2010", "last year's shutdown ... a report in April") sets up no time
+    if anchor is None or not re.match(r"\d{4}-", anchor) or not _BARE_MONTH.match(span.text):
         return None
     tense = governing_tense(span)
-    frame = anchor_date(anchor, day=15) or anchor_date(f"{anchor[:4]}-07", day=15)  # a year alone: its middle
+    frame = anchor_date(anchor, day=15) or anchor_date(f"{anchor[:4]}-07", day=15)  # a quarter: its year's middle
     if frame is None:
         return None
-    if anchor_sentence == sentence_start(span) and tense != "future" and frame.year != reference.year and (
-            re.match(r"\d{4}-\d{2}", anchor)):
+    if anchor_sentence == sentence_start(span) and tense in ("past", None) and frame.year != reference.year:
         return frame
     if tense is None and anchor_sentence in (sentence_start(span), previous_sentence):
         return frame
@@ -353,18 +383,37 @@ def _nowadays(span: Span, tense: str | None) -> bool:
     doc = span.doc
     before = doc[span.start - 1].lower_ if span.start else ""
     after = doc[span.end].text if span.end < len(doc) else ""
-    if before == "of" or (span.start == sentence_start(span) and after == "," and tense in ("present", "scheduled")):
+    verb = _verb_above(span.root, len(span.doc))
+    if before == "of":
+        return True
+    if verb is None:
+        return False
+    # "Today, most homes have a phone" (a simple present), not "Today, I'm going to explain" (an event now)
+    if span.start == sentence_start(span) and after == "," and tense in ("present", "scheduled"):
+        return verb.tag_ != "VBG"
+    # what still holds or goes on: "still leaves her angry today", "continues to suffer ... today"
+    if any(t.lower_ == "still" for t in verb.children) or "continue" in (verb.lemma_, verb.head.lemma_ if (
+            verb.dep_ == "xcomp") else ""):
         return True
     # a state of things now, in a clause that describes or compares: "the galaxies we observe today", "as it is
     # today" (not "the vote is today")
-    verb = _verb_above(span.root, len(span.doc))
-    if verb is None:
-        return False
     simple = verb.tag_ in ("VBZ", "VBP") and verb.lemma_ in _STATES and not any(
         c.dep_ in ("aux", "auxpass") for c in verb.children)
     describes = verb.dep_ in ("relcl", "acl") or (
         verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children))
     return simple and describes
+
+
+def _habitual(span: Span) -> bool:
+    """A date in a present-tense sentence that says what usually happens ("typically", "every year")."""
+    verb = _verb_above(span.root, 4)
+    if verb is None:
+        return False
+    present = verb.tag_ in ("VBZ", "VBP") or any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBP") for c in verb.children)
+    words = [t.lower_ for t in span.sent]
+    return present and (any(w in _HABITUAL for w in words) or any(
+        a in ("every", "each") and b == "year" for a, b in zip(words, words[1:], strict=False)))
 
 
 def _paragraphs(span: Span) -> list[Span]:
@@ -382,7 +431,7 @@ _LEADING_HEDGES = {"about", "only", "just", "barely", "over", "roughly", "approx
 
 
 def _trim(span: Span) -> Span:
-    """The span without leading hedges, a trailing possessive ("[last month]'s") or what follows a dash between
+    """The span without leading hedges, a trailing possessive ("[last month]'s") or conjunction, or what follows a dash between
     clauses ("[May] - weeks after the clash"; a range's dash, "June 24 - July 2", stays)."""
     doc, start, end = span.doc, span.start, span.end
     for token in span[1:-1]:
@@ -397,7 +446,7 @@ def _trim(span: Span) -> Span:
             start += 3
         else:
             break
-    if end - start > 1 and doc[end - 1].lower_ in ("'s", "’s"):
+    while end - start > 1 and doc[end - 1].lower_ in ("'s", "’s", "and", "or", ","):  # "[both 1990] and"
         end -= 1
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label_)
 
@@ -433,13 +482,18 @@ def _some(span: Span) -> tuple[str, str]:
     return "DURATION", f"PX{_UNIT_CODES[unit]}" if unit in _UNIT_CODES else "PTXH"
 
 
-def _model_or_count(span: Span) -> bool:
-    """A year-like number that names a model ("the 2020 Audi e-tron") or counts things ("1920 pixels"); a year
-    before an organisation's name stays one ("the 2020 Census")."""
+def _model_or_count(span: Span, reference: date) -> bool:
+    """A year-like number that names a model ("the 2020 Audi e-tron", "GTX 1660": a far year after a code in
+    capitals, where "CES 2020" is near) or counts things ("1920 pixels", "a total score of 2072"); a year before
+    an organisation's name stays one ("the 2020 Census")."""
     doc = span.doc
     if not re.fullmatch(r"(?:the )?\d{4}", span.text) or span.end >= len(doc):
         return False
     after, before = doc[span.end], doc[span.start - 1] if span.start else None
+    if before is not None and before.is_upper and before.is_alpha and abs(int(span[-1].text) - reference.year) > 10:
+        return True
+    if before is not None and before.lower_ == "of" and before.i > 0 and doc[before.i - 1].lower_ in _QUANTITIES:
+        return True
     if before is not None and (before.pos_ == "ADP" and before.lower_ != "by" or before.is_title):
         return False  # "in 2007 thanks to", "Worlds 2023 champions": a year
     counts = after.tag_ == "NNS" and after.is_lower and span.root.dep_ == "nummod" and span.root.head == after
@@ -501,13 +555,26 @@ def _game_period(span: Span) -> bool:
     return play and not words & _MONEY_WORDS and not any(t.is_digit and len(t.text) == 4 for t in span.sent)
 
 
+def _covering(found: list[Span], span: Span) -> list[Span]:
+    """The spans found, with `span` in place of those it covers; as they were if it cuts across one."""
+    if any(s.start < span.end and span.start < s.end and not (span.start <= s.start and s.end <= span.end)
+           or (s.start, s.end) == (span.start, span.end) for s in found):
+        return found
+    return [*(s for s in found if not (span.start <= s.start and s.end <= span.end)), span]
+
+
 def _adjacent(first: Span, second: Span) -> bool:
     """Two time expressions next to each other, or with only a comma between, one of them a time or a weekday;
+    a time and its day with "on" or "at" between;
     or the two ends of a range the NER found apart ("from [March] to [May 2025]")."""
     gap = first.doc[first.end:second.start]
     if len(gap) == 1 and (gap[0].lower_ in _RANGE_SEPARATORS or (
             gap[0].lower_ == "and" and first.start > 0 and first.doc[first.start - 1].lower_ == "between")):
         return True
+    if not gap and first[-1].lower_ == "of":  # "[the fall of] [2020]"
+        return True
+    if len(gap) == 1 and gap[0].lower_ in ("on", "at") and {first.label_, second.label_} == {"DATE", "TIME"}:
+        return True  # "10 a.m. on Friday", "Friday at 10 a.m."
     if len(gap) > 1 or (len(gap) == 1 and gap[0].text != ","):
         return False
     return first.label_ != second.label_ or any(
