@@ -18,8 +18,8 @@ from newscorpus.nlp._timex import FIXED_HOLIDAYS, MOVABLE_HOLIDAYS, anchor_date,
 _PAST_TAGS = {"VBD", "VBN"}
 _HOLIDAYS = {*FIXED_HOLIDAYS, *MOVABLE_HOLIDAYS}
 # Words the NER leaves out that still refer to time (TIMEX3 PRESENT_REF, PAST_REF, FUTURE_REF, sets).
-_REFERENCE_WORDS = ("now", "currently", "recently", "today", "tonight", "tomorrow", "yesterday", "the future", "the near future", "the near term", "the short term",
-                    "daily", "every day", "the latest period",
+_REFERENCE_WORDS = ("now", "currently", "recently", "today", "tonight", "tomorrow", "yesterday", "the future",
+                    "the near future", "the near term", "the short term", "daily", "every day", "the latest period",
                     # and times told from the date mentioned before ("after a break later that month")
                     *(f"{lead} {unit}" for lead in ("that", "later that", "earlier that", "the same", "the following")
                       for unit in ("day", "week", "month", "year", "morning", "afternoon", "evening", "night")))
@@ -213,8 +213,8 @@ class DatesComponent:
         tense = governing_tense(span) if _TENSE_MATTERS.search(span.text) and not framed else None
         if _nowadays(span, tense):
             return [DateMention(span.text, span.start_char, span.end_char, "PRESENT_REF", "DATE")]
-        if (_BARE_MONTH.match(span.text) or _SEASON.match(span.text)) and _habitual(span):  # "is typically sown
-            # in mid-November": any year's
+        # "is typically sown in mid-November": any year's
+        if (_BARE_MONTH.match(span.text) or _SEASON.match(span.text)) and _habitual(span):
             kind, value = normalise(span.text, reference, tense, anchor)
             if value and _YEAR_FIRST.match(value) and len(value) > 4 and not re.search(r"\d{4}", span.text):
                 return [DateMention(span.text, span.start_char, span.end_char, "XXXX" + value[4:], kind)]
@@ -229,15 +229,16 @@ class DatesComponent:
         if value is None:
             for start in range(span.start + 1, min(span.end, span.start + 5)):  # "an Aug. 10, 1988", "both 1990"
                 piece = span.doc[start:span.end]
-                if span.doc[start].pos_ == "ADP" or (span.doc[start - 1].lower_ == "of" and _BARE_UNIT.match(piece.text)):
+                if span.doc[start].pos_ == "ADP" or (span.doc[start - 1].lower_ == "of" and _BARE_UNIT.match(
+                        piece.text)):
                     continue  # a piece never opens with a preposition, and "the time of [year]" is no year
-                if _BARE_UNIT.match(span.doc[start:span.end].text) and _not_a_point(
+                if _BARE_UNIT.match(piece.text) and _not_a_point(
                         [*span.doc[span.start:start], *_modifiers(span)]):
                     kind, value = _some(span)
                     break
-                kind_, value_ = normalise(span.doc[start:span.end].text, reference, tense, anchor)
+                kind_, value_ = normalise(piece.text, reference, tense, anchor)
                 if value_ is not None:
-                    span, kind, value = span.doc[start:span.end], kind_, value_
+                    span, kind, value = piece, kind_, value_
                     break
         if value is None and span.label_ == "TIME":
             kind = "TIME"
@@ -281,7 +282,8 @@ class DatesComponent:
         "Thursday", "Wednesday" + "night", "each" + "July"), and holidays and reference words it leaves out."""
         entities = doc.ents
         found = [piece for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())
-                 and not _game_period(e) and not _model_or_count(e, reference) for piece in _paragraphs(_widen(_trim(e)))]
+                 and not _game_period(e) and not _model_or_count(e, reference)
+                 for piece in _paragraphs(_widen(_trim(e)))]
         for _, start, end in self.holidays(doc):
             if end < len(doc) and re.fullmatch(r"\d{4}", doc[end].text):  # "Cyber Monday 2021"
                 end += 1
@@ -431,8 +433,8 @@ _LEADING_HEDGES = {"about", "only", "just", "barely", "over", "roughly", "approx
 
 
 def _trim(span: Span) -> Span:
-    """The span without leading hedges, a trailing possessive ("[last month]'s") or conjunction, or what follows a dash between
-    clauses ("[May] - weeks after the clash"; a range's dash, "June 24 - July 2", stays)."""
+    """The span without leading hedges, a trailing possessive ("[last month]'s") or conjunction, or what follows a
+    dash between clauses ("[May] - weeks after the clash"; a range's dash, "June 24 - July 2", stays)."""
     doc, start, end = span.doc, span.start, span.end
     for token in span[1:-1]:
         if token.text in ("-", "–", "—") and token.i > 0 and doc[token.i - 1].whitespace_ and (
