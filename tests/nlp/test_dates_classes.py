@@ -264,6 +264,7 @@ def test_dates_a_habit_names_no_years_month(annotator: Annotator, text: str, exp
     ("The update, a promise from back in March, is late.", "March", "2025-03"),  # "back in" looks back
     ("The bank ends its bond buying as planned in October.", "October", "2025-10"),  # the plan's verb decides
     ("The price has dropped to Black Friday levels.", "Black Friday", "2025-11-28"),  # this season's, by name
+    ("The court adjourned the hearing till January 10.", "January 10", "2026-01-10"),  # a date moved to
 ])
 def test_dates_words_that_give_the_direction(annotator: Annotator, text: str, word: str, expected: str) -> None:
     assert values(annotator, text, date(2025, 9, 30))[word] == expected
@@ -281,3 +282,19 @@ def test_dates_a_season_of_a_year_the_ner_cut_in_two(annotator: Annotator) -> No
     doc.ents = [Span(doc, 4, 7, label="DATE"), Span(doc, 7, 8, label="DATE")]  # [the fall of] [2026]
     found = nlp.get_pipe("newscorpus_dates").find(doc, NOVEMBER)
     assert [(m.text, m.value) for m in found] == [("the fall of 2026", "2026-FA")]
+
+
+@pytest.mark.parametrize("text", [
+    "He was charged under the Anti-Terrorism Act 1997 and the Penal Code.",  # a year in a law's name
+    "The chair referred the Civil Courts Amendment Bill, 2024 to the committee.",
+    "The Clean Air Act of 1990 changed the rules.",
+    "Police must apply the Child Alert Act (CAA) 2020 in every district.",  # an acronym between
+    "The petition says the court was formed unlawfully under the 1974 act.",
+    "Parents can call the helpline, 1099, for advice.",  # a phone number
+])
+def test_dates_a_year_in_a_name_or_a_phone_number_is_no_date(annotator: Annotator, text: str) -> None:
+    assert values(annotator, text) == {}
+
+
+def test_dates_a_law_and_the_years_it_was_passed(annotator: Annotator) -> None:
+    assert values(annotator, "The act passed in 1997 and was amended in 2019.") == {"1997": "1997", "2019": "2019"}

@@ -75,6 +75,10 @@ _MONEY_WORDS = {"revenue", "revenues", "profit", "profits", "earnings", "sales",
 # Words that make a present-tense sentence say what usually happens, in any year.
 _HABITUAL = {"typically", "usually", "often", "generally", "normally", "always", "traditionally", "annually",
              "routinely"}
+# Words that end a law's name, which a year may follow ("the Anti-Terrorism Act 1997", "Act of 1990").
+_LAW_NAME_WORDS = {"Act", "Bill", "Code", "Ordinance", "Constitution", "Amendment", "Regulations", "Rules", "Law",
+                   "Order", "Statute", "Decree"}
+_LAW_NOUNS = {"act", "bill", "code", "ordinance", "constitution"}
 # Nouns of an amount: "a total of 2072" is no year.
 _QUANTITIES = {"total", "score", "average", "tally", "sum", "population", "maximum", "minimum", "count"}
 _PERIOD_ENDED = re.compile(r"^(?:the |its |their )?(?:fiscal |full )?(?P<unit>year|quarter|period)$", re.I)
@@ -85,7 +89,7 @@ def governing_tense(span: Span) -> str | None:
     hangs off, or None if there is none."""
     before = span.doc[span.start - 1] if span.start else None
     if before is not None and (before.lower_ in _DEADLINE_WORDS
-                               or (before.lower_ == "to" and before.head.lemma_ in _MOVED_TO)):
+                               or (before.lower_ in ("to", "till", "until") and before.head.lemma_ in _MOVED_TO)):
         return "future"
     if before is not None and (before.lower_ == "since" or (  # "the first rise since March", "back in March"
             before.lower_ in ("in", "on") and span.start > 1 and span.doc[span.start - 2].lower_ == "back")):
@@ -282,7 +286,7 @@ class DatesComponent:
         "Thursday", "Wednesday" + "night", "each" + "July"), and holidays and reference words it leaves out."""
         entities = doc.ents
         found = [piece for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())
-                 and not _game_period(e) and not _model_or_count(e, reference)
+                 and not _game_period(e) and not _not_a_year(e, reference)
                  for piece in _paragraphs(_widen(_trim(e)))]
         for _, start, end in self.holidays(doc):
             if end < len(doc) and re.fullmatch(r"\d{4}", doc[end].text):  # "Cyber Monday 2021"
@@ -293,7 +297,7 @@ class DatesComponent:
         for m in [*_EXPLICIT_DATE.finditer(doc.text), *_MISSED_YEARS.finditer(doc.text)]:
             start, end = m.span("date") if m["date"] else m.span("year")
             span = doc.char_span(start, end, label="DATE", alignment_mode="contract")
-            if span is not None and len(span) and not _model_or_count(span, reference):
+            if span is not None and len(span) and not _not_a_year(span, reference):
                 found = _covering(found, span)
         taken = [(e.start, e.end) for e in [*entities, *found]]
         for _, start, end in self.reference_words(doc):
@@ -484,13 +488,30 @@ def _some(span: Span) -> tuple[str, str]:
     return "DURATION", f"PX{_UNIT_CODES[unit]}" if unit in _UNIT_CODES else "PTXH"
 
 
-def _model_or_count(span: Span, reference: date) -> bool:
-    """A year-like number that names a model ("the 2020 Audi e-tron", "GTX 1660": a far year after a code in
-    capitals, where "CES 2020" is near) or counts things ("1920 pixels", "a total score of 2072"); a year before
-    an organisation's name stays one ("the 2020 Census")."""
+def _law_word_before(doc: Doc, year: int) -> bool:
+    """Whether the word that ends a law's name comes right before a year, with a comma, "of" or an acronym in
+    brackets between: "Ordinance, 2023", "Act of 1990", "Recovery Act (ZARRA) 2020"."""
+    i = year - 1
+    if i >= 2 and doc[i].text == ")" and doc[i - 2].text == "(":
+        i -= 3
+    if i >= 0 and doc[i].text in (",", "of"):
+        i -= 1
+    return i >= 0 and doc[i].text in _LAW_NAME_WORDS
+
+
+def _not_a_year(span: Span, reference: date) -> bool:
+    """A year-like number that is part of a law's name ("the Anti-Terrorism Act 1997", "Ordinance, 2023"), a
+    phone number ("the 1099 helpline"), names a model ("the 2020 Audi e-tron", "GTX 1660": a far year after a
+    code in capitals, where "CES 2020" is near) or counts things ("1920 pixels", "a total score of 2072"); a year
+    before an organisation's name stays one ("the 2020 Census")."""
     doc = span.doc
     if not re.fullmatch(r"(?:the )?\d{4}", span.text) or span.end >= len(doc):
         return False
+    if _law_word_before(doc, span.end - 1) or (span.end < len(doc) and doc[span.end].lower_ in _LAW_NOUNS):
+        return True  # "the Anti-Terrorism Act 1997", "the 1974 act"
+    near = {t.lower_ for t in doc[max(0, span.end - 4):min(len(doc), span.end + 2)]}
+    if near & {"helpline", "hotline"}:
+        return True
     after, before = doc[span.end], doc[span.start - 1] if span.start else None
     if before is not None and before.is_upper and before.is_alpha and abs(int(span[-1].text) - reference.year) > 10:
         return True
