@@ -194,7 +194,8 @@ class DatesComponent:
         anchor: str | None = None
         anchor_sentence = -1  # the token where the sentence of the anchor starts
         sentence, previous_sentence = -1, -1
-        for span in self._candidates(doc, reference):
+        text = doc.text  # built from the tokens at each access: once here
+        for span in self._candidates(doc, text, reference):
             if sentence_start(span) != sentence:
                 sentence, previous_sentence = sentence_start(span), _previous_sentence(span)
             frame = _frame(span, anchor, anchor_sentence, previous_sentence, reference)
@@ -206,7 +207,7 @@ class DatesComponent:
                     mentions.append(mention)
                 elif vague := _underspecified(mention.text, mention.type):  # every record has a value
                     mentions.append(replace(mention, value=vague))
-        return _said_on(doc, mentions)
+        return _said_on(doc, text, mentions)
 
     def _mentions(self, span: Span, reference: date, anchor: str | None, framed: bool = False) -> list[DateMention]:
         """One mention, or two for a range, a list of two dates or a period and its end. A `framed` span
@@ -281,7 +282,7 @@ class DatesComponent:
         return [DateMention(parts["a"], offset + parts.start("a"), offset + parts.end("a"), first, first_kind, ends),
                 DateMention(parts["b"], offset + parts.start("b"), offset + parts.end("b"), second, second_kind, ends)]
 
-    def _candidates(self, doc: Doc, reference: date) -> list[Span]:
+    def _candidates(self, doc: Doc, text: str, reference: date) -> list[Span]:
         """DATE and TIME entities that are temporal expressions, joined where the NER splits one ("noon" +
         "Thursday", "Wednesday" + "night", "each" + "July"), and holidays and reference words it leaves out."""
         entities = doc.ents
@@ -294,7 +295,7 @@ class DatesComponent:
             found = _covering(found, Span(doc, start, end, label="DATE"))
         # dates the NER misses ("the senator’s June 3 call", "from 2014 to 2019", "the 2012 through 2015 model",
         # "approaching 7am")
-        for m in [*_EXPLICIT_DATE.finditer(doc.text), *_MISSED_YEARS.finditer(doc.text)]:
+        for m in [*_EXPLICIT_DATE.finditer(text), *_MISSED_YEARS.finditer(text)]:
             start, end = m.span("date") if m["date"] else m.span("year")
             span = doc.char_span(start, end, label="DATE", alignment_mode="contract")
             if span is not None and len(span) and not _not_a_year(span, reference):
@@ -523,12 +524,11 @@ def _not_a_year(span: Span, reference: date) -> bool:
     return counts or after.ent_type_ == "PRODUCT" and after.is_title
 
 
-def _said_on(doc: Doc, mentions: list[DateMention]) -> list[DateMention]:
+def _said_on(doc: Doc, text: str, mentions: list[DateMention]) -> list[DateMention]:
     """"Today", "tomorrow" and "yesterday" inside a quote count from the day the story says it was said ("“We
     had to win today,” he said Monday"), not from the publication date."""
     days = [m for m in mentions if m.value and _DAY_VALUE.match(m.value) and not _DEICTIC.match(m.text)]
     changed: dict[int, DateMention] = {}
-    text = doc.text  # built from the tokens at each access
     for quote in _QUOTE.finditer(text):
         said = next((m for m in days if _attributes(doc, text, quote, m)), None)
         if said is None or said.value is None:
