@@ -44,10 +44,12 @@ SETS = {"check": (("places.jsonl",), ("dates.jsonl", "dates_laws.jsonl")),
 
 
 def load(name: str) -> list[dict[str, Any]]:
-    rows = [json.loads(line) for line in (CHECKS / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in (CHECKS / name).read_text(encoding="utf-8").split("\n") if line.strip()]
     laws = {}
     if any(row.get("corpus") == "laws" for row in rows):
-        laws = {r["id"]: r for r in map(json.loads, LAW_TEXTS.read_text(encoding="utf-8").splitlines())}
+        # split at newlines only: splitlines() also splits at the U+2028 some texts hold
+        laws = {r["id"]: r for r in (json.loads(line) for line in LAW_TEXTS.read_text(encoding="utf-8").split("\n")
+                                      if line.strip())}
     for row in rows:
         if row.get("corpus") == "laws":
             body, annotated = laws[row["id"]]["text"], row["text_sha1"]
