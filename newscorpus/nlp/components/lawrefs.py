@@ -39,6 +39,9 @@ _NOT_TITLE_WORDS = {
     "Kill", "Mr", "Mrs", "Ms", "Dr", "Sir", "Lord", "Lady", "President", "Senator", "Minister", "Secretary",
     "Amended", "Draft", "Proposed", "Controversial", "Landmark", "Said", "Same", "Both", "Two", "Three", "Such",
 }
+# Plurals whose possessive a title may hold ("the Children's Online Privacy Protection Act"); any other name with
+# "'s" owns the title rather than starting it ("Smith's Online Safety Bill", "Kenya's Finance Bill").
+_PLURAL_POSSESSIVES = {"Children", "People", "Women", "Men"}
 # Words that make the phrase something else: an award ("Best Dance Act"), a film ("Kill Bill"), a refusal.
 _NOT_LAW_BEFORE = {"Best", "Kill", "No", "Class", "Balancing", "Disappearing", "Vanishing", "Magic"}
 _PROVISION_WORDS = {"section", "sections", "article", "articles", "clause", "clauses", "title", "titles", "chapter",
@@ -60,6 +63,8 @@ _LEGISLATURE_COUNTRY = {"House of Commons": "GB", "House of Lords": "GB", "Westm
                         "Sejm": "PL", "Knesset": "IL", "Duma": "RU", "Kremlin": "RU", "Dewan Rakyat": "MY"}
 
 _LEGISLATURES = re.compile(r"(" + "|".join(map(re.escape, _LEGISLATURE_COUNTRY)) + r")\b")
+# "the Nigerian constitution", "Kenya's constitution": a country's word before a constitution in lower case.
+_OWNED_CONSTITUTION = re.compile(r"(?P<owner>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:['’]s)? constitution\b")
 _ANY_KEYWORD = re.compile(r"(?:" + "|".join(sorted(_KEYWORDS)) + r")\b")
 _WORD = re.compile(r"\(|\)|,|;|(?:[^\W\d_]|[&/])[\w'’&/]*(?:[.\-][^\W\d_][\w'’&/]*)*\.?|\d\w*|\S")
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)(?!\d)"
@@ -119,7 +124,8 @@ class LawsComponent:
         text = doc.text  # built anew from the tokens at each access
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         country = self._story_country(doc, text, ents)
-        found, aliases = self._titles(text, ents, country)
+        found, aliases = self._titles(doc, text, ents, country)
+        found += self._owned_constitutions(text, found)
         found += self._acronyms(text, country, aliases)
         found += self._republic_acts(text, found)
         found += self._amendments_and_bills(text, country)
@@ -131,7 +137,7 @@ class LawsComponent:
 
     # --- titles -----------------------------------------------------------------------------------------------
 
-    def _titles(self, text: str, ents: list[tuple[int, int, str]],
+    def _titles(self, doc: Doc, text: str, ents: list[tuple[int, int, str]],
                 country: str | None) -> tuple[list[_Found], dict[str, _Found]]:
         found: list[_Found] = []
         aliases: dict[str, _Found] = {}
@@ -141,7 +147,7 @@ class LawsComponent:
             if word.rstrip(".") not in _KEYWORDS or (i + 1 < len(words) and not word.endswith(".")
                                                      and _starts_name(words[i + 1][2])):
                 continue
-            span = self._title_span(text, words, i)
+            span = self._title_span(doc, text, words, i)
             if span is None:
                 continue
             start, end = span
@@ -154,13 +160,18 @@ class LawsComponent:
         found += self._long_titles(text, country)
         return found, aliases
 
-    def _title_span(self, text: str, words: list[tuple[int, int, str]], keyword: int) -> tuple[int, int] | None:
-        """The characters of the title that ends (or, for "Code of ...", goes on) at the keyword."""
+    def _title_span(self, doc: Doc, text: str, words: list[tuple[int, int, str]],
+                    keyword: int) -> tuple[int, int] | None:
+        """The characters of the title that ends (or, for "Code of ...", goes on) at the keyword. A title has no
+        verb ("Senate Passes Electoral Bill") and no owner ("Smith's Online Safety Bill", "Google's ...")."""
         first = keyword
         i = keyword - 1
         while i >= 0:
             word = words[i][2]
             if "\n" in text[words[i][1]:words[i + 1][0]] or (word.endswith(".") and word not in _ABBREVIATIONS):
+                break
+            if word[0].isupper() and (_finite_verb(doc, words[i]) or (
+                    word.endswith(("'s", "’s")) and word[:-2] not in _PLURAL_POSSESSIVES)):
                 break
             if word == ")":
                 opening = next((j for j in range(i - 1, max(i - 12, -1), -1) if words[j][2] == "("), None)
@@ -258,9 +269,9 @@ class LawsComponent:
         if name.endswith(" Constitution") and len(name.split()) > 1:
             owner = name[: -len(" Constitution")]
             code = self._country_of(owner)
-            if code and code in self.gazetteer.countries and law_key(owner) == law_key(
-                    self.gazetteer.countries[code].name):
-                name = _constitution_of(self.gazetteer, code)
+            if code and code in self.gazetteer.countries and (law_key(owner) == law_key(
+                    self.gazetteer.countries[code].name) or self._country_of_word(owner) == code):  # "Pakistani"
+                return replace(self._constitution(code), year=self._constitution(code).year or year)
             else:
                 name = f"Constitution of {owner}"
             jurisdiction = jurisdiction or code
@@ -270,6 +281,21 @@ class LawsComponent:
             if law.name and law.name.split()[-1] == keyword and words_key(name) < words_key(law.name):
                 return replace(law, year=law.year or year, section=None, alias=None)
         return _Found(0, 0, name, year, None, jurisdiction or self._country_of(name) or country)
+
+    def _owned_constitutions(self, text: str, titles: list[_Found]) -> list[_Found]:
+        """A constitution named by its country's demonym or possessive in lower case: "the Nigerian
+        constitution", "Kenya's constitution" (not "the constitution of the special court")."""
+        found = []
+        for m in _OWNED_CONSTITUTION.finditer(text):
+            start, owner = m.start(), m["owner"]
+            if self._country_of_word(owner) is None and " " in owner:  # "Under Kenya's constitution"
+                start, owner = start + owner.index(" ") + 1, owner.split(" ", 1)[1]
+            code = self._country_of_word(owner)
+            if code is None or code not in self.gazetteer.countries or any(
+                    t.start < m.end() and start < t.end for t in titles):
+                continue
+            found.append(replace(self._constitution(code), start=start, end=m.end()))
+        return found
 
     def _long_titles(self, text: str, country: str | None) -> list[_Found]:
         """Philippine laws cited by their long title: "an Act regulating Philippine credit card industry"."""
@@ -375,10 +401,14 @@ class LawsComponent:
         if earlier:
             return earlier[-1]
         if keyword == "Constitution" and country in self.gazetteer.countries:
-            law = self.registry.named(_constitution_of(self.gazetteer, country), country)
-            return _Found(0, 0, law.name if law else _constitution_of(self.gazetteer, country),
-                          law.year if law else None, None, country, registry=law is not None)
+            return self._constitution(country)
         return None
+
+    def _constitution(self, code: str) -> _Found:
+        """A country's constitution, as the registry knows it if it does."""
+        name = _constitution_of(self.gazetteer, code)
+        law = self.registry.named(name, code)
+        return _Found(0, 0, law.name if law else name, law.year if law else None, None, code, registry=law is not None)
 
     def _repeats(self, text: str, named: list[_Found]) -> list[_Found]:
         """Later mentions of a title in other case ("the electoral bill" after "the Electoral Bill 2022")."""
@@ -427,6 +457,12 @@ class LawsComponent:
         for m in _whole_words(_LEGISLATURES, text):
             votes[_LEGISLATURE_COUNTRY[m.group(1)]] += 2
         return votes.most_common(1)[0][0] if votes else None
+
+
+def _finite_verb(doc: Doc, word: tuple[int, int, str]) -> bool:
+    """Whether the parser reads a word as a finite verb ("Passes", "Approves", "Reject" in a headline)."""
+    span = doc.char_span(word[0], word[1])
+    return span is not None and len(span) == 1 and span[0].tag_ in ("VBZ", "VBD", "VBP")
 
 
 def _beside(text: str, number: tuple[int, int], title: _Found) -> bool:
