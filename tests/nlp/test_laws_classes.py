@@ -49,3 +49,26 @@ def test_laws_a_title_starts_after_a_verb_or_an_owner(annotator: Annotator, text
 def test_laws_a_plural_possessive_stays_in_its_title(annotator: Annotator) -> None:
     assert [found[0] for found in laws(annotator, "The Women's Reservation Bill passed on Monday.")] == [
         "Women's Reservation Bill"]
+
+
+@pytest.mark.parametrize(("text", "titles"), [
+    ("Through the Data Protection Act the state gains access to records.", ["Data Protection Act"]),
+    ("The Committee on Justice on the Online Safety Bill met on Monday.", ["Online Safety Bill"]),
+    ("He was charged under THE Official Secrets Act.", ["Official Secrets Act"]),
+    ("The Finance Act and the Companies Act were both amended.", ["Finance Act", "Companies Act"]),  # two laws
+    ("The Representation of the People Act was amended.", ["Representation of the People Act"]),  # "of the"
+    ("The Violence Against Women Act lapsed in 2019.", ["Violence Against Women Act"]),
+])
+def test_laws_title_boundaries(annotator: Annotator, text: str, titles: list[str]) -> None:
+    assert [found[0] for found in laws(annotator, text)] == titles
+
+
+def test_laws_initials_of_a_title_the_story_named_are_that_law(annotator: Annotator) -> None:
+    text = "The National Investigation Agency Act gives the agency its powers. The NIA Act was amended in 2019."
+    assert [found[1] for found in laws(annotator, text)] == ["National Investigation Agency Act"] * 2
+
+
+def test_laws_a_part_of_the_law_named_before(annotator: Annotator) -> None:
+    found = laws(annotator, "The Employment Act applies to all firms. Part VII of the Act covers pay.")
+    assert [(f[0], f[1], f[3]) for f in found] == [("Employment Act", "Employment Act", None),
+                                                   ("Part VII of the Act", "Employment Act", "Part VII")]

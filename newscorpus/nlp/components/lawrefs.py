@@ -38,14 +38,19 @@ _NOT_TITLE_WORDS = {
     "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Best",
     "Kill", "Mr", "Mrs", "Ms", "Dr", "Sir", "Lord", "Lady", "President", "Senator", "Minister", "Secretary",
     "Amended", "Draft", "Proposed", "Controversial", "Landmark", "Said", "Same", "Both", "Two", "Three", "Such",
+    # a sentence may open with a preposition before a title ("Through the Data Protection Act, ...")
+    "Through", "Despite", "Amid", "Via", "Without", "Upon", "During", "Following", "Until", "Since", "Regarding",
+    "Concerning", "Throughout",
 }
+# Connectors before "the" that a title never holds (it may hold "of the": "Representation of the People Act").
+_NOT_OF = {"on", "in", "at", "to", "from", "with", "by", "against", "for"}
 # Plurals whose possessive a title may hold ("the Children's Online Privacy Protection Act"); any other name with
 # "'s" owns the title rather than starting it ("Smith's Online Safety Bill", "Kenya's Finance Bill").
 _PLURAL_POSSESSIVES = {"Children", "People", "Women", "Men"}
 # Words that make the phrase something else: an award ("Best Dance Act"), a film ("Kill Bill"), a refusal.
 _NOT_LAW_BEFORE = {"Best", "Kill", "No", "Class", "Balancing", "Disappearing", "Vanishing", "Magic"}
 _PROVISION_WORDS = {"section", "sections", "article", "articles", "clause", "clauses", "title", "titles", "chapter",
-                    "chapters", "schedule", "schedules", "paragraph", "sub-section", "subsection"}
+                    "chapters", "schedule", "schedules", "paragraph", "sub-section", "subsection", "part", "parts"}
 _ABBREVIATIONS = {"U.S.", "U.K.", "No.", "Etc.", "etc.", "Co.", "St.", "Mr.", "Dr."}
 # A leading country word that is not part of the title: "US Foreign Corrupt Practices Act".
 _COUNTRY_PREFIXES = {"US": "US", "U.S.": "US", "UK": "GB", "U.K.": "GB", "American": "US", "British": "GB",
@@ -76,7 +81,7 @@ _AFTER_TITLE = re.compile(
 _NUM = r"(?:\d+[A-Za-z]?(?:\s*-?\s*\(\s*[0-9a-zA-Z]{1,4}\s*\))*(?:-[A-Z]+)?|[IVXL]+\b)"
 _NUMS = rf"{_NUM}(?:\s*(?:,|and|or|&|to)\s*(?:\(\s*[0-9a-zA-Z]{{1,4}}\s*\)|{_NUM}))*"
 _PROVISION_WORD = r"(?:[Ss]ub-?[Ss]ections?|[Ss]ections?|[Aa]rticles?|[Cc]lauses?|[Tt]itles?|[Cc]hapters?|" \
-                  r"[Ss]chedules?|[Pp]aragraphs?|[Ss]s?\.|[Ss]ecs?\.|[Aa]rts?\.)"
+                  r"[Ss]chedules?|[Pp]aragraphs?|[Pp]arts?|[Ss]s?\.|[Ss]ecs?\.|[Aa]rts?\.)"
 _PROVISION = rf"(?P<provision>(?:{_PROVISION_WORD}[\s-]*{_NUM}\s*,\s*)?{_PROVISION_WORD}[\s-]*{_NUMS})"
 _GLOSS = r"(?:\s*\([^()]{1,160}\))?"
 _PROVISION_START = re.compile(rf"(?<![\w-]){_PROVISION_WORD}")
@@ -183,10 +188,14 @@ class LawsComponent:
             if word in _NOT_LAW_BEFORE:
                 return None
             if word in _NOT_TITLE_WORDS or word.lower() in _PROVISION_WORDS or (
-                    i > 0 and words[i - 1][2].lower() in _PROVISION_WORDS):  # "Title VII of the ..."
+                    i > 0 and words[i - 1][2].lower() in _PROVISION_WORDS) or (  # "Title VII of the ..."
+                    word.isupper() and word.capitalize() in _NOT_TITLE_WORDS):  # "THE Official Secrets Act"
                 break
-            if word in ("and", "or") and i > 0 and words[i - 1][2].isupper() and len(words[i - 1][2]) > 1:
-                break  # "IPC and POCSO Act": two laws
+            if word in ("and", "or", ",") and i > 0 and (words[i - 1][2].isupper() and len(words[i - 1][2]) > 1 or
+                                                       words[i - 1][2] in _KEYWORDS):
+                break  # "IPC and POCSO Act", "the Finance Act and the Companies Act": two laws
+            if word == "the" and i > 0 and words[i - 1][2] in _NOT_OF:
+                break  # "the Committee on Justice on the Online Safety Bill": "of the" may be in a title, "on the" not
             if word[0].isupper() or word.lower() in _CONNECTORS or (word == "," and i > 0 and words[i - 1][2][0].isupper()
                                                                      and words[i + 1][2][0].isupper()):
                 if word[0].isupper() or word == "&":
@@ -278,7 +287,13 @@ class LawsComponent:
         name = re.sub(r"^(?!.*\()(.+?) Amendment (Bill|Ordinance|Act)$", r"\1 (Amendment) \2", name)
         keyword = name.split()[-1]
         for law in reversed(earlier):
-            if law.name and law.name.split()[-1] == keyword and words_key(name) < words_key(law.name):
+            if not law.name or law.name.split()[-1] != keyword:
+                continue
+            # a shorter title, or initials ("the NIA Act", "the DPA Act" after the National Investigation Agency
+            # Act, the Data Protection Act)
+            initials = _initials(law.name)
+            if words_key(name) < words_key(law.name) or (
+                    len(name.split()) == 2 and name.split()[0] in (initials, initials + keyword[0])):
                 return replace(law, year=law.year or year, section=None, alias=None)
         return _Found(0, 0, name, year, None, jurisdiction or self._country_of(name) or country)
 
@@ -457,6 +472,11 @@ class LawsComponent:
         for m in _whole_words(_LEGISLATURES, text):
             votes[_LEGISLATURE_COUNTRY[m.group(1)]] += 2
         return votes.most_common(1)[0][0] if votes else None
+
+
+def _initials(name: str) -> str:
+    """The capitals of a title's words before its keyword: "National Investigation Agency Act" -> "NIA"."""
+    return "".join(word[0] for word in name.split()[:-1] if word[0].isupper())
 
 
 def _finite_verb(doc: Doc, word: tuple[int, int, str]) -> bool:
