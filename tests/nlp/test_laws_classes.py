@@ -72,3 +72,28 @@ def test_laws_a_part_of_the_law_named_before(annotator: Annotator) -> None:
     found = laws(annotator, "The Employment Act applies to all firms. Part VII of the Act covers pay.")
     assert [(f[0], f[1], f[3]) for f in found] == [("Employment Act", "Employment Act", None),
                                                    ("Part VII of the Act", "Employment Act", "Part VII")]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("He was charged under the race relations act.", "Race Relations Act"),  # lower case, after "charged under"
+    ("The firm is in breach of the data protection act.", "Data Protection Act"),
+    ("He was held under section 39 of the criminal procedure code.", "Criminal Procedure Code"),
+    ("Police arrested him under the prevention of money laundering act.", "Prevention of Money Laundering Act"),
+])
+def test_laws_a_title_in_lower_case_where_the_words_around_it_cite_a_law(annotator: Annotator, text: str,
+                                                                       name: str) -> None:
+    assert [found[1] for found in laws(annotator, text)] == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "Under the new act, fines will rise.",  # a law not named
+    "The passage of the budget bill was delayed.",
+    "It was an act of kindness, he said.",
+])
+def test_laws_lower_case_words_that_name_no_law(annotator: Annotator, text: str) -> None:
+    assert laws(annotator, text) == []
+
+
+def test_laws_an_organisation_named_after_its_country_places_the_story(annotator: Annotator) -> None:
+    text = "FCT, Abuja - The Nigerian Senate has passed the Electoral Act, 2022 (Repeal & Enactment) Bill, 2026."
+    assert {found[4] for found in laws(annotator, text)} == {"NG"}  # the registry knows several Electoral Acts

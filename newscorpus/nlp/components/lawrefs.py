@@ -68,6 +68,16 @@ _LEGISLATURE_COUNTRY = {"House of Commons": "GB", "House of Lords": "GB", "Westm
                         "Sejm": "PL", "Knesset": "IL", "Duma": "RU", "Kremlin": "RU", "Dewan Rakyat": "MY"}
 
 _LEGISLATURES = re.compile(r"(" + "|".join(map(re.escape, _LEGISLATURE_COUNTRY)) + r")\b")
+# A title in lower case after words that cite a law: "charged under the race relations act".
+_LOWERCASE_KEYWORD = re.compile(r" (?:act|code|ordinance|bill)\b")  # after a lower-case word (checked apart)
+_LOWERCASE_TITLE = re.compile(
+    r"\b(?:under|of|violat(?:e|es|ed|ing)|breach(?:es|ed|ing)?|amend(?:s|ed|ing)?|repeal(?:s|ed|ing)?|invok(?:e|es|ed|ing))"
+    r"\s+the\s+(?P<title>(?:(?!the\s)[a-z][a-z\-]+\s+){1,6})$")
+# Words that open a phrase about a law without naming it: "under the new act", "of the proposed bill".
+_NOT_NAMING = {"new", "same", "said", "proposed", "amended", "old", "above", "relevant", "present", "current", "whole",
+               "entire", "latest", "controversial", "contentious", "draft", "original", "existing", "previous",
+               "landmark", "federal", "state", "provincial", "local", "other", "first", "second", "budget",
+               "finance", "money", "appropriation", "omnibus"}
 # "the Nigerian constitution", "Kenya's constitution": a country's word before a constitution in lower case.
 _OWNED_CONSTITUTION = re.compile(r"(?P<owner>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:['’]s)? constitution\b")
 _ANY_KEYWORD = re.compile(r"(?:" + "|".join(sorted(_KEYWORDS)) + r")\b")
@@ -131,6 +141,7 @@ class LawsComponent:
         country = self._story_country(doc, text, ents)
         found, aliases = self._titles(doc, text, ents, country)
         found += self._owned_constitutions(text, found)
+        found += self._lowercase_titles(text, country, found)
         found += self._acronyms(text, country, aliases)
         found += self._republic_acts(text, found)
         found += self._amendments_and_bills(text, country)
@@ -297,10 +308,37 @@ class LawsComponent:
                 return replace(law, year=law.year or year, section=None, alias=None)
         return _Found(0, 0, name, year, None, jurisdiction or self._country_of(name) or country)
 
+    def _lowercase_titles(self, text: str, country: str | None, titles: list[_Found]) -> list[_Found]:
+        """A title written in lower case where the words around it are legal ("charged under the race relations
+        act", "in breach of the official secrets act"): the registry's law, else two or more words before "act",
+        "code" or "ordinance" that no adjective of a new or unnamed law ("the new act") opens."""
+        found = []
+        for keyword in _LOWERCASE_KEYWORD.finditer(text):  # rare: the cue before it is read only then
+            if not text[keyword.start() - 1].islower():
+                continue
+            window = max(0, keyword.start() - 120)
+            m = _LOWERCASE_TITLE.search(text, window, keyword.start() + 1)
+            if m is None:
+                continue
+            start, end = m.start("title"), keyword.end()
+            words = text[start:end].split()
+            if any(t.start < end and start < t.end for t in titles):
+                continue
+            law = self._title(text, start, end, country, titles)
+            if not law.registry:
+                if len(words) < 3 or words[-1] == "bill" or words[0] in _NOT_NAMING:
+                    continue
+                law = replace(law, name=" ".join(w if w in _CONNECTORS else w[0].upper() + w[1:]
+                                                 for w in (law.name or "").split()))
+            found.append(law)
+        return found
+
     def _owned_constitutions(self, text: str, titles: list[_Found]) -> list[_Found]:
         """A constitution named by its country's demonym or possessive in lower case: "the Nigerian
         constitution", "Kenya's constitution" (not "the constitution of the special court")."""
-        found = []
+        found: list[_Found] = []
+        if " constitution" not in text:  # the pattern below is tried only where it can match
+            return found
         for m in _OWNED_CONSTITUTION.finditer(text):
             start, owner = m.start(), m["owner"]
             if self._country_of_word(owner) is None and " " in owner:  # "Under Kenya's constitution"
@@ -462,13 +500,17 @@ class LawsComponent:
         return None
 
     def _story_country(self, doc: Doc, text: str, ents: list[tuple[int, int, str]]) -> str | None:
-        """The country the story is about, by vote: each place mention's country, each demonym ("Filipino") and,
-        twice, each legislature or office it names ("Lok Sabha")."""
+        """The country the story is about, by vote: each place mention's country, each demonym ("Filipino"), each
+        organisation named after its country ("the Nigerian Senate") and, twice, each legislature or office it
+        names ("Lok Sabha")."""
         votes: Counter[str] = Counter(p.country_code for p in records(doc, "newscorpus_places", PlaceMention)
                                        if p.country_code and not p.approximate)
         for start, end, label in ents:
             if label == "NORP" and (code := self._country_of_word(text[start:end])):
                 votes[code] += 1
+            elif label == "ORG":  # a body named after its country: "the Nigerian Senate", "Kenya Revenue Authority"
+                codes = {self._country_of_word(word) for word in text[start:end].split() if word[:1].isupper()}
+                votes.update(code for code in codes if code)
         for m in _whole_words(_LEGISLATURES, text):
             votes[_LEGISLATURE_COUNTRY[m.group(1)]] += 2
         return votes.most_common(1)[0][0] if votes else None
