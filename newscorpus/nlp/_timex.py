@@ -97,7 +97,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("duration", rf"(?:(?:the |a |an )?(?:past|last|next|first|coming|previous|following|over|nearly|almost|about|more than|less than|at least|some|only|just|latest|year-earlier|year-ago|another|each of the past) )*(?:the )?{_NUM}[- ](?:(?:additional|more|trading|business|consecutive|straight|full|calendar) )?{_UNIT}(?: long| old| of (?:\d{{4}}|the year|this year|last year))?"),
         ("weekend", r"(?:the |this )?weekend"),
         ("unit_duration", r"(?:(?:the |a |an )?(?:past|last|next|coming|previous) )?(?P<unit>week|month|year|decade|century|day|hour)(?P<plural>s)?|(?P<centuries>centuries)"),
-        ("clock", r"(?:at )?(?P<hour>\d{1,2})(?:(?P<sep>[:.])(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?|o['’]clock)?(?: (?:[a-z]{1,2}[sd]t|gmt|utc))?(?: (?P<when>today|yesterday|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday))?"),
+        ("clock", r"(?:at )?(?P<hour>\d{1,2})(?:(?P<sep>[:.])(?P<minute>\d{2}))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?(?: (?:[a-z]{1,2}[sd]t|gmt|utc))?(?: (?P<when>today|yesterday|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday))?"),
         ("part_of_day", r"(?:this |mid-|mid |late |early )?(?P<part>morning|afternoon|evening|night|noon|midday|midnight)"),
         ("decade_words", r"the (?P<word>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"),
         ("set", r"(?P<freq>every (?:day|week|month|quarter|year|hour)|hourly|daily|weekly|monthly|yearly|annually|each (?:day|week|month|quarter|year))"),
@@ -672,7 +672,7 @@ def _weekend(m: re.Match[str], ref: date, tense: str | None, anchor: str | None 
 def _clock(m: re.Match[str], ref: date, tense: str | None, anchor: str | None = None) -> tuple[str, str | None] | None:
     if not m["ampm"] and not m["minute"]:
         return None
-    if (m["ampm"] or "o").startswith("o") and m["sep"] == ".":  # "8.20 a.m." is a time, "2.30" may be a number
+    if not m["ampm"] and m["sep"] == ".":  # "8.20 a.m." is a time, "2.30" may be a number
         return None
     hour, minute = int(m["hour"]), int(m["minute"] or 0)
     if m["ampm"] and m["ampm"].startswith("p") and hour < 12:

@@ -219,8 +219,9 @@ def test_dates_years_of_a_range_the_ner_misses(annotator: Annotator, text: str, 
     ("So today I’m breaking my silence.", "2025-06-11"),  # a day word the NER leaves out
     ("Today, I’m going to explain the process.", "2025-06-11"),  # an event now, not these days
     ("Today, most homes have a landline.", "PRESENT_REF"),
-    ("The city continues to suffer from smog today.", "PRESENT_REF"),  # what goes on or still holds
-    ("It was a decision that still leaves her angry today.", "PRESENT_REF"),
+    ("The trial continues today.", "2025-06-11"),  # an event of the day
+    ("Police are still searching the river today.", "2025-06-11"),
+    ("It was a decision that still leaves her angry today.", "PRESENT_REF"),  # what still holds
 ])
 def test_dates_today_as_this_day_or_these_days(annotator: Annotator, text: str, expected: str) -> None:
     assert next(v for t, v in values(annotator, text).items() if t.lower() == "today") == expected
@@ -298,3 +299,32 @@ def test_dates_a_year_in_a_name_or_a_phone_number_is_no_date(annotator: Annotato
 
 def test_dates_a_law_and_the_years_it_was_passed(annotator: Annotator) -> None:
     assert values(annotator, "The act passed in 1997 and was amended in 2019.") == {"1997": "1997", "2019": "2019"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A 1998 study found the same.", {"1998": "1998"}),  # "A" is no model code
+    ("The helpline launched in 2019 takes calls at night.", {"2019": "2019"}),
+    ("The runners set off in 2000 metres of fog.", {}),  # a count after a preposition
+    ("He sat on the council from 1999-00.", {"1999": "1999", "00": "2000"}),  # a short year into a new century
+    ("He was charged under the Anti-Terrorism Act 1997", {}),  # a law's year at the very end of a text
+])
+def test_dates_years_and_numbers_at_the_edges(annotator: Annotator, text: str, expected: dict[str, str]) -> None:
+    assert values(annotator, text) == expected
+
+
+def test_dates_as_announced_looks_back(annotator: Annotator) -> None:
+    assert values(annotator, "The bank ends its bond buying, as announced in March.", date(2025, 9, 30)) == {
+        "March": "2025-03"}
+
+
+def test_dates_a_habit_in_another_clause_leaves_the_date_its_year(annotator: Annotator) -> None:
+    text = "The council always meets in public; its next session is in July."
+    assert values(annotator, text, NOVEMBER)["July"] != "XXXX-07"
+
+
+def test_dates_a_clock_hour_without_am_or_pm_is_no_time(annotator: Annotator) -> None:
+    assert values(annotator, "At 5 o'clock the shops closed.") == {}
+
+
+def test_dates_a_day_word_in_a_name_is_no_date(annotator: Annotator) -> None:
+    assert values(annotator, "Readers of USA Today wrote in.") == {}

@@ -79,6 +79,7 @@ _HABITUAL = {"typically", "usually", "often", "generally", "normally", "always",
 _LAW_NAME_WORDS = {"Act", "Bill", "Code", "Ordinance", "Constitution", "Amendment", "Regulations", "Rules", "Law",
                    "Order", "Statute", "Decree"}
 _LAW_NOUNS = {"act", "bill", "code", "ordinance", "constitution"}
+_PHONE_LINES = {"helpline", "hotline"}
 # Nouns of an amount: "a total of 2072" is no year.
 _QUANTITIES = {"total", "score", "average", "tally", "sum", "population", "maximum", "minimum", "count"}
 _PERIOD_ENDED = re.compile(r"^(?:the |its |their )?(?:fiscal |full )?(?P<unit>year|quarter|period)$", re.I)
@@ -133,9 +134,10 @@ def _verb_tense(token: Token, climbs: int) -> str | None:
         return "present"  # "subpoenaed him to testify on Feb. 10": after the past, maybe after today too
     if governed and token.tag_ == "VBG" and not auxiliaries:  # "began delving Thursday"
         return _verb_tense(token.head, climbs - 1)
-    if climbs and token.tag_ == "VBN" and any(c.dep_ == "mark" and c.lower_ == "as" for c in token.children) and (
+    if climbs and token.lemma_ in _FUTURE_LEMMAS and token.tag_ == "VBN" and any(
+            c.dep_ == "mark" and c.lower_ == "as" for c in token.children) and (
             (main := _verb_above(token.head, 2)) is not None and main.i != token.i):
-        return _verb_tense(main, climbs - 1)  # "ends its bond buying as planned in October"
+        return _verb_tense(main, climbs - 1)  # "ends its bond buying as planned in October" ("as announced": past)
     past = any(a.tag_ in _PAST_TAGS or a.lemma_ == "have" for a in auxiliaries)
     # "is planned", "plans", "has scheduled" look ahead; "planned", "was planned" and "a record set" do not
     ahead = token.tag_ in ("VB", "VBZ", "VBP", "VBG") or any(a.tag_ in ("VBZ", "VBP") for a in auxiliaries)
@@ -258,8 +260,9 @@ class DatesComponent:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", first) and len(parts["b"]) <= 2:
                 day = anchor_date(first[:7], day=int(parts["b"])) if int(parts["b"]) else None
                 second_kind, second = "DATE", day.isoformat() if day else None
-            elif re.fullmatch(r"\d{4}", first) and len(parts["b"]) == 2:
-                second_kind, second = "DATE", first[:2] + parts["b"]
+            elif re.fullmatch(r"\d{4}", first) and len(parts["b"]) == 2:  # "1998-99", "1999-00"
+                year = int(first[:2] + parts["b"])
+                second_kind, second = "DATE", f"{year + 100 if year < int(first) else year:04d}"
         if separator in ("ended", "ending") and (period := _PERIOD_ENDED.match(parts["a"])):
             if period["unit"] == "year":  # "the year ended March 31": a twelve-month period
                 first_kind, first = "DURATION", "P1Y"
@@ -287,23 +290,24 @@ class DatesComponent:
         "Thursday", "Wednesday" + "night", "each" + "July"), and holidays and reference words it leaves out."""
         entities = doc.ents
         found = [piece for e in entities if e.label_ in ("DATE", "TIME") and not _NOT_TIMEX.match(e.text.strip())
-                 and not _game_period(e) and not _not_a_year(e, reference)
+                 and not _game_period(e) and not _not_a_year(e, reference) and not _in_a_name(e)
                  for piece in _paragraphs(_widen(_trim(e)))]
+        extra = []
         for _, start, end in self.holidays(doc):
             if end < len(doc) and re.fullmatch(r"\d{4}", doc[end].text):  # "Cyber Monday 2021"
                 end += 1
-            found = _covering(found, Span(doc, start, end, label="DATE"))
+            extra.append(Span(doc, start, end, label="DATE"))
         # dates the NER misses ("the senator’s June 3 call", "from 2014 to 2019", "the 2012 through 2015 model",
         # "approaching 7am")
         for m in [*_EXPLICIT_DATE.finditer(text), *_MISSED_YEARS.finditer(text)]:
             start, end = m.span("date") if m["date"] else m.span("year")
             span = doc.char_span(start, end, label="DATE", alignment_mode="contract")
             if span is not None and len(span) and not _not_a_year(span, reference):
-                found = _covering(found, span)
+                extra.append(span)
+        found = _covering(found, extra)
         taken = [(e.start, e.end) for e in [*entities, *found]]
         for _, start, end in self.reference_words(doc):
-            capitalised = doc[start].is_title and start != sentence_start(doc[start:end]) and doc[start - 1].is_alpha
-            if not capitalised and not any(s < end and start < e for s, e in taken):  # not "the Today show"
+            if not _in_a_name(doc[start:end]) and not any(s < end and start < e for s, e in taken):
                 found.append(Span(doc, start, end, label="DATE"))
         found.sort(key=lambda s: s.start)
         joined: list[Span] = []
@@ -367,7 +371,8 @@ def _frame(span: Span, anchor: str | None, anchor_sentence: int, previous_senten
     if anchor is None or not re.match(r"\d{4}-", anchor) or not _BARE_MONTH.match(span.text):
         return None
     tense = governing_tense(span)
-    frame = anchor_date(anchor, day=15) or anchor_date(f"{anchor[:4]}-07", day=15)  # a quarter: its year's middle
+    frame = anchor_date(anchor, day=15) or anchor_date(f"{anchor[:4]}-07", day=15)  # a quarter, season or week:
+    # the middle of its year
     if frame is None:
         return None
     if anchor_sentence == sentence_start(span) and tense in ("past", None) and frame.year != reference.year:
@@ -398,9 +403,8 @@ def _nowadays(span: Span, tense: str | None) -> bool:
     # "Today, most homes have a phone" (a simple present), not "Today, I'm going to explain" (an event now)
     if span.start == sentence_start(span) and after == "," and tense in ("present", "scheduled"):
         return verb.tag_ != "VBG"
-    # what still holds or goes on: "still leaves her angry today", "continues to suffer ... today"
-    if any(t.lower_ == "still" for t in verb.children) or "continue" in (verb.lemma_, verb.head.lemma_ if (
-            verb.dep_ == "xcomp") else ""):
+    # what still holds, in the simple present: "still leaves her angry today" (not "are still searching today")
+    if verb.tag_ in ("VBZ", "VBP") and any(t.lower_ == "still" for t in verb.children):
         return True
     # a state of things now, in a clause that describes or compares: "the galaxies we observe today", "as it is
     # today" (not "the vote is today")
@@ -411,6 +415,13 @@ def _nowadays(span: Span, tense: str | None) -> bool:
     return simple and describes
 
 
+def _in_a_name(span: Span) -> bool:
+    """A time word capitalised inside a sentence after a word: part of a name ("USA Today", "the Today show")."""
+    doc = span.doc
+    return span[0].is_title and _DEICTIC.match(span.text) is not None and span.start != sentence_start(span) and (
+        doc[span.start - 1].is_alpha)
+
+
 def _habitual(span: Span) -> bool:
     """A date in a present-tense sentence that says what usually happens ("typically", "every year")."""
     verb = _verb_above(span.root, 4)
@@ -418,7 +429,8 @@ def _habitual(span: Span) -> bool:
         return False
     present = verb.tag_ in ("VBZ", "VBP") or any(
         c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBP") for c in verb.children)
-    words = [t.lower_ for t in span.sent]
+    # the markers of the date's own clause: the verb's adverbs and any "every year" hanging off it
+    words = [t.lower_ for c in verb.children if c.dep_ in ("advmod", "npadvmod") for t in c.subtree]
     return present and (any(w in _HABITUAL for w in words) or any(
         a in ("every", "each") and b == "year" for a, b in zip(words, words[1:], strict=False)))
 
@@ -506,22 +518,27 @@ def _not_a_year(span: Span, reference: date) -> bool:
     code in capitals, where "CES 2020" is near) or counts things ("1920 pixels", "a total score of 2072"); a year
     before an organisation's name stays one ("the 2020 Census")."""
     doc = span.doc
-    if not re.fullmatch(r"(?:the )?\d{4}", span.text) or span.end >= len(doc):
+    if not re.fullmatch(r"(?:the )?\d{4}", span.text):
         return False
-    if _law_word_before(doc, span.end - 1) or (span.end < len(doc) and doc[span.end].lower_ in _LAW_NOUNS):
+    after = doc[span.end] if span.end < len(doc) else None
+    if _law_word_before(doc, span.end - 1) or (after is not None and after.lower_ in _LAW_NOUNS):
         return True  # "the Anti-Terrorism Act 1997", "the 1974 act"
-    near = {t.lower_ for t in doc[max(0, span.end - 4):min(len(doc), span.end + 2)]}
-    if near & {"helpline", "hotline"}:
-        return True
-    after, before = doc[span.end], doc[span.start - 1] if span.start else None
-    if before is not None and before.is_upper and before.is_alpha and abs(int(span[-1].text) - reference.year) > 10:
+    words = [t.lower_ for t in doc[max(0, span.start - 2):span.start] if not t.is_punct]
+    if (words and words[-1] in _PHONE_LINES) or (after is not None and after.lower_ in _PHONE_LINES):
+        return True  # "the helpline, 1099", "the 1099 helpline"
+    if after is None:
+        return False
+    before = doc[span.start - 1] if span.start else None
+    if before is not None and before.is_upper and before.is_alpha and len(before) > 1 and abs(
+            int(span[-1].text) - reference.year) > 10:
         return True
     if before is not None and before.lower_ == "of" and before.i > 0 and doc[before.i - 1].lower_ in _QUANTITIES:
         return True
+    if after.tag_ == "NNS" and after.is_lower and span.root.dep_ == "nummod" and span.root.head.i == after.i:
+        return True  # "1920 pixels", "in 2000 metres" (not "in 2007 thanks to", where the year is no modifier)
     if before is not None and (before.pos_ == "ADP" and before.lower_ != "by" or before.is_title):
-        return False  # "in 2007 thanks to", "Worlds 2023 champions": a year
-    counts = after.tag_ == "NNS" and after.is_lower and span.root.dep_ == "nummod" and span.root.head == after
-    return counts or after.ent_type_ == "PRODUCT" and after.is_title
+        return False  # "in 2007 with a new model", "Worlds 2023 champions": a year
+    return after.ent_type_ == "PRODUCT" and after.is_title
 
 
 def _said_on(doc: Doc, text: str, mentions: list[DateMention]) -> list[DateMention]:
@@ -578,12 +595,20 @@ def _game_period(span: Span) -> bool:
     return play and not words & _MONEY_WORDS and not any(t.is_digit and len(t.text) == 4 for t in span.sent)
 
 
-def _covering(found: list[Span], span: Span) -> list[Span]:
-    """The spans found, with `span` in place of those it covers; as they were if it cuts across one."""
-    if any(s.start < span.end and span.start < s.end and not (span.start <= s.start and s.end <= span.end)
-           or (s.start, s.end) == (span.start, span.end) for s in found):
-        return found
-    return [*(s for s in found if not (span.start <= s.start and s.end <= span.end)), span]
+def _covering(found: list[Span], extra: list[Span]) -> list[Span]:
+    """The spans found, each `extra` span in place of those it covers; an extra span that cuts across one, or
+    repeats one, is left out. One pass over a map of tokens to spans (a long text holds thousands of years)."""
+    owner: dict[int, Span] = {i: span for span in found for i in range(span.start, span.end)}
+    for span in extra:
+        hits = {id(owner[i]): owner[i] for i in range(span.start, span.end) if i in owner}.values()
+        if any(not (span.start <= h.start and h.end <= span.end) or (h.start, h.end) == (span.start, span.end)
+               for h in hits):
+            continue
+        for hit in hits:
+            for i in range(hit.start, hit.end):
+                del owner[i]
+        owner.update((i, span) for i in range(span.start, span.end))
+    return list({id(span): span for span in owner.values()}.values())
 
 
 def _adjacent(first: Span, second: Span) -> bool:

@@ -43,10 +43,10 @@ _NOT_TITLE_WORDS = {
     "Concerning", "Throughout",
 }
 # Connectors before "the" that a title never holds (it may hold "of the": "Representation of the People Act").
-_NOT_OF = {"on", "in", "at", "to", "from", "with", "by", "against", "for"}
-# Plurals whose possessive a title may hold ("the Children's Online Privacy Protection Act"); any other name with
-# "'s" owns the title rather than starting it ("Smith's Online Safety Bill", "Kenya's Finance Bill").
-_PLURAL_POSSESSIVES = {"Children", "People", "Women", "Men"}
+_NOT_OF = {"on", "in", "at", "with", "by"}
+# A title may hold the possessive of a plural ("the Children's Online Privacy Protection Act", "Workmen's
+# Compensation Act"); a name with "'s" owns the title rather than starting it ("Smith's Online Safety Bill").
+_PLURAL_POSSESSIVE = re.compile(r"^(?:[A-Z][a-z]*(?:men|ren)|People)['’]s$")
 # Words that make the phrase something else: an award ("Best Dance Act"), a film ("Kill Bill"), a refusal.
 _NOT_LAW_BEFORE = {"Best", "Kill", "No", "Class", "Balancing", "Disappearing", "Vanishing", "Magic"}
 _PROVISION_WORDS = {"section", "sections", "article", "articles", "clause", "clauses", "title", "titles", "chapter",
@@ -71,7 +71,9 @@ _LEGISLATURES = re.compile(r"(" + "|".join(map(re.escape, _LEGISLATURE_COUNTRY))
 # A title in lower case after words that cite a law: "charged under the race relations act".
 _LOWERCASE_KEYWORD = re.compile(r" (?:act|code|ordinance|bill)\b")  # after a lower-case word (checked apart)
 _LOWERCASE_TITLE = re.compile(
-    r"\b(?:under|of|violat(?:e|es|ed|ing)|breach(?:es|ed|ing)?|amend(?:s|ed|ing)?|repeal(?:s|ed|ing)?|invok(?:e|es|ed|ing))"
+    r"\b(?:[Uu]nder|[Vv]iolat(?:e|es|ed|ing|ion of)|[Bb]reach(?:es|ed|ing)?(?: of)?|[Aa]mend(?:s|ed|ing)?|"
+    r"[Rr]epeal(?:s|ed|ing)?|[Ii]nvok(?:e|es|ed|ing)|contravention of|provisions? of|"
+    r"(?:[Ss]ections?|[Aa]rticles?|[Cc]lauses?|[Rr]ules?|[Cc]hapters?|[Pp]arts?|[Ss]chedules?) [\w().-]+ of)"
     r"\s+the\s+(?P<title>(?:(?!the\s)[a-z][a-z\-]+\s+){1,6})$")
 # Words that open a phrase about a law without naming it: "under the new act", "of the proposed bill".
 _NOT_NAMING = {"new", "same", "said", "proposed", "amended", "old", "above", "relevant", "present", "current", "whole",
@@ -79,7 +81,7 @@ _NOT_NAMING = {"new", "same", "said", "proposed", "amended", "old", "above", "re
                "landmark", "federal", "state", "provincial", "local", "other", "first", "second", "budget",
                "finance", "money", "appropriation", "omnibus"}
 # "the Nigerian constitution", "Kenya's constitution": a country's word before a constitution in lower case.
-_OWNED_CONSTITUTION = re.compile(r"(?P<owner>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:['’]s)? constitution\b")
+_OWNED_CONSTITUTION = re.compile(r"(?P<owner>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:['’]s)? constitution\b(?! of\b)")
 _ANY_KEYWORD = re.compile(r"(?:" + "|".join(sorted(_KEYWORDS)) + r")\b")
 _WORD = re.compile(r"\(|\)|,|;|(?:[^\W\d_]|[&/])[\w'’&/]*(?:[.\-][^\W\d_][\w'’&/]*)*\.?|\d\w*|\S")
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)(?!\d)"
@@ -186,9 +188,9 @@ class LawsComponent:
             word = words[i][2]
             if "\n" in text[words[i][1]:words[i + 1][0]] or (word.endswith(".") and word not in _ABBREVIATIONS):
                 break
-            if word[0].isupper() and (_finite_verb(doc, words[i]) or (
-                    word.endswith(("'s", "’s")) and word[:-2] not in _PLURAL_POSSESSIVES)):
-                break
+            if word[0].isupper() and ((_finite_verb(doc, words[i]) and not _after_article(words, i)) or (
+                    word.endswith(("'s", "’s")) and not _PLURAL_POSSESSIVE.match(word))):
+                break  # "Senate Passes Electoral Bill" (not "the Every Student Succeeds Act"), "Smith's ... Bill"
             if word == ")":
                 opening = next((j for j in range(i - 1, max(i - 12, -1), -1) if words[j][2] == "("), None)
                 if opening is None or not any(w[2][0].isupper() and len(w[2]) > 1 for w in words[opening:i]):
@@ -291,7 +293,8 @@ class LawsComponent:
             code = self._country_of(owner)
             if code and code in self.gazetteer.countries and (law_key(owner) == law_key(
                     self.gazetteer.countries[code].name) or self._country_of_word(owner) == code):  # "Pakistani"
-                return replace(self._constitution(code), year=self._constitution(code).year or year)
+                constitution = self._constitution(code)
+                return replace(constitution, year=constitution.year or year)
             else:
                 name = f"Constitution of {owner}"
             jurisdiction = jurisdiction or code
@@ -324,9 +327,11 @@ class LawsComponent:
             words = text[start:end].split()
             if any(t.start < end and start < t.end for t in titles):
                 continue
+            if words[0] in _NOT_NAMING:
+                continue
             law = self._title(text, start, end, country, titles)
             if not law.registry:
-                if len(words) < 3 or words[-1] == "bill" or words[0] in _NOT_NAMING:
+                if len(words) < 3 or words[-1] == "bill":
                     continue
                 law = replace(law, name=" ".join(w if w in _CONNECTORS else w[0].upper() + w[1:]
                                                  for w in (law.name or "").split()))
@@ -519,6 +524,13 @@ class LawsComponent:
 def _initials(name: str) -> str:
     """The capitals of a title's words before its keyword: "National Investigation Agency Act" -> "NIA"."""
     return "".join(word[0] for word in name.split()[:-1] if word[0].isupper())
+
+
+def _after_article(words: list[tuple[int, int, str]], i: int) -> bool:
+    """Whether the run of capitalised words holding word i opens after "the" or "a": a name, not a headline."""
+    while i > 0 and words[i - 1][2][:1].isupper():
+        i -= 1
+    return i > 0 and words[i - 1][2] in ("the", "a", "an")
 
 
 def _finite_verb(doc: Doc, word: tuple[int, int, str]) -> bool:
