@@ -15,6 +15,13 @@ from newscorpus.errors import ConfigError
 from newscorpus.models import law_key
 
 
+# The words that end a law's title ("the Hong Kong Human Rights Act", "the Anti-Terrorism Act 1997"): a place or a
+# year right inside or after one belongs to the title.
+LAW_TITLE_WORDS = frozenset({"Act", "Bill", "Code", "Law", "Ordinance", "Constitution", "Amendment", "Regulations",
+                             "Rules", "Treaty", "Convention", "Accord", "Accords", "Agreement", "Protocol", "Charter",
+                             "Statute", "Decree"})
+
+
 @dataclass(frozen=True)
 class Law:
     name: str

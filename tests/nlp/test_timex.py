@@ -113,3 +113,8 @@ def test_timex_component_on_any_mix_of_pieces_emits_valid_values_at_true_offsets
         assert mention.type in {"DATE", "TIME", "DURATION", "SET"}
         for end in mention.range_ends or ():
             assert end is None or VALID_VALUE.match(end), mention
+
+
+def test_timex_a_dotted_hour_is_a_time_only_with_am_or_pm() -> None:
+    assert normalise("8.20 a.m.", TUESDAY) == ("TIME", "2026-03-10T08:20")
+    assert normalise("2.30", TUESDAY)[1] is None  # a decimal such as a rate

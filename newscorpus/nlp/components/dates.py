@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 from newscorpus.models import DateMention
 from newscorpus.errors import ConfigError
 from newscorpus.nlp._extensions import document_date, register_extensions, sentence_start, set_records
+from newscorpus.nlp._lawregistry import LAW_TITLE_WORDS
 from newscorpus.nlp._timex import FIXED_HOLIDAYS, MOVABLE_HOLIDAYS, anchor_date, is_anaphoric, normalise
 
 _PAST_TAGS = {"VBD", "VBN"}
@@ -75,9 +76,6 @@ _MONEY_WORDS = {"revenue", "revenues", "profit", "profits", "earnings", "sales",
 # Words that make a present-tense sentence say what usually happens, in any year.
 _HABITUAL = {"typically", "usually", "often", "generally", "normally", "always", "traditionally", "annually",
              "routinely"}
-# Words that end a law's name, which a year may follow ("the Anti-Terrorism Act 1997", "Act of 1990").
-_LAW_NAME_WORDS = {"Act", "Bill", "Code", "Ordinance", "Constitution", "Amendment", "Regulations", "Rules", "Law",
-                   "Order", "Statute", "Decree"}
 _LAW_NOUNS = {"act", "bill", "code", "ordinance", "constitution"}
 _PHONE_LINES = {"helpline", "hotline"}
 # Nouns of an amount: "a total of 2072" is no year.
@@ -371,8 +369,8 @@ def _frame(span: Span, anchor: str | None, anchor_sentence: int, previous_senten
     if anchor is None or not re.match(r"\d{4}-", anchor) or not _BARE_MONTH.match(span.text):
         return None
     tense = governing_tense(span)
-    frame = anchor_date(anchor, day=15) or anchor_date(f"{anchor[:4]}-07", day=15)  # a quarter, season or week:
-    # the middle of its year
+    # a quarter, season or week: the middle of its year
+    frame = anchor_date(anchor, day=15) or anchor_date(f"{anchor[:4]}-07", day=15)
     if frame is None:
         return None
     if anchor_sentence == sentence_start(span) and tense in ("past", None) and frame.year != reference.year:
@@ -395,9 +393,9 @@ def _nowadays(span: Span, tense: str | None) -> bool:
     doc = span.doc
     before = doc[span.start - 1].lower_ if span.start else ""
     after = doc[span.end].text if span.end < len(doc) else ""
-    verb = _verb_above(span.root, len(span.doc))
     if before == "of":
         return True
+    verb = _verb_above(span.root, len(span.doc))
     if verb is None:
         return False
     # "Today, most homes have a phone" (a simple present), not "Today, I'm going to explain" (an event now)
@@ -509,7 +507,7 @@ def _law_word_before(doc: Doc, year: int) -> bool:
         i -= 3
     if i >= 0 and doc[i].text in (",", "of"):
         i -= 1
-    return i >= 0 and doc[i].text in _LAW_NAME_WORDS
+    return i >= 0 and doc[i].text in LAW_TITLE_WORDS
 
 
 def _not_a_year(span: Span, reference: date) -> bool:

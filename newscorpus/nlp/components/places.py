@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Span
 from newscorpus.models import FocusPlace, PlaceMention
 from newscorpus.nlp._extensions import register_extensions, sentence_start, set_records
 from newscorpus.nlp._gazetteer import Gazetteer, Place, load_gazetteer, name_key
+from newscorpus.nlp._lawregistry import LAW_TITLE_WORDS
 from newscorpus.nlp._place_ranker import WORLD_CITY, Context, contains, score
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -56,9 +57,6 @@ _STATIC_LOCATIVES = {"in", "near", "outside", "across", "throughout", "around"}
 _CELESTIAL = {"sun", "moon", "mercury", "venus", "earth", "mars", "jupiter", "saturn", "uranus", "neptune", "pluto",
               "ceres", "vesta", "eris", "europa", "io", "ganymede", "callisto", "titan", "enceladus", "triton",
               "phobos", "deimos", "charon", "bennu", "ryugu"}
-# Words that end a law's title: a place inside one ("the Hong Kong Human Rights Act") is part of the title.
-_LAW_WORDS = {"Act", "Bill", "Code", "Law", "Ordinance", "Constitution", "Amendment", "Regulations", "Rules",
-              "Treaty", "Convention", "Accord", "Accords", "Agreement", "Protocol", "Charter", "Statute", "Decree"}
 _TITLE_JOINERS = {"of", "and", "for", "on", "the", "&", "to", "in", "against", "(", ")"}
 # The last word of a geographic feature's or a facility's name, which gazetteers of towns lack.
 _FEATURE_WORDS = {"River", "Lake", "Sea", "Ocean", "Gulf", "Bay", "Mountain", "Mountains", "Valley", "Island",
@@ -559,10 +557,10 @@ def _in_law_title(span: Span) -> bool:
     """A name inside a law's title: the run of capitalised words and joiners it stands in reaches "Act",
     "Code", ... ("the Hong Kong Human Rights and Democracy Act") or starts with "Constitution of", "Code of"."""
     doc = span.doc
-    if span[-1].text in _LAW_WORDS:
+    if span[-1].text in LAW_TITLE_WORDS:
         return True
     for token in doc[span.end:min(len(doc), span.end + 10)]:
-        if token.text in _LAW_WORDS:
+        if token.text in LAW_TITLE_WORDS:
             return True
         if not (token.is_title or token.is_upper or token.lower_ in _TITLE_JOINERS):
             break
@@ -572,7 +570,7 @@ def _in_law_title(span: Span) -> bool:
             first = token
         elif token.lower_ not in _TITLE_JOINERS:
             break
-    return first is not None and first.text in _LAW_WORDS and first.i < span.start - 1 and (
+    return first is not None and first.text in LAW_TITLE_WORDS and first.i < span.start - 1 and (
         doc[span.start - 1].lower_ in ("of", "on", "for"))
 
 
