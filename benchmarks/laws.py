@@ -1,14 +1,14 @@
 """Law references on the law benchmark (../shared/benchmarks/laws): the component over all 120 articles, the DEV
-half scored with the benchmark's own score.py beside its baseline; beside it, our own check set (news texts of
-the geoparsing corpora and newsmirror that no rule was fitted to, annotated blind by the benchmark's guidelines:
-ids and offsets in benchmarks/checks/laws.jsonl); and the component's time per article beside the spaCy
-pipeline's on the same articles.
+half scored with the benchmark's own score.py beside its baseline; beside it, two sets of our own, annotated by
+the benchmark's guidelines from news texts of the geoparsing corpora, newsmirror and TempEval-3 (ids and offsets
+in benchmarks/checks/): a tune set (laws_tune.jsonl) and a check set that no rule was fitted to (laws.jsonl);
+and the component's time per article beside the spaCy pipeline's on the same articles.
 
     python benchmarks/laws.py [--output laws.jsonl] [--errors]
 
 --output writes every article's references (the HELDOUT half too, whose gold is not in the folder); --errors
-lists the DEV mentions that were missed, spurious or normalised differently. Tune only on DEV: the check set's
-errors are never listed.
+lists the DEV and tune mentions that were missed, spurious or normalised differently. Tune only on DEV and the
+tune set: the check set's errors are never listed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import html
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,7 +33,9 @@ from newscorpus.nlp.pipeline import annotations_of
 LAWS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "laws"
 NEWSMIRROR = LAWS.parent / "newsmirror" / "truth"  # full-length news articles, for the component's speed
 GEOPARSING = LAWS.parent / "geoparsing"
+TEMPEVAL = LAWS.parent / "tempeval3"
 CHECK = Path(__file__).resolve().parent / "checks" / "laws.jsonl"
+TUNE = Path(__file__).resolve().parent / "checks" / "laws_tune.jsonl"
 # The benchmark README's baseline on DEV: spaCy LAW entities plus an "<Capitalised words> Act <year>" pattern.
 BASELINE = {"exact": 0.252, "overlap": 0.514, "full": 0.084, "name": 0.400, "year": 0.345, "section": 0.564,
             "jurisdiction": 0.018}
@@ -77,16 +81,21 @@ def score(output: list[dict[str, Any]], gold: list[dict[str, Any]]) -> dict[str,
     return result
 
 
-def check_set() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Our check set's texts (from ../shared) and its gold in the benchmark's format (the span text from the
+def our_set(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One of our sets: its texts (from ../shared) and its gold in the benchmark's format (the span text from the
     offsets)."""
-    rows = read_jsonl(CHECK)
+    rows = read_jsonl(path)
     corpora = {corpus: {r["id"]: r["text"] for r in read_jsonl(GEOPARSING / corpus / "gold.jsonl")}
-               for corpus in {row["corpus"] for row in rows} - {"newsmirror"}}
+               for corpus in {row["corpus"] for row in rows} - {"newsmirror", "tempeval3"}}
     articles, gold = [], []
     for row in rows:
-        text = json.loads((NEWSMIRROR / f"{row['id']}.json").read_text(encoding="utf-8"))["body"] \
-            if row["corpus"] == "newsmirror" else corpora[row["corpus"]][row["id"]]
+        if row["corpus"] == "newsmirror":
+            text = json.loads((NEWSMIRROR / f"{row['id']}.json").read_text(encoding="utf-8"))["body"]
+        elif row["corpus"] == "tempeval3":  # the text of the TEXT element, without its markup
+            body = re.search(r"<TEXT>(.*?)</TEXT>", (TEMPEVAL / row["id"]).read_text(encoding="utf-8"), re.S)
+            text = html.unescape(re.sub(r"<[^>]+>", "", body.group(1) if body else ""))
+        else:
+            text = corpora[row["corpus"]][row["id"]]
         if hashlib.sha1(text.encode()).hexdigest() != row["text_sha1"]:
             sys.exit(f"{row['id']}: the text is not the one annotated")
         articles.append({"id": row["id"], "text": text, "published": None})
@@ -95,10 +104,10 @@ def check_set() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return articles, gold
 
 
-def print_errors(output: list[dict[str, Any]]) -> None:
-    """DEV mentions missed (-), spurious (+) or normalised differently (~), by article."""
+def print_errors(output: list[dict[str, Any]], golds: list[dict[str, Any]]) -> None:
+    """Gold mentions missed (-), spurious (+) or normalised differently (~), by article."""
     found = {r["id"]: r["laws"] for r in output}
-    for gold in read_jsonl(LAWS / "dev_gold.jsonl"):
+    for gold in golds:
         ours = list(found.get(gold["id"], []))
         for law in gold["laws"]:
             match = next((o for o in ours if o["start"] < law["end"] and law["start"] < o["end"]), None)
@@ -125,16 +134,22 @@ def main() -> None:
     if args.output:
         args.output.write_text("".join(json.dumps(r) + "\n" for r in output), encoding="utf-8")
         print(f"wrote {len(output)} articles to {args.output}")
+    dev_gold = read_jsonl(LAWS / "dev_gold.jsonl")
+    dev = score(output, dev_gold)
+    tune_articles, tune_gold = our_set(TUNE)
+    tune_output = run(annotator, tune_articles)[0]
+    tune = score(tune_output, tune_gold)
     if args.errors:
-        print_errors(output)
-    dev = score(output, read_jsonl(LAWS / "dev_gold.jsonl"))
-    check_articles, check_gold = check_set()
+        print_errors(output, dev_gold)
+        print_errors(tune_output, tune_gold)
+    check_articles, check_gold = our_set(CHECK)
     check = score(run(annotator, check_articles)[0], check_gold)
-    print(f"DEV: {dev['n_gold']} gold mentions, {dev['n_sys']} found; our check set: {len(check_articles)} news "
+    print(f"DEV: {dev['n_gold']} gold mentions, {dev['n_sys']} found; our tune set: {len(tune_articles)} news "
+          f"texts, {tune['n_gold']} gold mentions, {tune['n_sys']} found; our check set: {len(check_articles)} news "
           f"texts, {check['n_gold']} gold mentions, {check['n_sys']} found")
     print(f"{'':22}{'exact F1':>9}{'overlap P':>10}{'R':>6}{'F1':>6}{'full F1':>8}{'name':>6}{'year':>6}"
           f"{'section':>8}{'jurisd.':>8}")
-    for label, result in (("newscorpus, DEV", dev), ("newscorpus, check", check)):
+    for label, result in (("newscorpus, DEV", dev), ("newscorpus, tune", tune), ("newscorpus, check", check)):
         accuracy = result["attribute_accuracy"]
         print(f"{label:22}{result['exact']['F1']:9.3f}{result['overlap']['P']:10.3f}{result['overlap']['R']:6.3f}"
               f"{result['overlap']['F1']:6.3f}{result['full']['F1']:8.3f}{accuracy['name']:6.3f}"

@@ -23,6 +23,19 @@ _DOC_ATTRIBUTES = ("newscorpus_dct", "newscorpus_dates", "newscorpus_places", "n
 
 Record = TypeVar("Record", bound="DataclassInstance")
 
+_last_text: list[tuple[Doc, str]] = []  # the last Doc whose text a component read, and that text
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text, built once for all the components that read it: spaCy joins it anew from the tokens at each
+    access, which costs more than some components' own work."""
+    last = _last_text[0] if _last_text else None  # one read: another thread may replace it
+    if last is not None and last[0] is doc:
+        return last[1]
+    text = doc.text
+    _last_text[:] = [(doc, text)]
+    return text
+
 
 def register_extensions() -> None:
     """Declare the custom attributes once per process (idempotent)."""

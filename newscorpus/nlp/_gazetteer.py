@@ -143,6 +143,15 @@ class Gazetteer:
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self.countries = {p.country_code: p for p in self._places("SELECT * FROM places WHERE kind = 'country'")}
+        # the words that name a country, in memory: the law and place components ask for every capitalised word
+        self._country_names: dict[str, str] = {}
+        for key, code in self._db().execute(
+                "SELECT n.key, p.country_code FROM names n JOIN places p ON p.id = n.place WHERE p.kind = 'country' "
+                "ORDER BY n.rowid"):
+            self._country_names.setdefault(key, code)
+        self._country_codes = dict(self._db().execute(
+            "SELECT c.code, p.country_code FROM codes c JOIN places p ON p.id = c.place WHERE p.kind = 'country'"))
+        self._demonyms = dict(self._db().execute("SELECT key, country_code FROM demonyms"))
 
     def _db(self) -> sqlite3.Connection:
         # A connection must not cross a fork (the NLP worker pool forks), so each process opens its own.
@@ -168,19 +177,15 @@ class Gazetteer:
             found = self._places("SELECT p.* FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?", key[4:])
         return tuple(found)
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer per process, kept for its lifetime
     def demonym(self, word: str) -> str | None:
         """The country a demonym or adjective names ("Kenyan", "Pakistanis"), if any."""
-        row = self._db().execute("SELECT country_code FROM demonyms WHERE key = ?", (name_key(word),)).fetchone()
-        return str(row[0]) if row else None
+        return self._demonyms.get(name_key(word))
 
     def country_of_word(self, word: str) -> str | None:
-        """The country a country name or demonym names, if any."""
-        code = self.demonym(word)
-        if code:
-            return code
-        places = [p for p in self.lookup(word) if p.kind == "country"]
-        return places[0].country_code if places else None
+        """The country a country name, code or demonym names, if any."""
+        key = name_key(word)
+        return self._demonyms.get(key) or self._country_names.get(key) or self._country_codes.get(word.strip()) or (
+            self._country_names.get(key[4:]) if key.startswith("the ") else None)
 
 
 def _subdivision_name(name: str) -> str:

@@ -107,3 +107,65 @@ def test_laws_lower_case_words_that_name_no_law(annotator: Annotator, text: str)
 def test_laws_an_organisation_named_after_its_country_places_the_story(annotator: Annotator) -> None:
     text = "FCT, Abuja - The Nigerian Senate has passed the Electoral Act, 2022 (Repeal & Enactment) Bill, 2026."
     assert {found[4] for found in laws(annotator, text)} == {"NG"}  # the registry knows several Electoral Acts
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The ED registered a case under the Pmla against the trader in Mumbai.",  # a cue cites it
+     ("Pmla", "Prevention of Money Laundering Act")),
+    ("Police booked him under the Ndps Act in Punjab.", ("Ndps Act", "Narcotic Drugs and Psychotropic Substances Act")),
+])
+def test_laws_an_acronym_written_as_a_word(annotator: Annotator, text: str, expected: tuple[str, str]) -> None:
+    assert [(found[0], found[1]) for found in laws(annotator, text)] == [expected]
+
+
+def test_laws_an_acronym_written_as_a_word_needs_a_citing_cue(annotator: Annotator) -> None:
+    assert laws(annotator, "Pmla Sharma opened a bakery in Pune.") == []
+
+
+def test_laws_a_list_of_provisions_with_glosses_is_one_reference(annotator: Annotator) -> None:
+    text = ("He was booked under sections 4 (assault), 6 (aggravated assault) and 8 of the Protection of Children "
+            "from Sexual Offences Act.")
+    (found,) = laws(annotator, text)
+    assert found[0].startswith("sections 4 (assault)") and found[0].endswith("Offences Act")
+    assert (found[1], found[3]) == ("Protection of Children from Sexual Offences Act", "Sections 4, 6, 8")
+
+
+def test_laws_a_bare_provision_leaves_its_gloss_out(annotator: Annotator) -> None:
+    text = "He was charged under the Indian Penal Code. Police added section 363 (kidnap) later."
+    assert [found[0] for found in laws(annotator, text)] == ["Indian Penal Code", "section 363"]
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("Transmission of the Electoral Bill 2022 to the President was delayed.", "Electoral Bill 2022"),
+    ("Repeal of the Official Secrets Act is sought by campaigners.", "Official Secrets Act"),
+    ("Kopp was charged under the 1994 Freedom of Access to Clinic Entrances Act.",  # a year before it names it
+     "1994 Freedom of Access to Clinic Entrances Act"),
+])
+def test_laws_what_is_done_to_a_law_is_outside_its_title(annotator: Annotator, text: str, title: str) -> None:
+    assert [found[0] for found in laws(annotator, text)] == [title]
+
+
+@pytest.mark.parametrize("text", [
+    "Dan Brown's The Da Vinci Code sold millions of copies.",  # a code that codifies no field of law
+    "Police Chief Says Officers Will Act",  # a headline's verb
+    "Delegates gathered at the Democratic National Convention.",  # an event, not a treaty
+    "Mission: Impossible - Ghost Protocol opened in cinemas.",  # a film
+    "The Government of National Accord met in Tripoli.",  # a body
+    "The area is bounded by Culver and Charter streets.",  # a street
+])
+def test_laws_works_events_and_headlines_are_no_law(annotator: Annotator, text: str) -> None:
+    assert laws(annotator, text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Kenya ratified the Maputo Protocol.", "Maputo Protocol"),  # a place
+    ("Ghana signed the Small Arms Treaty.", "Small Arms Treaty"),  # what it regulates
+    ("Critics of the Paris Climate Accord spoke in Ohio.", "Paris Agreement"),  # a registry variant
+])
+def test_laws_an_international_instrument_has_no_country(annotator: Annotator, text: str, name: str) -> None:
+    assert [(found[1], found[4]) for found in laws(annotator, text)] == [(name, None)]
+
+
+def test_laws_a_law_the_ner_reads_as_a_work_of_art(annotator: Annotator) -> None:
+    text = "He was charged with violating the Freedom of Access to Clinic Entrances Act by using force."
+    assert [found[1] for found in laws(annotator, text)] == ["Freedom of Access to Clinic Entrances Act"]

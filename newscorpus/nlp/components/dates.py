@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span, Token
 
 from newscorpus.models import DateMention
 from newscorpus.errors import ConfigError
-from newscorpus.nlp._extensions import document_date, register_extensions, sentence_start, set_records
+from newscorpus.nlp._extensions import doc_text, document_date, register_extensions, sentence_start, set_records
 from newscorpus.nlp._lawregistry import LAW_TITLE_WORDS
 from newscorpus.nlp._timex import FIXED_HOLIDAYS, MOVABLE_HOLIDAYS, anchor_date, is_anaphoric, normalise
 
@@ -194,7 +194,7 @@ class DatesComponent:
         anchor: str | None = None
         anchor_sentence = -1  # the token where the sentence of the anchor starts
         sentence, previous_sentence = -1, -1
-        text = doc.text  # built from the tokens at each access: once here
+        text = doc_text(doc)
         for span in self._candidates(doc, text, reference):
             if sentence_start(span) != sentence:
                 sentence, previous_sentence = sentence_start(span), _previous_sentence(span)

@@ -20,12 +20,41 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from newscorpus.models import LawReference, PlaceMention, law_key
-from newscorpus.nlp._extensions import records, register_extensions, set_records
+from newscorpus.nlp._extensions import doc_text, records, register_extensions, set_records
 from newscorpus.nlp._gazetteer import Gazetteer, load_gazetteer
 from newscorpus.nlp._lawregistry import LawRegistry, words_key
 
 _KEYWORDS = {"Act", "Bill", "Code", "Ordinance", "Constitution", "Sanhita", "Adhiniyam", "Regulation", "Regulations",
-             "Rules", "Convention", "Treaty", "Charter", "Protocol", "Covenant", "Amendments", "Statute"}
+             "Rules", "Convention", "Treaty", "Charter", "Protocol", "Covenant", "Amendments", "Statute", "Agreement",
+             "Accord", "Accords"}
+# An international instrument named before its keyword carries a place ("Kyoto Protocol", "Oslo Accords") or what
+# it regulates ("Chemical Weapons Convention"); other such names are events, bodies and works ("Democratic National
+# Convention", "Ghost Protocol", "Honda Accord", "Government of National Accord").
+_INSTRUMENT_KEYWORDS = {"Convention", "Conventions", "Protocol", "Treaty", "Agreement", "Accord", "Accords",
+                        "Covenant", "Charter"}
+_INSTRUMENT_SUBJECTS = {
+    "Arms", "Weapons", "Nuclear", "Non-Proliferation", "Test", "Ban", "Missile", "Mine", "Mines", "Peace", "Trade",
+    "Free", "Investment", "Extradition", "Tax", "Climate", "Rights", "Human", "Refugee", "Refugees", "Torture",
+    "Genocide", "Space", "Sea", "Whaling", "Wetlands", "Heritage", "Cybercrime", "Corruption", "Trafficking",
+    "Discrimination", "Partnership", "Cooperation", "Friendship", "Defence", "Defense", "Border", "Boundary",
+    "Water", "Waters", "Fisheries", "Maritime", "Aviation", "Labour", "Labor", "Ozone", "Biodiversity", "Asylum",
+    "Security", "Ceasefire", "Armistice", "Association", "Withdrawal", "Economic", "Customs", "Migration",
+}
+# A code codifies a field of law ("Penal Code", "Labour Code", "Code of Criminal Procedure"); other codes are works
+# and conventions ("The Da Vinci Code", "Morse Code", "Dress Code").
+_TREATY_KEYWORDS = _INSTRUMENT_KEYWORDS - {"Charter"}  # a charter may be a country's ("the Canadian Charter")
+_CODE_FIELDS = {
+    "Penal", "Criminal", "Civil", "Procedure", "Tax", "Taxation", "Revenue", "Income", "Labour", "Labor", "Family",
+    "Electoral", "Election", "Commercial", "Administrative", "Customs", "Building", "Traffic", "Highway", "Vehicle",
+    "Vehicles", "Health", "Land", "Mining", "Forest", "Forestry", "Water", "Environmental", "Environment",
+    "Insolvency", "Bankruptcy", "Corporate", "Companies", "Corporation", "Military", "Justice", "Judicial",
+    "Evidence", "Ethics", "Practice", "Conduct", "Government", "Maritime", "Shipping", "Investment", "Securities",
+    "Banking", "Insurance", "Fisheries", "Juvenile", "Children", "Child", "Marriage", "Succession", "Property",
+    "Fire", "Zoning", "Housing", "Education", "Wage", "Wages", "Correctional", "Regulations", "Federal",
+    "Municipal", "Sanitary", "Food", "Trade", "Competition", "Consumer", "Press", "Broadcasting", "Police",
+    "Prison", "Road", "Aviation", "Copyright", "Privacy", "Social", "Security", "Rights", "Law", "Laws", "Penalty",
+    "Sanitation", "Safety", "Planning", "Local", "Work", "Employment", "Agrarian", "Cooperative", "Legal",
+}
 # Keywords a title may go on after: "Code of Criminal Procedure", "Convention on the Rights of the Child".
 _KEYWORD_FIRST = {"Code", "Constitution", "Convention", "Treaty", "Charter", "Protocol", "Covenant", "Rules",
                   "Statute", "Regulations"}
@@ -42,6 +71,13 @@ _NOT_TITLE_WORDS = {
     "Through", "Despite", "Amid", "Via", "Without", "Upon", "During", "Following", "Until", "Since", "Regarding",
     "Concerning", "Throughout",
 }
+# What is done to a law, before "of": "Transmission of the Electoral Bill", "Repeal of the Official Secrets Act"
+# (while "Representation of the People Act", "Prevention of Corruption Act" are titles).
+_PROCEDURE_NOUNS = {"Passage", "Passing", "Transmission", "Repeal", "Amendment", "Amendments", "Introduction",
+                    "Enactment", "Implementation", "Approval", "Rejection", "Withdrawal", "Review", "Suspension",
+                    "Adoption", "Signing", "Reading", "Debate", "Ratification", "Enforcement", "Violation",
+                    "Violations", "Breach", "Breaches", "Scrapping", "Tabling", "Veto", "Assent", "Text", "Details",
+                    "Provisions", "Critics", "Opponents", "Supporters", "Scope", "Effect", "Impact", "Fate"}
 # Connectors before "the" that a title never holds (it may hold "of the": "Representation of the People Act").
 _NOT_OF = {"on", "in", "at", "with", "by"}
 # A title may hold the possessive of a plural ("the Children's Online Privacy Protection Act", "Workmen's
@@ -58,7 +94,8 @@ _COUNTRY_PREFIXES = {"US": "US", "U.S.": "US", "UK": "GB", "U.K.": "GB", "Americ
                      "EU": "EU", "European": "EU"}
 # What follows an acronym or a title when it names a court, an agency or a person rather than the law.
 _NOT_LAW_AFTER = re.compile(r"\s+(?:courts?|judges?|tribunals?|helplines?|agency|authority|commission|"
-                            r"officers?|cells?|units?|desks?|cases?|accused|convicts?|Court|Tribunal)\b")
+                            r"officers?|cells?|units?|desks?|cases?|accused|convicts?|Court|Tribunal|"
+                            r"countries|members|member states|nations|partners)\b")  # "the NAFTA countries"
 # Legislatures and offices that place an unplaced law: "MPs debated the Hunting Bill".
 _LEGISLATURE_COUNTRY = {"House of Commons": "GB", "House of Lords": "GB", "Westminster": "GB", "Whitehall": "GB",
                         "Home Secretary": "GB", "Home Office": "GB", "Lok Sabha": "IN", "Rajya Sabha": "IN",
@@ -70,11 +107,12 @@ _LEGISLATURE_COUNTRY = {"House of Commons": "GB", "House of Lords": "GB", "Westm
 _LEGISLATURES = re.compile(r"(" + "|".join(map(re.escape, _LEGISLATURE_COUNTRY)) + r")\b")
 # A title in lower case after words that cite a law: "charged under the race relations act".
 _LOWERCASE_KEYWORD = re.compile(r" (?:act|code|ordinance|bill)\b")  # after a lower-case word (checked apart)
-_LOWERCASE_TITLE = re.compile(
-    r"\b(?:[Uu]nder|[Vv]iolat(?:e|es|ed|ing|ion of)|[Bb]reach(?:es|ed|ing)?(?: of)?|[Aa]mend(?:s|ed|ing)?|"
-    r"[Rr]epeal(?:s|ed|ing)?|[Ii]nvok(?:e|es|ed|ing)|contravention of|provisions? of|"
-    r"(?:[Ss]ections?|[Aa]rticles?|[Cc]lauses?|[Rr]ules?|[Cc]hapters?|[Pp]arts?|[Ss]chedules?) [\w().-]+ of)"
-    r"\s+the\s+(?P<title>(?:(?!the\s)[a-z][a-z\-]+\s+){1,6})$")
+_CITING = (r"\b(?:[Uu]nder|[Vv]iolat(?:e|es|ed|ing|ion of)|[Bb]reach(?:es|ed|ing)?(?: of)?|[Aa]mend(?:s|ed|ing)?|"
+           r"[Rr]epeal(?:s|ed|ing)?|[Ii]nvok(?:e|es|ed|ing)|contravention of|provisions? of|"
+           r"(?:[Ss]ections?|[Aa]rticles?|[Cc]lauses?|[Rr]ules?|[Cc]hapters?|[Pp]arts?|[Ss]chedules?) [\w().-]+ of)")
+_LOWERCASE_TITLE = re.compile(_CITING + r"\s+the\s+(?P<title>(?:(?!the\s)[a-z][a-z\-]+\s+){1,6})$")
+# An acronym written as a word ("booked under the Pmla") is one where these words cite a law with it.
+_CITED = re.compile(_CITING + r"\s+(?:the\s+)?$")
 # Words that open a phrase about a law without naming it: "under the new act", "of the proposed bill".
 _NOT_NAMING = {"new", "same", "said", "proposed", "amended", "old", "above", "relevant", "present", "current", "whole",
                "entire", "latest", "controversial", "contentious", "draft", "original", "existing", "previous",
@@ -91,7 +129,9 @@ _AFTER_TITLE = re.compile(
     rf"|\s+No\.?\s*\d+\s+of\s+(?P<year2>{_YEAR})|\s+Cap\.?\s+[A-Z0-9]+\s+LFN\s+(?P<lfn>{_YEAR}))?"
 )
 _NUM = r"(?:\d+[A-Za-z]?(?:\s*-?\s*\(\s*[0-9a-zA-Z]{1,4}\s*\))*(?:-[A-Z]+)?|[IVXL]+\b)"
-_NUMS = rf"{_NUM}(?:\s*(?:,|and|or|&|to)\s*(?:\(\s*[0-9a-zA-Z]{{1,4}}\s*\)|{_NUM}))*"
+# What an item of a list may gloss: "sections 4 (assault), 6 (aggravated assault) and 8 of the ... Act".
+_ITEM_GLOSS = r"(?:\s*\((?![0-9a-zA-Z]{1,4}\s*\))[^()]{2,80}\))?"
+_NUMS = rf"{_NUM}(?:{_ITEM_GLOSS}\s*(?:,|and|or|&|to)\s*(?:\(\s*[0-9a-zA-Z]{{1,4}}\s*\)|{_NUM}))*"
 _PROVISION_WORD = r"(?:[Ss]ub-?[Ss]ections?|[Ss]ections?|[Aa]rticles?|[Cc]lauses?|[Tt]itles?|[Cc]hapters?|" \
                   r"[Ss]chedules?|[Pp]aragraphs?|[Pp]arts?|[Ss]s?\.|[Ss]ecs?\.|[Aa]rts?\.)"
 _PROVISION = rf"(?P<provision>(?:{_PROVISION_WORD}[\s-]*{_NUM}\s*,\s*)?{_PROVISION_WORD}[\s-]*{_NUMS})"
@@ -102,7 +142,8 @@ _PROVISION_ANAPHOR = re.compile(
     rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?(?:same\s+|said\s+|this\s+)?"
     rf"(?P<anaphor>Act|Code|Ordinance|Constitution|Sanhita|Bill|Rules|Treaty|Convention|act|code|constitution)\b")
 _BARE_PROVISION = re.compile(rf"(?<![\w-]){_PROVISION}(?!\s*(?:of|in|under)\b)")
-_REPUBLIC_ACT = re.compile(r"\b(?:Republic\s+Act|R\.?A\.?)\s*(?:No\.?\s*)?(?P<number>\d{3,5})\b")
+# (no leading \b, which would cost regex's fast scan for the first letter: _republic_acts checks what precedes)
+_REPUBLIC_ACT = re.compile(r"(?:Republic\s+Act|R\.?A\.?)\s*(?:No\.?\s*)?(?P<number>\d{3,5})\b")
 _AMENDMENT = re.compile(
     r"\b(?:(?P<clause>(?:[A-Z][a-z]+\s+){1,3}Clause)\s+of\s+the\s+)?(?P<ordinal>First|Second|Third|Fourth|Fifth|"
     r"Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Twelfth|Thirteenth|Fourteenth|Fifteenth|Sixteenth|Seventeenth|"
@@ -124,6 +165,7 @@ class _Found:
     jurisdiction: str | None = None
     alias: str | None = None
     registry: bool = False  # name, year and jurisdiction come from the registry
+    international: bool = False  # a treaty or convention between countries: no jurisdiction
 
 
 class LawsComponent:
@@ -132,13 +174,14 @@ class LawsComponent:
     def __init__(self, gazetteer: Gazetteer, registry: LawRegistry) -> None:
         self.gazetteer = gazetteer
         self.registry = registry
-        self._known_acronyms = _any_of(a for a in registry.by_acronym if not a[0].isdigit())
+        self._as_words = {form: a for a in registry.by_acronym if (form := _as_word(a))}  # "Pmla" -> "PMLA"
+        self._known_acronyms = _any_of([a for a in registry.by_acronym if not a[0].isdigit()] + list(self._as_words))
         self._named_provisions = _any_of(registry.provisions)
         self._countries: dict[str, str | None] = {}  # _country_of, remembered: titles repeat across stories
         self._demonyms: dict[str, str | None] = {}  # the same for demonyms ("Kenyan")
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text  # built anew from the tokens at each access
+        text = doc_text(doc)
         ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
         country = self._story_country(doc, text, ents)
         found, aliases = self._titles(doc, text, ents, country)
@@ -159,7 +202,9 @@ class LawsComponent:
                 country: str | None) -> tuple[list[_Found], dict[str, _Found]]:
         found: list[_Found] = []
         aliases: dict[str, _Found] = {}
-        blocked = [(start, end) for start, end, label in ents if label in ("WORK_OF_ART", "PERSON")]
+        # the NER reads many laws as works of art ("the Freedom of Access to Clinic Entrances Act"): only a
+        # person's name is none ("Bill Gates" aside, which `_starts_name` keeps out)
+        blocked = [(start, end) for start, end, label in ents if label == "PERSON"]
         words = [word for window in _windows(text) for word in window]
         for i, (_, _, word) in enumerate(words):
             if word.rstrip(".") not in _KEYWORDS or (i + 1 < len(words) and not word.endswith(".")
@@ -169,7 +214,8 @@ class LawsComponent:
             if span is None:
                 continue
             start, end = span
-            if any(s <= start and end <= e for s, e in blocked) and not self.registry.named(text[start:end], None):
+            if not self._may_be_law(text[start:end], word.rstrip(".")) or any(
+                    s <= start and end <= e for s, e in blocked) and not self.registry.named(text[start:end], None):
                 continue
             law = self._title(text, start, end, country, found)
             found.append(law)
@@ -177,6 +223,18 @@ class LawsComponent:
                 aliases[law.alias] = law
         found += self._long_titles(text, country)
         return found, aliases
+
+    def _may_be_law(self, title: str, keyword: str) -> bool:
+        """Whether a code codifies a field of law and an international instrument carries a place or a subject
+        (see _CODE_FIELDS, _INSTRUMENT_SUBJECTS); the registry's titles always are laws."""
+        words = title.replace("-", " - ").split()
+        named_first = words[0].rstrip(".") == keyword  # "Code of Criminal Procedure", "Convention on the ..."
+        if keyword == "Code":
+            return named_first or any(w in _CODE_FIELDS for w in words) or self.registry.named(title, None) is not None
+        if keyword not in _INSTRUMENT_KEYWORDS or named_first or any(w in _INSTRUMENT_SUBJECTS for w in words):
+            return True
+        return self.registry.named(title, None) is not None or self._country_of(title) is not None or any(
+            p.population >= 100_000 for w in words[:-1] if w[0].isupper() for p in self.gazetteer.lookup(w))
 
     def _title_span(self, doc: Doc, text: str, words: list[tuple[int, int, str]],
                     keyword: int) -> tuple[int, int] | None:
@@ -200,6 +258,8 @@ class LawsComponent:
                 continue
             if word in _NOT_LAW_BEFORE:
                 return None
+            if word in _PROCEDURE_NOUNS and words[i + 1][2] == "of":
+                break
             if word in _NOT_TITLE_WORDS or word.lower() in _PROVISION_WORDS or (
                     i > 0 and words[i - 1][2].lower() in _PROVISION_WORDS) or (  # "Title VII of the ..."
                     word.isupper() and word.capitalize() in _NOT_TITLE_WORDS):  # "THE Official Secrets Act"
@@ -226,12 +286,19 @@ class LawsComponent:
                 if words[j][2].endswith(".") and words[j][2] not in _ABBREVIATIONS:
                     break
                 j += 1
-        if first == keyword and last == keyword:
-            return None
         end = words[last][1]
         if text[end - 1] == "." and words[last][2] not in _ABBREVIATIONS:
             end -= 1
+        if first == i + 1 and i >= 0 and words[i][2] in _NOT_TITLE_WORDS:  # unless a registry title holds the
+            first = next((j for j in (i, i - 1) if j >= 0 and self._registry_holds(  # word: "Good Friday Agreement"
+                text[words[j][0]:end], words[i][2])), first)
+        if first == keyword and last == keyword:
+            return None
         return words[first][0], end
+
+    def _registry_holds(self, title: str, word: str) -> bool:
+        law = self.registry.named(title, None)
+        return law is not None and word.lower() in law_key(law.name).split()
 
     def _title(self, text: str, start: int, end: int, country: str | None, earlier: list[_Found]) -> _Found:
         """A title with what follows it (a defined acronym, a year) and its normalised record."""
@@ -256,9 +323,12 @@ class LawsComponent:
                 end = after.end()
                 year = int(after["year"] or after["year2"]) if (after["year"] or after["year2"]) else None
         name = _clean_name(raw)
-        leading_year = re.search(rf"\b({_YEAR})\s+$", text[max(0, start - 6):start])
-        if leading_year and raw.startswith("Constitution"):
-            start -= len(text[max(0, start - 6):start]) - leading_year.start()
+        # a year before the title names it: "the 1994 Freedom of Access ... Act", "1999 Constitution of ..."
+        before = text[max(0, start - 12):start]
+        leading_year = re.search(rf"\b({_YEAR})\s+$", before)
+        if leading_year and (raw.startswith("Constitution") or re.search(
+                r"(?:^|\b(?:[Tt]he|[Aa]|[Ii]ts|[Tt]heir)\s+)$", before[:leading_year.start()])):
+            start -= len(before) - leading_year.start()
             year = int(leading_year.group(1))
         law = self._normalised(name, year, country, jurisdiction, earlier)
         return replace(law, start=start, end=end, alias=alias)
@@ -268,8 +338,9 @@ class LawsComponent:
         """The registry's record of a title, or the title tidied: "X Constitution" -> "Constitution of X",
         "X Amendment Bill" -> "X (Amendment) Bill", a short title -> the full title named before."""
         where = jurisdiction or country
-        known = self.registry.named(name, where) or self.registry.acronym(name, where) or (
-            self.registry.acronym(name[:-4], where) if name.endswith(" Act") else None)
+        acronym = self._as_words.get(name, name)  # "Ndps Act" -> "NDPS Act"
+        known = self.registry.named(name, where) or self.registry.acronym(acronym, where) or (
+            self.registry.acronym(self._as_words.get(name[:-4], name[:-4]), where) if name.endswith(" Act") else None)
         if known is None and ("(Amendment)" in name or " Amendment " in name):  # amends a known law: its country
             amended = re.sub(r"\s*\(?Amendment\)?", "", name)
             base = self.registry.named(amended, where) or self.registry.named(
@@ -309,6 +380,8 @@ class LawsComponent:
             if words_key(name) < words_key(law.name) or (
                     len(name.split()) == 2 and name.split()[0] in (initials, initials + keyword[0])):
                 return replace(law, year=law.year or year, section=None, alias=None)
+        if {name.split()[0], keyword} & _TREATY_KEYWORDS:  # "Kyoto Protocol", "Convention on ...": no country's
+            return _Found(0, 0, name, year, None, None, international=True)
         return _Found(0, 0, name, year, None, jurisdiction or self._country_of(name) or country)
 
     def _lowercase_titles(self, text: str, country: str | None, titles: list[_Found]) -> list[_Found]:
@@ -364,26 +437,31 @@ class LawsComponent:
 
     def _acronyms(self, text: str, country: str | None, aliases: dict[str, _Found]) -> list[_Found]:
         found = []
-        matches = list(_whole_words(self._known_acronyms, text))
-        if aliases:
-            matches += _whole_words(_any_of(aliases), text)
-        for m in matches:
-            if _NOT_LAW_AFTER.match(text, m.end()) or text[max(0, m.start() - 16):m.start()].endswith("General "):
+        alias_words = {form: a for a in aliases if (form := _as_word(a))}
+        matches = [(m.start(), m.end(), m.group(1)) for m in _whole_words(self._known_acronyms, text)]
+        matches += _occurrences([*aliases, *alias_words], text)
+        for start, end, acronym in matches:
+            if _NOT_LAW_AFTER.match(text, end) or text[max(0, start - 16):start].endswith("General "):
                 continue
-            acronym = m.group(1)
+            if acronym not in aliases and acronym not in self.registry.by_acronym:  # written as a word: "Pmla"
+                if not (text[:end].endswith(" Act") or _CITED.search(text, max(0, start - 40), start)):
+                    continue
+                acronym = alias_words.get(acronym) or self._as_words[acronym]
             if acronym in aliases:
                 title = aliases[acronym]
-                found.append(_Found(m.start(), m.end(), title.name, title.year, None, title.jurisdiction, acronym))
+                found.append(_Found(start, end, title.name, title.year, None, title.jurisdiction, acronym))
                 continue
             law = self.registry.acronym(acronym, country)
             if law is not None:
-                found.append(_Found(m.start(), m.end(), law.name, law.year, None, law.jurisdiction, acronym, True))
+                found.append(_Found(start, end, law.name, law.year, None, law.jurisdiction, acronym, True))
         return found
 
     def _republic_acts(self, text: str, titles: list[_Found]) -> list[_Found]:
         """"Republic Act No. 11787", "RA 11861": the title the text gives beside the number, or the number."""
         found = []
         for m in _REPUBLIC_ACT.finditer(text):
+            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+                continue
             label = f"Republic Act No. {m['number']}"
             known = self.registry.acronym(f"RA {m['number']}", "PH")
             beside = next((t for t in titles if _beside(text, (m.start(), m.end()), t)), None)
@@ -423,7 +501,7 @@ class LawsComponent:
         """Provisions before a title or acronym ("Section 19 of the PMLA"), of an anaphor ("Section 45 of the
         Act") and bare ones ("section 363") after a law that has sections was named."""
         found: list[_Found] = []
-        starts = [m.start() for m in _PROVISION_START.finditer(text)]  # the patterns below are tried only here
+        starts = _provision_starts(text)  # the patterns below are tried only here
         if not starts:
             return found
         for law in named:
@@ -474,8 +552,8 @@ class LawsComponent:
         titles = {law.name for law in named if law.name and len(law.name.split()) > 1 and "(" not in law.name}
         for title in titles:
             law = next(n for n in named if n.name == title)
-            for m in re.finditer(rf"(?<=\bthe\s){re.escape(title.lower())}\b", text):
-                found.append(replace(law, start=m.start(), end=m.end(), section=None))
+            for start, end, _ in _occurrences([title.lower()], text, before="the "):
+                found.append(replace(law, start=start, end=end, section=None))
         return found
 
     # --- jurisdiction -----------------------------------------------------------------------------------------
@@ -526,6 +604,15 @@ def _initials(name: str) -> str:
     return "".join(word[0] for word in name.split()[:-1] if word[0].isupper())
 
 
+def _as_word(acronym: str) -> str | None:
+    """An acronym of four letters or more as news may write it, as a word: "PMLA" -> "Pmla", "NDPS Act" -> "Ndps
+    Act", "CrPC" -> "Crpc"."""
+    head, _, rest = acronym.partition(" ")
+    if len(head) < 4 or not head.isalpha() or sum(c.isupper() for c in head) < 3:
+        return None
+    return f"{head.capitalize()} {rest}".rstrip()
+
+
 def _after_article(words: list[tuple[int, int, str]], i: int) -> bool:
     """Whether the run of capitalised words holding word i opens after "the" or "a": a name, not a headline."""
     while i > 0 and words[i - 1][2][:1].isupper():
@@ -534,9 +621,9 @@ def _after_article(words: list[tuple[int, int, str]], i: int) -> bool:
 
 
 def _finite_verb(doc: Doc, word: tuple[int, int, str]) -> bool:
-    """Whether the parser reads a word as a finite verb ("Passes", "Approves", "Reject" in a headline)."""
+    """Whether the parser reads a word as a finite verb ("Passes", "Approves", "Reject", "Will" in a headline)."""
     span = doc.char_span(word[0], word[1])
-    return span is not None and len(span) == 1 and span[0].tag_ in ("VBZ", "VBD", "VBP")
+    return span is not None and len(span) == 1 and span[0].tag_ in ("VBZ", "VBD", "VBP", "MD")
 
 
 def _beside(text: str, number: tuple[int, int], title: _Found) -> bool:
@@ -563,11 +650,67 @@ def _windows(text: str) -> Iterator[list[tuple[int, int, str]]]:
         yield [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, end)] + [(end, end, "\n")]
 
 
+_PROVISION_STEMS = ("sec", "sub", "art", "par", "cla", "tit", "cha", "sch", "s.", "ss.")  # how its words begin
+
+
+def _provision_starts(text: str) -> list[int]:
+    """Where a provision word (`_PROVISION_START`) starts, found from its first letters: scanning the whole text
+    with the pattern would cost more than all the rest of the component."""
+    low = text.lower()
+    if len(low) != len(text):  # lower case moved the offsets ("İ")
+        return [m.start() for m in _PROVISION_START.finditer(text)]
+    starts = set()
+    for stem in _PROVISION_STEMS:
+        i = low.find(stem)
+        while i >= 0:
+            if _PROVISION_START.match(text, i):
+                starts.add(i)
+            i = low.find(stem, i + 1)
+    return sorted(starts)
+
+
+_Tree = dict[str, "_Tree"]
+
+
 def _any_of(names: Iterable[str]) -> re.Pattern[str]:
-    """One pattern for many acronyms or names, an acronym optionally followed by "Act". It has no look-behind,
-    which would cost regex's fast scan for the first letters: `_whole_words` checks what precedes a match."""
-    ordered = sorted(set(names), key=len, reverse=True) or ["(?!)"]
-    return re.compile(r"(" + "|".join(map(re.escape, ordered)) + r")(?:\s+Act\b)?(?![\w)\-])")
+    """One pattern for many acronyms or names, an acronym optionally followed by "Act". The names are merged into
+    a tree of their letters ("P(?:ECA|MLA)"), so each position of a text meets a few branches, not every name; and
+    it has no look-behind, which would cost regex's fast scan for the first letters: `_whole_words` checks what
+    precedes a match."""
+    tree: _Tree = {}
+    for name in set(names):
+        node = tree
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+    return re.compile(r"(" + (_branches(tree) or "(?!)") + r")(?:\s+Act\b)?(?![\w)\-])")
+
+
+def _branches(node: _Tree) -> str:
+    """The pattern of a letter tree; a longer name is tried before the name that ends where it goes on."""
+    ways = [re.escape(char) + _branches(child) for char, child in sorted(node.items()) if char]
+    if not ways:
+        return ""
+    alternatives = ways[0] if len(ways) == 1 else "(?:" + "|".join(ways) + ")"
+    return f"(?:{alternatives})?" if "" in node else alternatives
+
+
+_NAME_END = re.compile(r"(?:\s+Act\b)?(?![\w)\-])")  # what `_any_of` asks after a name
+
+
+def _occurrences(names: Iterable[str], text: str, before: str = "") -> list[tuple[int, int, str]]:
+    """Where each of a few names stands as `_whole_words(_any_of(names))` would find it, with `before` written
+    before it (found with str.find: a pattern compiled for one story's names costs more than the search)."""
+    found = []
+    for name in names:
+        i = text.find(before + name)
+        while i >= 0:
+            start = i + len(before)
+            end = _NAME_END.match(text, start + len(name))
+            if end and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_(-")):
+                found.append((start, end.end(), name))
+            i = text.find(before + name, i + 1)
+    return found
 
 
 def _whole_words(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -595,7 +738,8 @@ def _constitution_of(gazetteer: Gazetteer, code: str) -> str:
 
 
 def _section(raw: str) -> str:
-    """"section 27 (1) and (2)" -> "Section 27(1), (2)"."""
+    """"section 27 (1) and (2)" -> "Section 27(1), (2)"; "sections 4 (assault) and 6" -> "Sections 4, 6"."""
+    raw = re.sub(r"\s*\((?![0-9a-zA-Z]{1,4}\s*\))[^()]*\)", "", raw)
     parts = re.split(r"\s*(?:,|\band\b|\bor\b|&)\s*", " ".join(raw.split()))
     first = parts[0]
     word, _, rest = first.partition(" ")
@@ -621,7 +765,7 @@ def _shared_years_and_aliases(found: list[_Found]) -> list[_Found]:
     no country takes the one most of the story's other laws have."""
     countries = Counter(f.jurisdiction for f in found if f.jurisdiction and f.jurisdiction != "EU")
     country = countries.most_common(1)[0][0] if countries else None
-    found = [f if f.jurisdiction or f.registry else replace(f, jurisdiction=country) for f in found]
+    found = [f if f.jurisdiction or f.registry or f.international else replace(f, jurisdiction=country) for f in found]
     years = {f.name: f.year for f in found if f.year and f.name and not f.registry}
     registry_years = {f.name: f.year for f in found if f.year and f.name and f.registry}
     aliases = {f.name: f.alias for f in found if f.alias and f.name}
