@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from newscorpus.errors import StorageError
 from newscorpus.nlp import Annotator
+from newscorpus.nlp._extensions import doc_text
 from newscorpus.nlp._gazetteer import load_gazetteer
+from newscorpus.nlp.components.lawrefs import _PROVISION_START, _any_of, _provision_starts
 from newscorpus.nlp.pipeline import COMPONENTS
 
 CONTRACT_TEXT = (
@@ -163,6 +166,29 @@ def test_components_laws_never_crash_and_offsets_point_at_the_text(annotator: An
     text = " ".join(pieces)
     for law in annotator.annotate(text).laws:
         assert text[law.start:law.end] == law.text and law.end > law.start
+
+
+@given(st.lists(st.sampled_from(["Section", "sub-section", "Ss.", "s.", "art", "Part", "İ", "ß", " ", "-", "3", "x"]))
+       .map("".join))
+def test_components_laws_find_provision_words_by_their_first_letters_as_the_pattern_does(text: str) -> None:
+    assert _provision_starts(text) == [m.start() for m in _PROVISION_START.finditer(text)]
+
+
+_ACRONYMS = ["PML", "PMLA", "PMLA Act", "IPC", "CrPC", "Cr.P.C.", "NDPS Act", "Pmla"]
+
+
+@given(st.lists(st.sampled_from(_ACRONYMS), min_size=1),
+       st.lists(st.sampled_from([*_ACRONYMS, " ", " Act", ".", "-", ")", "x"])).map("".join))
+def test_components_laws_acronyms_merged_in_a_letter_tree_match_as_a_list_longest_first(names: list[str],
+                                                                                           text: str) -> None:
+    listed = re.compile("(" + "|".join(map(re.escape, sorted(set(names), key=len, reverse=True))) +
+                        r")(?:\s+Act\b)?(?![\w)\-])")
+    assert [m.group() for m in _any_of(names).finditer(text)] == [m.group() for m in listed.finditer(text)]
+
+
+def test_components_share_each_docs_own_text(annotator: Annotator) -> None:
+    first, second = annotator.nlp.make_doc("One story."), annotator.nlp.make_doc("Another story.")
+    assert (doc_text(first), doc_text(second), doc_text(first)) == ("One story.", "Another story.", "One story.")
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -167,5 +167,10 @@ def test_laws_an_international_instrument_has_no_country(annotator: Annotator, t
 
 
 def test_laws_a_law_the_ner_reads_as_a_work_of_art(annotator: Annotator) -> None:
-    text = "He was charged with violating the Freedom of Access to Clinic Entrances Act by using force."
-    assert [found[1] for found in laws(annotator, text)] == ["Freedom of Access to Clinic Entrances Act"]
+    text = "He was charged with violating the Freedom of Access to Rural Clinics Act by using deadly force."
+    assert [found[1] for found in laws(annotator, text)] == ["Freedom of Access to Rural Clinics Act"]
+
+
+def test_laws_a_registry_title_may_hold_a_word_that_opens_no_other_title(annotator: Annotator) -> None:
+    assert [found[0] for found in laws(annotator, "Both sides praised the Good Friday Agreement.")] == [
+        "Good Friday Agreement"]  # "Friday" opens no title elsewhere
