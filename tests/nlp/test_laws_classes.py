@@ -174,3 +174,35 @@ def test_laws_a_law_the_ner_reads_as_a_work_of_art(annotator: Annotator) -> None
 def test_laws_a_registry_title_may_hold_a_word_that_opens_no_other_title(annotator: Annotator) -> None:
     assert [found[0] for found in laws(annotator, "Both sides praised the Good Friday Agreement.")] == [
         "Good Friday Agreement"]  # "Friday" opens no title elsewhere
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Police charged him under the Kenya Computer Misuse and Cybercrimes Act.",
+     ("Computer Misuse and Cybercrimes Act", "KE")),  # the country's name is no part of the title
+    ("The South African Protection of Personal Information Act applies.",
+     ("Protection of Personal Information Act", "ZA")),
+    ("The Pakistan Penal Code applies.", ("Pakistan Penal Code", "PK")),  # ... unless it is
+])
+def test_laws_a_countrys_name_before_its_own_title(annotator: Annotator, text: str,
+                                                  expected: tuple[str, str]) -> None:
+    assert [(found[0], found[4]) for found in laws(annotator, text)] == [expected]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Arizona's SB 1070 was challenged in Phoenix.", "Senate Bill 1070"),  # a chamber's abbreviation
+    ("Lawmakers in Raleigh, North Carolina, repealed HB2.", "House Bill 2"),
+    ("Trump signed Executive Order 13769 in Washington.", "Executive Order 13769"),
+    ("The Ohio Revised Code sets the penalty in Columbus.", "Ohio Revised Code"),  # a place's code
+])
+def test_laws_us_bills_orders_and_codes_by_number_or_place(annotator: Annotator, text: str, name: str) -> None:
+    assert [found[1] for found in laws(annotator, text)] == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "NATO's Article 5 commits members in Washington to collective defence.",  # a treaty's article
+    "Britain triggered Article 50 to leave the EU, London said.",  # no written constitution
+    "He filed the petition under article 187 in Islamabad, Pakistan.",  # "187 in", not "18"
+])
+def test_laws_a_bare_article_is_a_constitutions_only_where_one_is_cited_by_articles(annotator: Annotator,
+                                                                                   text: str) -> None:
+    assert laws(annotator, text) == []

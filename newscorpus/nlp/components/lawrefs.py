@@ -54,6 +54,10 @@ _CODE_FIELDS = {
     "Municipal", "Sanitary", "Food", "Trade", "Competition", "Consumer", "Press", "Broadcasting", "Police",
     "Prison", "Road", "Aviation", "Copyright", "Privacy", "Social", "Security", "Rights", "Law", "Laws", "Penalty",
     "Sanitation", "Safety", "Planning", "Local", "Work", "Employment", "Agrarian", "Cooperative", "Legal",
+    "Business", "Professions", "Welfare", "Institutions", "Public", "Resources", "Fish", "Game", "Streets",
+    "Highways", "Elections", "Judiciary", "City", "County", "State", "Town", "Village", "Township",
+    # a code as a whole: "Ohio Revised Code", "Uniform Commercial Code"
+    "Revised", "Official", "Consolidated", "Unified", "Uniform", "Compiled", "General", "Statutes",
 }
 # Keywords a title may go on after: "Code of Criminal Procedure", "Convention on the Rights of the Child".
 _KEYWORD_FIRST = {"Code", "Constitution", "Convention", "Treaty", "Charter", "Protocol", "Covenant", "Rules",
@@ -128,7 +132,7 @@ _AFTER_TITLE = re.compile(
     rf"(?P<year_part>(?:\s*,\s*|\s+|\s*-\s*)(?:of\s+)?(?P<year>{_YEAR})"
     rf"|\s+No\.?\s*\d+\s+of\s+(?P<year2>{_YEAR})|\s+Cap\.?\s+[A-Z0-9]+\s+LFN\s+(?P<lfn>{_YEAR}))?"
 )
-_NUM = r"(?:\d+[A-Za-z]?(?:\s*-?\s*\(\s*[0-9a-zA-Z]{1,4}\s*\))*(?:-[A-Z]+)?|[IVXL]+\b)"
+_NUM = r"(?:\d++[A-Za-z]?+(?:\s*-?\s*\(\s*[0-9a-zA-Z]{1,4}\s*\))*(?:-[A-Z]+)?|[IVXL]+\b)"
 # What an item of a list may gloss: "sections 4 (assault), 6 (aggravated assault) and 8 of the ... Act".
 _ITEM_GLOSS = r"(?:\s*\((?![0-9a-zA-Z]{1,4}\s*\))[^()]{2,80}\))?"
 _NUMS = rf"{_NUM}(?:{_ITEM_GLOSS}\s*(?:,|and|or|&|to)\s*(?:\(\s*[0-9a-zA-Z]{{1,4}}\s*\)|{_NUM}))*"
@@ -141,6 +145,7 @@ _PROVISION_BEFORE = re.compile(rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:th
 _PROVISION_ANAPHOR = re.compile(
     rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?(?:same\s+|said\s+|this\s+)?"
     rf"(?P<anaphor>Act|Code|Ordinance|Constitution|Sanhita|Bill|Rules|Treaty|Convention|act|code|constitution)\b")
+_OWNER_BEFORE = re.compile(r"(?:[A-Z][\w.&\-]*['’]s|\b[A-Z]{2,})\s+$")  # "NATO's", "EU" before a provision
 _BARE_PROVISION = re.compile(rf"(?<![\w-]){_PROVISION}(?!\s*(?:of|in|under)\b)")
 # (no leading \b, which would cost regex's fast scan for the first letter: _republic_acts checks what precedes)
 _REPUBLIC_ACT = re.compile(r"(?:Republic\s+Act|R\.?A\.?)\s*(?:No\.?\s*)?(?P<number>\d{3,5})\b")
@@ -149,6 +154,10 @@ _AMENDMENT = re.compile(
     r"Sixth|Seventh|Eighth|Ninth|Tenth|Eleventh|Twelfth|Thirteenth|Fourteenth|Fifteenth|Sixteenth|Seventeenth|"
     r"Eighteenth|Nineteenth|Twentieth|Twenty-[A-Z]?[a-z]+|\d{1,2}(?:st|nd|rd|th))\s+Amendment\b(?!\s+(?:Act|Bill))")
 _STATE_BILL = re.compile(r"\b(?:(?P<state>[A-Z][a-z]+)\s+)?(?:House|Senate|Assembly)\s+Bill\s+(?:No\.?\s*)?\d+\b")
+# US bills by their chamber's abbreviation, and executive orders by number ("Executive Order 13769").
+_BILL_CHAMBERS = {"HB": "House Bill", "SB": "Senate Bill", "AB": "Assembly Bill", "H.R.": "H.R."}
+_BILL_NUMBER = re.compile(r"(?P<chamber>HB|SB|AB|H\.R\.)\s?\d{1,5}\b(?![.,]\d)")
+_EXECUTIVE_ORDER = re.compile(r"Executive\s+Order\s+(?:No\.?\s*)?\d+(?:-\d+)?\b")
 _LONG_TITLE = re.compile(
     r"\b[Aa]n\s+(?P<title>Act\s+(?:granting|exempting|requiring|prohibiting|regulating|mandating|providing|"
     r"establishing|creating|declaring|amending|increasing|renaming|converting|institutionalizing|strengthening|"
@@ -229,8 +238,9 @@ class LawsComponent:
         (see _CODE_FIELDS, _INSTRUMENT_SUBJECTS); the registry's titles always are laws."""
         words = title.replace("-", " - ").split()
         named_first = words[0].rstrip(".") == keyword  # "Code of Criminal Procedure", "Convention on the ..."
-        if keyword == "Code":
-            return named_first or any(w in _CODE_FIELDS for w in words) or self.registry.named(title, None) is not None
+        if keyword == "Code":  # a field of law, or a place's code ("U.S. Code", "Texas Code")
+            return named_first or any(w in _CODE_FIELDS for w in words) or self._country_of(title) is not None or \
+                self.registry.named(title, None) is not None
         if keyword not in _INSTRUMENT_KEYWORDS or named_first or any(w in _INSTRUMENT_SUBJECTS for w in words):
             return True
         return self.registry.named(title, None) is not None or self._country_of(title) is not None or any(
@@ -309,6 +319,13 @@ class LawsComponent:
             jurisdiction = _COUNTRY_PREFIXES[words[0]]
             start += raw.index(words[1], len(words[0]))
             raw = text[start:end]
+        elif len(words) > 2 and not self.registry.named(raw, None):  # "the Kenya Computer Misuse ... Act": a
+            for size in (1, 2):  # country's name before a title of its own that the registry knows without it
+                code = self._country_of_word(" ".join(words[:size]))
+                rest = raw.split(maxsplit=size)[-1] if len(words) > size + 1 else ""
+                if code and rest and self.registry.named(_clean_name(rest), code):
+                    jurisdiction, start, raw = code, end - len(rest), rest
+                    break
         after = _AFTER_TITLE.match(text, end)
         alias = None
         inner = re.search(r"\(\s*([A-Z][A-Z0-9.&/\-]{1,12})\s*\)", raw)
@@ -488,6 +505,12 @@ class LawsComponent:
                 1 if state else 0)
             found.append(_Found(start, m.end(), " ".join(text[start:m.end()].split()), None, None,
                                 "US" if state else country))
+        for m in _BILL_NUMBER.finditer(text):  # "SB 1070", "H.R. 3"
+            if country in (None, "US") and not (m.start() and text[m.start() - 1].isalnum()):
+                number = text[m.end("chamber"):m.end()].strip()
+                found.append(_Found(m.start(), m.end(), f"{_BILL_CHAMBERS[m['chamber']]} {number}", None, None, "US"))
+        for m in _EXECUTIVE_ORDER.finditer(text) if "Executive Order" in text else ():
+            found.append(_Found(m.start(), m.end(), " ".join(m.group().split()), None, None, country))
         for m in _whole_words(self._named_provisions, text):
             if re.match(r"\s+(?:of|in)\b", text[m.end():]):
                 continue
@@ -522,7 +545,9 @@ class LawsComponent:
                 continue
             word = m["provision"].split()[0].lower()
             if word.startswith(("art", "title")):
-                target = self._antecedent(named, m.start(), "Constitution", country)
+                if _OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+                    continue  # "NATO's Article 5", "the EU Article 50": a treaty's, not a constitution's
+                target = self._antecedent(named, m.start(), "Constitution", country, bare=True)
             else:  # a section: of the code or act named last
                 target = next((n for n in reversed(named) if n.end <= m.start() and n.name and n.name.split()[-1]
                                in ("Code", "Act", "Sanhita", "Ordinance")), None)
@@ -531,13 +556,18 @@ class LawsComponent:
                                      alias=None))
         return found
 
-    def _antecedent(self, named: list[_Found], before: int, keyword: str, country: str | None) -> _Found | None:
+    def _antecedent(self, named: list[_Found], before: int, keyword: str, country: str | None,
+                    bare: bool = False) -> _Found | None:
+        """The law named last before a provision with this keyword, else the story's country's constitution: for
+        a bare article ("petition under article 187") only a constitution the registry knows, that news cites by
+        its articles (Britain has none: "Article 50" is the EU treaty's)."""
         keyword = keyword.capitalize()
         earlier = [n for n in named if n.end <= before and n.name and keyword in n.name.split()]
         if earlier:
             return earlier[-1]
         if keyword == "Constitution" and country in self.gazetteer.countries:
-            return self._constitution(country)
+            constitution = self._constitution(country)
+            return constitution if constitution.registry or not bare else None
         return None
 
     def _constitution(self, code: str) -> _Found:
