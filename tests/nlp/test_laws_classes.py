@@ -206,3 +206,30 @@ def test_laws_us_bills_orders_and_codes_by_number_or_place(annotator: Annotator,
 def test_laws_a_bare_article_is_a_constitutions_only_where_one_is_cited_by_articles(annotator: Annotator,
                                                                                    text: str) -> None:
     assert laws(annotator, text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("MPs debated the Mental Capacity bill in Westminster.", "Mental Capacity Bill"),  # its keyword in lower case
+    ("The Clean Air act was amended in Washington.", "Clean Air Act"),
+])
+def test_laws_a_title_with_its_keyword_in_lower_case(annotator: Annotator, text: str, name: str) -> None:
+    assert [found[1] for found in laws(annotator, text)] == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "The Senate bill failed in Washington.",  # a body's bill
+    "The Obama bill was blocked in Washington.",  # a person's
+    "The Republican tax bill passed.",  # a party's
+    "He paid the Hilton bill.",
+])
+def test_laws_a_bill_owned_by_a_body_person_or_party_is_no_title(annotator: Annotator, text: str) -> None:
+    assert laws(annotator, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The ruling violates the U.S. constitution, lawyers said.", ("Constitution of the United States", "US")),
+    ("The Florida constitution bans it, Tallahassee officials said.", ("Constitution of Florida", "US")),  # a state
+])
+def test_laws_a_constitution_owned_by_a_country_code_or_a_us_state(annotator: Annotator, text: str,
+                                                                  expected: tuple[str, str]) -> None:
+    assert [(found[1], found[4]) for found in laws(annotator, text)] == [expected]

@@ -117,13 +117,20 @@ _CITING = (r"\b(?:[Uu]nder|[Vv]iolat(?:e|es|ed|ing|ion of)|[Bb]reach(?:es|ed|ing
 _LOWERCASE_TITLE = re.compile(_CITING + r"\s+the\s+(?P<title>(?:(?!the\s)[a-z][a-z\-]+\s+){1,6})$")
 # An acronym written as a word ("booked under the Pmla") is one where these words cite a law with it.
 _CITED = re.compile(_CITING + r"\s+(?:the\s+)?$")
+# A title in mixed case after "the": capitalised words (and connectors) before a keyword in lower case.
+_MIXED_CASE_TITLE = re.compile(r"\b[Tt]he\s+(?P<title>(?:[A-Z][\w'’\-]*\s+(?:(?:of|and|for|on|to|the)\s+)?){1,6})$")
+# The bodies that own a bill without naming it: "the Senate bill", "the House Ways and Means bill".
+_BODY_WORDS = {"Senate", "House", "Assembly", "Congress", "Parliament", "Commons", "Lords", "Committee",
+               "Government", "Cabinet", "Ministry", "Council", "Party", "Administration", "Department", "Office",
+               "Court", "Means", "GOP", "White"}
 # Words that open a phrase about a law without naming it: "under the new act", "of the proposed bill".
 _NOT_NAMING = {"new", "same", "said", "proposed", "amended", "old", "above", "relevant", "present", "current", "whole",
                "entire", "latest", "controversial", "contentious", "draft", "original", "existing", "previous",
                "landmark", "federal", "state", "provincial", "local", "other", "first", "second", "budget",
                "finance", "money", "appropriation", "omnibus"}
 # "the Nigerian constitution", "Kenya's constitution": a country's word before a constitution in lower case.
-_OWNED_CONSTITUTION = re.compile(r"(?P<owner>[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?:['’]s)? constitution\b(?! of\b)")
+_OWNED_CONSTITUTION = re.compile(
+    r"(?P<owner>[A-Z][a-z]+(?: [A-Z][a-z]+)?|U\.S\.|U\.K\.|[A-Z]{2})(?:['’]s)? constitution\b(?! of\b)")
 _ANY_KEYWORD = re.compile(r"(?:" + "|".join(sorted(_KEYWORDS)) + r")\b")
 _WORD = re.compile(r"\(|\)|,|;|(?:[^\W\d_]|[&/])[\w'’&/]*(?:[.\-][^\W\d_][\w'’&/]*)*\.?|\d\w*|\S")
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)(?!\d)"
@@ -195,7 +202,7 @@ class LawsComponent:
         country = self._story_country(doc, text, ents)
         found, aliases = self._titles(doc, text, ents, country)
         found += self._owned_constitutions(text, found)
-        found += self._lowercase_titles(text, country, found)
+        found += self._lowercase_titles(text, ents, country, found)
         found += self._acronyms(text, country, aliases)
         found += self._republic_acts(text, found)
         found += self._amendments_and_bills(text, country)
@@ -401,13 +408,36 @@ class LawsComponent:
             return _Found(0, 0, name, year, None, None, international=True)
         return _Found(0, 0, name, year, None, jurisdiction or self._country_of(name) or country)
 
-    def _lowercase_titles(self, text: str, country: str | None, titles: list[_Found]) -> list[_Found]:
+    def _mixed_case_title(self, text: str, space: int, end: int, ents: list[tuple[int, int, str]],
+                          country: str | None, titles: list[_Found]) -> list[_Found]:
+        """A title with its keyword in lower case ("the Mental Capacity bill", "the Clean Air act"), after "the":
+        not a body's, a person's or a party's bill ("the Senate bill", "the Obama bill", "the Republican bill")."""
+        m = _MIXED_CASE_TITLE.search(text, max(0, space - 100), space + 1)
+        if m is None or any(t.start < end and m.start("title") < t.end for t in titles):
+            return []
+        start = m.start("title")
+        words = text[start:space].split()
+        if words[0] in _NOT_TITLE_WORDS or words[0].lower() in _NOT_NAMING or _BODY_WORDS & set(words) or (
+                len(words) == 1 and words[0].isupper()) or any(
+                s < space and start < e and label in ("PERSON", "NORP", "GPE") for s, e, label in ents):
+            return []
+        law = self._title(text, start, end, country, titles)
+        keyword = text[space + 1:end]
+        return [replace(law, name=law.name if law.registry else f"{(law.name or '')[:-len(keyword)]}"
+                                                              f"{keyword.capitalize()}")]
+
+    def _lowercase_titles(self, text: str, ents: list[tuple[int, int, str]], country: str | None,
+                          titles: list[_Found]) -> list[_Found]:
         """A title written in lower case where the words around it are legal ("charged under the race relations
         act", "in breach of the official secrets act"): the registry's law, else two or more words before "act",
         "code" or "ordinance" that no adjective of a new or unnamed law ("the new act") opens."""
         found = []
         for keyword in _LOWERCASE_KEYWORD.finditer(text):  # rare: the cue before it is read only then
             if not text[keyword.start() - 1].islower():
+                continue
+            previous = text[text.rfind(" ", 0, keyword.start()) + 1]
+            if previous.isupper():  # "the Mental Capacity bill"
+                found += self._mixed_case_title(text, keyword.start(), keyword.end(), ents, country, titles)
                 continue
             window = max(0, keyword.start() - 120)
             m = _LOWERCASE_TITLE.search(text, window, keyword.start() + 1)
@@ -429,8 +459,9 @@ class LawsComponent:
         return found
 
     def _owned_constitutions(self, text: str, titles: list[_Found]) -> list[_Found]:
-        """A constitution named by its country's demonym or possessive in lower case: "the Nigerian
-        constitution", "Kenya's constitution" (not "the constitution of the special court")."""
+        """A constitution named by its country's name, demonym or possessive in lower case: "the Nigerian
+        constitution", "Kenya's constitution", "the U.S. constitution", a US state's "the Florida constitution" (not
+        "the constitution of the special court")."""
         found: list[_Found] = []
         if " constitution" not in text:  # the pattern below is tried only where it can match
             return found
@@ -439,10 +470,12 @@ class LawsComponent:
             if self._country_of_word(owner) is None and " " in owner:  # "Under Kenya's constitution"
                 start, owner = start + owner.index(" ") + 1, owner.split(" ", 1)[1]
             code = self._country_of_word(owner)
-            if code is None or code not in self.gazetteer.countries or any(
-                    t.start < m.end() and start < t.end for t in titles):
+            if any(t.start < m.end() and start < t.end for t in titles):
                 continue
-            found.append(replace(self._constitution(code), start=start, end=m.end()))
+            if code in self.gazetteer.countries:
+                found.append(replace(self._constitution(code), start=start, end=m.end()))
+            elif self._country_of(owner) == "US":  # a state's: "the Florida constitution"
+                found.append(_Found(start, m.end(), f"Constitution of {owner}", None, None, "US"))
         return found
 
     def _long_titles(self, text: str, country: str | None) -> list[_Found]:
