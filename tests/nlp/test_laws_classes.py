@@ -233,3 +233,20 @@ def test_laws_a_bill_owned_by_a_body_person_or_party_is_no_title(annotator: Anno
 def test_laws_a_constitution_owned_by_a_country_code_or_a_us_state(annotator: Annotator, text: str,
                                                                   expected: tuple[str, str]) -> None:
     assert [(found[1], found[4]) for found in laws(annotator, text)] == [expected]
+
+
+def test_laws_a_provision_word_goes_on_to_the_next_law_of_a_list(annotator: Annotator) -> None:
+    text = ("He was charged under Sections 18 and 27 of the Cybercrimes Act, 2015 and 39 (2) of the Economic and "
+            "Financial Crimes Commission (Establishment) Act, 2004 in Lagos.")
+    assert [(found[0][:12], found[3]) for found in laws(annotator, text)] == [
+        ("Sections 18 ", "Sections 18, 27"), ("39 (2) of th", "Section 39(2)")]
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("Police booked him under the NDPS Act in Punjab.", None),  # the registry knows 1985; news rarely says it
+    ("Police booked him under the NDPS Act, 1985 in Punjab.", 1985),  # the story gives it
+    ("He was charged under the IPC in Delhi.", 1860),  # a law news cites with its one year
+])
+def test_laws_a_year_is_the_storys_or_that_of_a_law_cited_with_one(annotator: Annotator, text: str,
+                                                                  year: int | None) -> None:
+    assert [found[2] for found in laws(annotator, text)] == [year]

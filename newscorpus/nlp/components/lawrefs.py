@@ -149,6 +149,8 @@ _PROVISION = rf"(?P<provision>(?:{_PROVISION_WORD}[\s-]*{_NUM}\s*,\s*)?{_PROVISI
 _GLOSS = r"(?:\s*\([^()]{1,160}\))?"
 _PROVISION_START = re.compile(rf"(?<![\w-]){_PROVISION_WORD}")
 _PROVISION_BEFORE = re.compile(rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?")
+_CARRIED_PROVISION = re.compile(
+    r"(?:,|\band)\s+(?P<provision>\d{1,3}[A-Za-z]?(?:\s*\(\s*[0-9a-zA-Z]{1,4}\s*\))*)\s+(?:of|in|under)\s+(?:the\s+)?$")
 _PROVISION_ANAPHOR = re.compile(
     rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?(?:same\s+|said\s+|this\s+)?"
     rf"(?P<anaphor>Act|Code|Ordinance|Constitution|Sanhita|Bill|Rules|Treaty|Convention|act|code|constitution)\b")
@@ -565,6 +567,11 @@ class LawsComponent:
             before = next((m for p in nearby if (m := _PROVISION_BEFORE.fullmatch(text, p, law.start))), None)
             if before is not None:
                 found.append(replace(law, start=before.start(), section=_section(before["provision"])))
+            elif nearby and (carried := _CARRIED_PROVISION.search(text, max(0, law.start - 80), law.start)):
+                # "Sections 18 and 27 of the X Act and 39 (2) of the Y Act": the word goes on to the next law
+                word = text[nearby[-1]:].split()[0].removesuffix("s")  # one provision: "Section"
+                found.append(replace(law, start=carried.start("provision"),
+                                     section=_section(f"{word} {carried['provision']}")))
         for p in starts:
             anaphor = _PROVISION_ANAPHOR.match(text, p)
             if anaphor is not None:
