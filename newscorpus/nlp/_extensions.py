@@ -7,7 +7,8 @@ and `nlp.pipe(n_process=...)` carry it; `records` turns a component's list back 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import fields
+from functools import cache
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
@@ -45,8 +46,14 @@ def register_extensions() -> None:
 
 
 def set_records(doc: Doc, attribute: str, records: Iterable[DataclassInstance]) -> None:
-    """Keep a component's results on the Doc as plain dicts."""
-    doc._.set(attribute, [asdict(record) for record in records])
+    """Keep a component's results on the Doc as plain dicts (their fields are plain values: no deep copy, which
+    `dataclasses.asdict` would make)."""
+    doc._.set(attribute, [{name: getattr(record, name) for name in fields_of(type(record))} for record in records])
+
+
+@cache
+def fields_of(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in fields(kind))
 
 
 def records(doc: Doc, attribute: str, kind: type[Record]) -> list[Record]:

@@ -705,12 +705,13 @@ def _beside(text: str, number: tuple[int, int], title: _Found) -> bool:
 
 def _windows(text: str) -> Iterator[list[tuple[int, int, str]]]:
     """The words around each keyword, in windows wide enough for the longest titles (most of a story is never
-    tokenised: most stories cite no law). A window starts on a line break, ends on a space, and closes with a
-    line-break sentinel so no title runs from one window into the next."""
+    tokenised: most stories cite no law). A window starts on its line's break or on a space 250 characters
+    back (no title is longer), ends on a space, and closes with a line-break sentinel so no title runs from one
+    window into the next."""
     spans: list[list[int]] = []
     for m in _ANY_KEYWORD.finditer(text):
-        start = max(text.rfind("\n", 0, max(0, m.start() - 400)), 0)
-        end = text.find(" ", m.end() + 300)
+        start = max(text.rfind("\n", 0, m.start()), text.rfind(" ", 0, max(0, m.start() - 250)), 0)
+        end = text.find(" ", m.end() + 200)
         end = len(text) if end < 0 else end
         if spans and start <= spans[-1][1]:
             spans[-1][1] = end
