@@ -57,7 +57,8 @@ _CODE_FIELDS = {
     "Business", "Professions", "Welfare", "Institutions", "Public", "Resources", "Fish", "Game", "Streets",
     "Highways", "Elections", "Judiciary", "City", "County", "State", "Town", "Village", "Township",
     # a code as a whole: "Ohio Revised Code", "Uniform Commercial Code"
-    "Revised", "Official", "Consolidated", "Unified", "Uniform", "Compiled", "General", "Statutes",
+    "Revised", "Official", "Consolidated", "Unified", "Uniform", "Compiled", "General", "Statutes", "Immigration",
+    "Fiscal", "Crimes", "Crime", "Personal", "Status", "Napoleonic", "Ministerial", "Naval", "Consular",
 }
 # Keywords a title may go on after: "Code of Criminal Procedure", "Convention on the Rights of the Child".
 _KEYWORD_FIRST = {"Code", "Constitution", "Convention", "Treaty", "Charter", "Protocol", "Covenant", "Rules",
@@ -73,11 +74,11 @@ _NOT_TITLE_WORDS = {
     "Amended", "Draft", "Proposed", "Controversial", "Landmark", "Said", "Same", "Both", "Two", "Three", "Such",
     # a sentence may open with a preposition before a title ("Through the Data Protection Act, ...")
     "Through", "Despite", "Amid", "Via", "Without", "Upon", "During", "Following", "Until", "Since", "Regarding",
-    "Concerning", "Throughout",
+    "Concerning", "Throughout", "Not",
 }
-# What is done to a law, before "of": "Transmission of the Electoral Bill", "Repeal of the Official Secrets Act"
-# (while "Representation of the People Act", "Prevention of Corruption Act" are titles).
-_PROCEDURE_NOUNS = {"Passage", "Passing", "Transmission", "Repeal", "Amendment", "Amendments", "Introduction",
+# What is done to a law, before "of the": "Transmission of the Electoral Bill", "Repeal of the Official Secrets Act"
+# (while "Representation of the People Act", "Adoption of Children Act" are titles).
+_PROCEDURE_NOUNS = {"Passage", "Passing", "Transmission", "Repeal", "Introduction",
                     "Enactment", "Implementation", "Approval", "Rejection", "Withdrawal", "Review", "Suspension",
                     "Adoption", "Signing", "Reading", "Debate", "Ratification", "Enforcement", "Violation",
                     "Violations", "Breach", "Breaches", "Scrapping", "Tabling", "Veto", "Assent", "Text", "Details",
@@ -87,6 +88,10 @@ _NOT_OF = {"on", "in", "at", "with", "by"}
 # A title may hold the possessive of a plural ("the Children's Online Privacy Protection Act", "Workmen's
 # Compensation Act"); a name with "'s" owns the title rather than starting it ("Smith's Online Safety Bill").
 _PLURAL_POSSESSIVE = re.compile(r"^(?:[A-Z][a-z]*(?:men|ren)|People)['’]s$")
+# What a title is when the text calls it so: "the film Executive Order", "a play, The Enabling Act".
+_WORK_NOUNS = re.compile(r"\b(?:film|movie|play|novel|book|song|album|series|show|musical|comedy|drama|documentary|"
+                         r"opera|poem|episode|single|memoir|sitcom|thriller)s?\b")
+_WORK_BEFORE = re.compile(_WORK_NOUNS.pattern + r",?\s+[\"“‘']?(?:The\s+)?$")  # "the comedy The Marriage Act"
 # Words that make the phrase something else: an award ("Best Dance Act"), a film ("Kill Bill"), a refusal.
 _NOT_LAW_BEFORE = {"Best", "Kill", "No", "Class", "Balancing", "Disappearing", "Vanishing", "Magic"}
 _PROVISION_WORDS = {"section", "sections", "article", "articles", "clause", "clauses", "title", "titles", "chapter",
@@ -116,13 +121,19 @@ _CITING = (r"\b(?:[Uu]nder|[Vv]iolat(?:e|es|ed|ing|ion of)|[Bb]reach(?:es|ed|ing
            r"(?:[Ss]ections?|[Aa]rticles?|[Cc]lauses?|[Rr]ules?|[Cc]hapters?|[Pp]arts?|[Ss]chedules?) [\w().-]+ of)")
 _LOWERCASE_TITLE = re.compile(_CITING + r"\s+the\s+(?P<title>(?:(?!the\s)[a-z][a-z\-]+\s+){1,6})$")
 # An acronym written as a word ("booked under the Pmla") is one where these words cite a law with it.
-_CITED = re.compile(_CITING + r"\s+(?:the\s+)?$")
+_CITED = re.compile(_CITING + r"\s+the\s+$")
 # A title in mixed case after "the": capitalised words (and connectors) before a keyword in lower case.
 _MIXED_CASE_TITLE = re.compile(r"\b[Tt]he\s+(?P<title>(?:[A-Z][\w'’\-]*\s+(?:(?:of|and|for|on|to|the)\s+)?){1,6})$")
 # The bodies that own a bill without naming it: "the Senate bill", "the House Ways and Means bill".
 _BODY_WORDS = {"Senate", "House", "Assembly", "Congress", "Parliament", "Commons", "Lords", "Committee",
                "Government", "Cabinet", "Ministry", "Council", "Party", "Administration", "Department", "Office",
-               "Court", "Means", "GOP", "White"}
+               "Court", "Means", "GOP", "White", "Labour", "Tory", "Conservative", "Conservatives", "Democrat",
+               "Democrats", "Democratic", "Republican", "Republicans", "Liberal", "Green", "Reform"}
+# Words of law-making around a bill: "MPs debated", "lawmakers passed", "the second reading".
+_LEGISLATIVE = re.compile(r"\b(?:MPs?|[Pp]arliament\w*|[Ll]awmakers?|[Ll]egislat\w+|[Ss]enat\w+|[Cc]ommons|Lords|"
+                          r"[Mm]inisters?|[Dd]ebat\w+|[Vv]ot(?:e|es|ed|ing)|[Rr]eading|[Cc]ongress\w*|[Aa]ssembly|"
+                          r"[Pp]ass(?:ed|es|ing)|[Aa]mend\w*|[Rr]epeal\w*|[Ll]aws?|[Gg]overnor|[Ss]igned|[Cc]ourts?|"
+                          r"[Cc]hallenged|[Rr]oyal [Aa]ssent)\b")
 # Words that open a phrase about a law without naming it: "under the new act", "of the proposed bill".
 _NOT_NAMING = {"new", "same", "said", "proposed", "amended", "old", "above", "relevant", "present", "current", "whole",
                "entire", "latest", "controversial", "contentious", "draft", "original", "existing", "previous",
@@ -130,7 +141,7 @@ _NOT_NAMING = {"new", "same", "said", "proposed", "amended", "old", "above", "re
                "finance", "money", "appropriation", "omnibus"}
 # "the Nigerian constitution", "Kenya's constitution": a country's word before a constitution in lower case.
 _OWNED_CONSTITUTION = re.compile(
-    r"(?P<owner>[A-Z][a-z]+(?: [A-Z][a-z]+)?|U\.S\.|U\.K\.|[A-Z]{2})(?:['’]s)? constitution\b(?! of\b)")
+    r"(?<![\w.])(?P<owner>[A-Z][a-z]+(?: [A-Z][a-z]+)?|U\.S\.|U\.K\.|[A-Z]{2})(?:['’]s)? constitution\b(?! of\b)")
 _ANY_KEYWORD = re.compile(r"(?:" + "|".join(sorted(_KEYWORDS)) + r")\b")
 _WORD = re.compile(r"\(|\)|,|;|(?:[^\W\d_]|[&/])[\w'’&/]*(?:[.\-][^\W\d_][\w'’&/]*)*\.?|\d\w*|\S")
 _YEAR = r"(?:1[6-9]\d\d|20\d\d)(?!\d)"
@@ -151,11 +162,12 @@ _PROVISION_START = re.compile(rf"(?<![\w-]){_PROVISION_WORD}")
 _PROVISION_BEFORE = re.compile(rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?")
 _CARRIED_PROVISION = re.compile(
     r"(?:,|\band)\s+(?P<provision>\d{1,3}[A-Za-z]?(?:\s*\(\s*[0-9a-zA-Z]{1,4}\s*\))*)\s+(?:of|in|under)\s+(?:the\s+)?$")
+_BETWEEN_LAWS = re.compile(r"\s*(?:\([^()]{0,60}\))?\s*")  # a trailing note: "Act, 2015 (as altered, 2024)"
 _PROVISION_ANAPHOR = re.compile(
     rf"{_PROVISION}{_GLOSS}\s+(?:of|in|under)\s+(?:the\s+)?(?:same\s+|said\s+|this\s+)?"
     rf"(?P<anaphor>Act|Code|Ordinance|Constitution|Sanhita|Bill|Rules|Treaty|Convention|act|code|constitution)\b")
-_OWNER_BEFORE = re.compile(r"(?:[A-Z][\w.&\-]*['’]s|\b[A-Z]{2,})\s+$")  # "NATO's", "EU" before a provision
-_BARE_PROVISION = re.compile(rf"(?<![\w-]){_PROVISION}(?!\s*(?:of|in|under)\b)")
+_OWNER_BEFORE = re.compile(r"(?P<owner>\b[A-Z][\w.&\-]*?)(?:['’]s)?\s+$")  # "NATO's", "EU", "India's"
+_BARE_PROVISION = re.compile(rf"(?<![\w-]){_PROVISION}(?!\s*(?:of|under)\b)")
 # (no leading \b, which would cost regex's fast scan for the first letter: _republic_acts checks what precedes)
 _REPUBLIC_ACT = re.compile(r"(?:Republic\s+Act|R\.?A\.?)\s*(?:No\.?\s*)?(?P<number>\d{3,5})\b")
 _AMENDMENT = re.compile(
@@ -165,7 +177,8 @@ _AMENDMENT = re.compile(
 _STATE_BILL = re.compile(r"\b(?:(?P<state>[A-Z][a-z]+)\s+)?(?:House|Senate|Assembly)\s+Bill\s+(?:No\.?\s*)?\d+\b")
 # US bills by their chamber's abbreviation, and executive orders by number ("Executive Order 13769").
 _BILL_CHAMBERS = {"HB": "House Bill", "SB": "Senate Bill", "AB": "Assembly Bill", "H.R.": "H.R."}
-_BILL_NUMBER = re.compile(r"(?P<chamber>HB|SB|AB|H\.R\.)\s?\d{1,5}\b(?![.,]\d)")
+_BILL_NUMBER = re.compile(r"(?P<chamber>HB|SB|AB|H\.R\.) (?!(?:19|20)\d\d\b)\d{1,4}\b(?![.,]\d|\s*(?:million|billion|"
+                          r"m\b|bn\b|%|per\b))")  # not a year ("SB 2024 season"), an amount ("Sandvik AB 123 million")
 _EXECUTIVE_ORDER = re.compile(r"Executive\s+Order\s+(?:No\.?\s*)?\d+(?:-\d+)?\b")
 _LONG_TITLE = re.compile(
     r"\b[Aa]n\s+(?P<title>Act\s+(?:granting|exempting|requiring|prohibiting|regulating|mandating|providing|"
@@ -220,9 +233,11 @@ class LawsComponent:
                 country: str | None) -> tuple[list[_Found], dict[str, _Found]]:
         found: list[_Found] = []
         aliases: dict[str, _Found] = {}
-        # the NER reads many laws as works of art ("the Freedom of Access to Clinic Entrances Act"): only a
-        # person's name is none ("Bill Gates" aside, which `_starts_name` keeps out)
-        blocked = [(start, end) for start, end, label in ents if label == "PERSON"]
+        # the NER reads many laws as works of art ("the Freedom of Access to Clinic Entrances Act"): a work is one
+        # the text quotes or calls a work ("the comedy The Marriage Act"); and a person's name is none
+        blocked = [(start, end) for start, end, label in ents if label == "PERSON" or label == "WORK_OF_ART" and (
+            text[max(0, start - 1):start] in ('"', "“", "'", "‘") or _WORK_NOUNS.search(text, max(0, start - 40),
+                                                                                          min(len(text), end + 30)))]
         words = [word for window in _windows(text) for word in window]
         for i, (_, _, word) in enumerate(words):
             if word.rstrip(".") not in _KEYWORDS or (i + 1 < len(words) and not word.endswith(".")
@@ -232,7 +247,8 @@ class LawsComponent:
             if span is None:
                 continue
             start, end = span
-            if not self._may_be_law(text[start:end], word.rstrip(".")) or any(
+            if not self._may_be_law(text[start:end], word.rstrip(".")) or _WORK_BEFORE.search(
+                    text, max(0, start - 30), start) or any(
                     s <= start and end <= e for s, e in blocked) and not self.registry.named(text[start:end], None):
                 continue
             law = self._title(text, start, end, country, found)
@@ -277,14 +293,14 @@ class LawsComponent:
                 continue
             if word in _NOT_LAW_BEFORE:
                 return None
-            if word in _PROCEDURE_NOUNS and words[i + 1][2] == "of":
+            if word in _PROCEDURE_NOUNS and words[i + 1][2] == "of" and words[i + 2][2] == "the":
                 break
             if word in _NOT_TITLE_WORDS or word.lower() in _PROVISION_WORDS or (
                     i > 0 and words[i - 1][2].lower() in _PROVISION_WORDS) or (  # "Title VII of the ..."
                     word.isupper() and word.capitalize() in _NOT_TITLE_WORDS):  # "THE Official Secrets Act"
                 break
             if word in ("and", "or", ",") and i > 0 and (words[i - 1][2].isupper() and len(words[i - 1][2]) > 1 or
-                                                       words[i - 1][2] in _KEYWORDS):
+                                                       words[i - 1][2] in _KEYWORDS or words[i - 1][2] in self._as_words):
                 break  # "IPC and POCSO Act", "the Finance Act and the Companies Act": two laws
             if word == "the" and i > 0 and words[i - 1][2] in _NOT_OF:
                 break  # "the Committee on Justice on the Online Safety Bill": "of the" may be in a title, "on the" not
@@ -317,7 +333,7 @@ class LawsComponent:
 
     def _registry_holds(self, title: str, word: str) -> bool:
         law = self.registry.named(title, None)
-        return law is not None and word.lower() in law_key(law.name).split()
+        return law is not None and word.lower() not in ("the", "a", "an") and word.lower() in law_key(law.name).split()
 
     def _title(self, text: str, start: int, end: int, country: str | None, earlier: list[_Found]) -> _Found:
         """A title with what follows it (a defined acronym, a year) and its normalised record."""
@@ -406,17 +422,22 @@ class LawsComponent:
             if words_key(name) < words_key(law.name) or (
                     len(name.split()) == 2 and name.split()[0] in (initials, initials + keyword[0])):
                 return replace(law, year=law.year or year, section=None, alias=None)
-        if {name.split()[0], keyword} & _TREATY_KEYWORDS:  # "Kyoto Protocol", "Convention on ...": no country's
+        if keyword in _TREATY_KEYWORDS or name.split()[0] in _TREATY_KEYWORDS and keyword not in _KEYWORDS:
+            # "Kyoto Protocol", "Convention on ...": no country's (but "the Treaty of Waitangi Act" is)
             return _Found(0, 0, name, year, None, None, international=True)
         return _Found(0, 0, name, year, None, jurisdiction or self._country_of(name) or country)
 
     def _mixed_case_title(self, text: str, space: int, end: int, ents: list[tuple[int, int, str]],
                           country: str | None, titles: list[_Found]) -> list[_Found]:
-        """A title with its keyword in lower case ("the Mental Capacity bill", "the Clean Air act"), after "the":
-        not a body's, a person's or a party's bill ("the Senate bill", "the Obama bill", "the Republican bill")."""
+        """A bill's title with its keyword in lower case after "the", where the words around it make law ("MPs
+        debated the Mental Capacity bill"): not a body's, a person's or a party's bill ("the Senate bill", "the
+        Obama bill", "the Labour bill"), nor an invoice ("the Thames Water bill")."""
         m = _MIXED_CASE_TITLE.search(text, max(0, space - 100), space + 1)
-        if m is None or any(t.start < end and m.start("title") < t.end for t in titles):
-            return []
+        if m is None or text[space + 1:end] != "bill" or any(t.start < end and m.start("title") < t.end
+                                                             for t in titles):
+            return []  # "the Clean Air act" is rare; "the Houdini act", "the Netflix bill" are not laws
+        if not _LEGISLATIVE.search(text, max(0, space - 150), min(len(text), end + 150)):
+            return []  # "the Thames Water bill rose": an invoice, where nothing around it is law-making
         start = m.start("title")
         words = text[start:space].split()
         if words[0] in _NOT_TITLE_WORDS or words[0].lower() in _NOT_NAMING or _BODY_WORDS & set(words) or (
@@ -476,7 +497,7 @@ class LawsComponent:
                 continue
             if code in self.gazetteer.countries:
                 found.append(replace(self._constitution(code), start=start, end=m.end()))
-            elif self._country_of(owner) == "US":  # a state's: "the Florida constitution"
+            elif owner[1:].islower() and self._country_of(owner) == "US":  # a state's: "the Florida constitution"
                 found.append(_Found(start, m.end(), f"Constitution of {owner}", None, None, "US"))
         return found
 
@@ -496,9 +517,11 @@ class LawsComponent:
             if _NOT_LAW_AFTER.match(text, end) or text[max(0, start - 16):start].endswith("General "):
                 continue
             if acronym not in aliases and acronym not in self.registry.by_acronym:  # written as a word: "Pmla"
-                if not (text[:end].endswith(" Act") or _CITED.search(text, max(0, start - 40), start)):
-                    continue
                 acronym = alias_words.get(acronym) or self._as_words[acronym]
+                law = self.registry.acronym(acronym, country)
+                if not (text[:end].endswith(" Act") or _CITED.search(text, max(0, start - 40), start)) or (
+                        acronym not in aliases and (law is None or law.jurisdiction != country)):
+                    continue  # "the Bears struggled under Pace": a name, unless a law of the story's country
             if acronym in aliases:
                 title = aliases[acronym]
                 found.append(_Found(start, end, title.name, title.year, None, title.jurisdiction, acronym))
@@ -541,11 +564,13 @@ class LawsComponent:
             found.append(_Found(start, m.end(), " ".join(text[start:m.end()].split()), None, None,
                                 "US" if state else country))
         for m in _BILL_NUMBER.finditer(text):  # "SB 1070", "H.R. 3"
-            if country in (None, "US") and not (m.start() and text[m.start() - 1].isalnum()):
+            if country == "US" and not (m.start() and text[m.start() - 1].isalnum()) and \
+                    _LEGISLATIVE.search(text, max(0, m.start() - 150), m.end() + 150):
                 number = text[m.end("chamber"):m.end()].strip()
                 found.append(_Found(m.start(), m.end(), f"{_BILL_CHAMBERS[m['chamber']]} {number}", None, None, "US"))
         for m in _EXECUTIVE_ORDER.finditer(text) if "Executive Order" in text else ():
-            found.append(_Found(m.start(), m.end(), " ".join(m.group().split()), None, None, country))
+            found.append(_Found(m.start(), m.end(), " ".join(m.group().split()), None, None,
+                                "PH" if country == "PH" else "US"))  # numbered orders: US presidents', PH's
         for m in _whole_words(self._named_provisions, text):
             if re.match(r"\s+(?:of|in)\b", text[m.end():]):
                 continue
@@ -567,7 +592,9 @@ class LawsComponent:
             before = next((m for p in nearby if (m := _PROVISION_BEFORE.fullmatch(text, p, law.start))), None)
             if before is not None:
                 found.append(replace(law, start=before.start(), section=_section(before["provision"])))
-            elif nearby and (carried := _CARRIED_PROVISION.search(text, max(0, law.start - 80), law.start)):
+            elif nearby and (carried := _CARRIED_PROVISION.search(text, max(0, law.start - 80), law.start)) and any(
+                    n.end <= carried.start() and _BETWEEN_LAWS.fullmatch(text, n.end, carried.start()) for n in named):
+                # right after a law: "... Act, 2015 (as altered, 2024), 39 (2) of ..."
                 # "Sections 18 and 27 of the X Act and 39 (2) of the Y Act": the word goes on to the next law
                 word = text[nearby[-1]:].split()[0].removesuffix("s")  # one provision: "Section"
                 found.append(replace(law, start=carried.start("provision"),
@@ -585,9 +612,11 @@ class LawsComponent:
                 continue
             word = m["provision"].split()[0].lower()
             if word.startswith(("art", "title")):
-                if _OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+                owner = _OWNER_BEFORE.search(text, max(0, m.start() - 30), m.start())
+                owner_country = self._country_of_word(owner["owner"]) if owner else None
+                if owner and owner["owner"].isupper() and owner_country is None:
                     continue  # "NATO's Article 5", "the EU Article 50": a treaty's, not a constitution's
-                target = self._antecedent(named, m.start(), "Constitution", country, bare=True)
+                target = self._antecedent(named, m.start(), "Constitution", owner_country or country, bare=True)
             else:  # a section: of the code or act named last
                 target = next((n for n in reversed(named) if n.end <= m.start() and n.name and n.name.split()[-1]
                                in ("Code", "Act", "Sanhita", "Ordinance")), None)
@@ -691,9 +720,9 @@ def _after_article(words: list[tuple[int, int, str]], i: int) -> bool:
 
 
 def _finite_verb(doc: Doc, word: tuple[int, int, str]) -> bool:
-    """Whether the parser reads a word as a finite verb ("Passes", "Approves", "Reject", "Will" in a headline)."""
+    """Whether the parser reads a word as a verb of a headline ("Passes", "Reject", "Will", "Scrap")."""
     span = doc.char_span(word[0], word[1])
-    return span is not None and len(span) == 1 and span[0].tag_ in ("VBZ", "VBD", "VBP", "MD")
+    return span is not None and len(span) == 1 and span[0].tag_ in ("VBZ", "VBD", "VBP", "MD", "VB")
 
 
 def _beside(text: str, number: tuple[int, int], title: _Found) -> bool:
