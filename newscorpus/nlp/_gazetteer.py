@@ -149,8 +149,6 @@ class Gazetteer:
                 "SELECT n.key, p.country_code FROM names n JOIN places p ON p.id = n.place WHERE p.kind = 'country' "
                 "ORDER BY n.rowid"):
             self._country_names.setdefault(key, code)
-        self._country_codes = dict(self._db().execute(
-            "SELECT c.code, p.country_code FROM codes c JOIN places p ON p.id = c.place WHERE p.kind = 'country'"))
         self._demonyms = dict(self._db().execute("SELECT key, country_code FROM demonyms"))
 
     def _db(self) -> sqlite3.Connection:
@@ -182,9 +180,9 @@ class Gazetteer:
         return self._demonyms.get(name_key(word))
 
     def country_of_word(self, word: str) -> str | None:
-        """The country a country name, code or demonym names, if any."""
+        """The country a country name or demonym names, if any ("Kenyan", "the Philippines")."""
         key = name_key(word)
-        return self._demonyms.get(key) or self._country_names.get(key) or self._country_codes.get(word.strip()) or (
+        return self._demonyms.get(key) or self._country_names.get(key) or (
             self._country_names.get(key[4:]) if key.startswith("the ") else None)
 
 
