@@ -48,11 +48,12 @@ def register_extensions() -> None:
 def set_records(doc: Doc, attribute: str, records: Iterable[DataclassInstance]) -> None:
     """Keep a component's results on the Doc as plain dicts (their fields are plain values: no deep copy, which
     `dataclasses.asdict` would make)."""
-    doc._.set(attribute, [{name: getattr(record, name) for name in fields_of(type(record))} for record in records])
+    doc._.set(attribute, [{name: getattr(record, name) for name in _field_names(type(record))} for record in records])
 
 
 @cache
-def fields_of(kind: type) -> tuple[str, ...]:
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once per class."""
     return tuple(field.name for field in fields(kind))
 
 

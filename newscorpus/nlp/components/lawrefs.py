@@ -30,8 +30,8 @@ _KEYWORDS = {"Act", "Bill", "Code", "Ordinance", "Constitution", "Sanhita", "Adh
 # An international instrument named before its keyword carries a place ("Kyoto Protocol", "Oslo Accords") or what
 # it regulates ("Chemical Weapons Convention"); other such names are events, bodies and works ("Democratic National
 # Convention", "Ghost Protocol", "Honda Accord", "Government of National Accord").
-_INSTRUMENT_KEYWORDS = {"Convention", "Conventions", "Protocol", "Treaty", "Agreement", "Accord", "Accords",
-                        "Covenant", "Charter"}
+_INSTRUMENT_KEYWORDS = {"Convention", "Protocol", "Treaty", "Agreement", "Accord", "Accords", "Covenant", "Charter"}
+_TREATY_KEYWORDS = _INSTRUMENT_KEYWORDS - {"Charter"}  # a charter may be a country's ("the Canadian Charter")
 _INSTRUMENT_SUBJECTS = {
     "Arms", "Weapons", "Nuclear", "Non-Proliferation", "Test", "Ban", "Missile", "Mine", "Mines", "Peace", "Trade",
     "Free", "Investment", "Extradition", "Tax", "Climate", "Rights", "Human", "Refugee", "Refugees", "Torture",
@@ -42,7 +42,6 @@ _INSTRUMENT_SUBJECTS = {
 }
 # A code codifies a field of law ("Penal Code", "Labour Code", "Code of Criminal Procedure"); other codes are works
 # and conventions ("The Da Vinci Code", "Morse Code", "Dress Code").
-_TREATY_KEYWORDS = _INSTRUMENT_KEYWORDS - {"Charter"}  # a charter may be a country's ("the Canadian Charter")
 _CODE_FIELDS = {
     "Penal", "Criminal", "Civil", "Procedure", "Tax", "Taxation", "Revenue", "Income", "Labour", "Labor", "Family",
     "Electoral", "Election", "Commercial", "Administrative", "Customs", "Building", "Traffic", "Highway", "Vehicle",
@@ -152,7 +151,8 @@ _AFTER_TITLE = re.compile(
 )
 _NUM = r"(?:\d++[A-Za-z]?+(?:\s*-?\s*\(\s*[0-9a-zA-Z]{1,4}\s*\))*(?:-[A-Z]+)?|[IVXL]+\b)"
 # What an item of a list may gloss: "sections 4 (assault), 6 (aggravated assault) and 8 of the ... Act".
-_ITEM_GLOSS = r"(?:\s*\((?![0-9a-zA-Z]{1,4}\s*\))[^()]{2,80}\))?"
+_GLOSS_IN_BRACKETS = r"\((?![0-9a-zA-Z]{1,4}\s*\))[^()]{2,80}\)"  # words, not a subsection's "(2)" or "(b)"
+_ITEM_GLOSS = rf"(?:\s*{_GLOSS_IN_BRACKETS})?"
 _NUMS = rf"{_NUM}(?:{_ITEM_GLOSS}\s*(?:,|and|or|&|to)\s*(?:\(\s*[0-9a-zA-Z]{{1,4}}\s*\)|{_NUM}))*"
 _PROVISION_WORD = r"(?:[Ss]ub-?[Ss]ections?|[Ss]ections?|[Aa]rticles?|[Cc]lauses?|[Tt]itles?|[Cc]hapters?|" \
                   r"[Ss]chedules?|[Pp]aragraphs?|[Pp]arts?|[Ss]s?\.|[Ss]ecs?\.|[Aa]rts?\.)"
@@ -435,7 +435,7 @@ class LawsComponent:
         m = _MIXED_CASE_TITLE.search(text, max(0, space - 100), space + 1)
         if m is None or text[space + 1:end] != "bill" or any(t.start < end and m.start("title") < t.end
                                                              for t in titles):
-            return []  # "the Clean Air act" is rare; "the Houdini act", "the Netflix bill" are not laws
+            return []  # "the Clean Air act" is rare; "the Houdini act", "the X Factor act" are no laws
         if not _LEGISLATIVE.search(text, max(0, space - 150), min(len(text), end + 150)):
             return []  # "the Thames Water bill rose": an invoice, where nothing around it is law-making
         start = m.start("title")
@@ -445,9 +445,7 @@ class LawsComponent:
                 s < space and start < e and label in ("PERSON", "NORP", "GPE") for s, e, label in ents):
             return []
         law = self._title(text, start, end, country, titles)
-        keyword = text[space + 1:end]
-        return [replace(law, name=law.name if law.registry else f"{(law.name or '')[:-len(keyword)]}"
-                                                              f"{keyword.capitalize()}")]
+        return [law if law.registry else replace(law, name=f"{(law.name or '')[:-len('bill')]}Bill")]
 
     def _lowercase_titles(self, text: str, ents: list[tuple[int, int, str]], country: str | None,
                           titles: list[_Found]) -> list[_Found]:
@@ -516,18 +514,17 @@ class LawsComponent:
         for start, end, acronym in matches:
             if _NOT_LAW_AFTER.match(text, end) or text[max(0, start - 16):start].endswith("General "):
                 continue
-            if acronym not in aliases and acronym not in self.registry.by_acronym:  # written as a word: "Pmla"
+            as_word = acronym not in aliases and acronym not in self.registry.by_acronym  # "Pmla"
+            if as_word:
                 acronym = alias_words.get(acronym) or self._as_words[acronym]
-                law = self.registry.acronym(acronym, country)
-                if not (text[:end].endswith(" Act") or _CITED.search(text, max(0, start - 40), start)) or (
-                        acronym not in aliases and (law is None or law.jurisdiction != country)):
-                    continue  # "the Bears struggled under Pace": a name, unless a law of the story's country
+                if not (text[:end].endswith(" Act") or _CITED.search(text, max(0, start - 40), start)):
+                    continue  # "the Bears struggled under Pace": a name, not a law cited
             if acronym in aliases:
                 title = aliases[acronym]
                 found.append(_Found(start, end, title.name, title.year, None, title.jurisdiction, acronym))
                 continue
             law = self.registry.acronym(acronym, country)
-            if law is not None:
+            if law is not None and not (as_word and law.jurisdiction != country):  # a word form: the story's law
                 found.append(_Found(start, end, law.name, law.year, None, law.jurisdiction, acronym, True))
         return found
 
@@ -839,7 +836,7 @@ def _constitution_of(gazetteer: Gazetteer, code: str) -> str:
 
 def _section(raw: str) -> str:
     """"section 27 (1) and (2)" -> "Section 27(1), (2)"; "sections 4 (assault) and 6" -> "Sections 4, 6"."""
-    raw = re.sub(r"\s*\((?![0-9a-zA-Z]{1,4}\s*\))[^()]*\)", "", raw)
+    raw = re.sub(rf"\s*{_GLOSS_IN_BRACKETS}", "", raw)
     parts = re.split(r"\s*(?:,|\band\b|\bor\b|&)\s*", " ".join(raw.split()))
     first = parts[0]
     word, _, rest = first.partition(" ")
