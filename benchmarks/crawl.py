@@ -38,8 +38,8 @@ from pathlib import Path
 
 import httpx
 
-from newscorpus import ingest
-from newscorpus.pipeline import Crawler
+from newscorpus.app.sources import add_source
+from newscorpus.app.crawl import Crawler
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, open_store
 from newscorpus.crawler import Fetcher, extract_article
@@ -132,7 +132,7 @@ def bare_spacy(base: str, count: int, model: str, processes: int) -> float:
         texts = [extract_article(client.get(f"{base}/p/{n}.html").content, f"{base}/p/{n}.html").text
                  for n in range(count)]
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["newscorpus._worker"])
+    context.set_forkserver_preload(["newscorpus.app._worker"])
     started = time.perf_counter()
     with context.Pool(processes) as pool:
         done = sum(pool.starmap(_pipe_texts, [(model, texts[i::processes]) for i in range(processes)]))
@@ -155,7 +155,7 @@ def crawl_in_process(base: str, count: int, settings: Settings,
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         store = open_store(data)
-        ingest.add_source(store, f"{base}/feed.xml?n={count}&trickle={trickle_every}")
+        add_source(store, f"{base}/feed.xml?n={count}&trickle={trickle_every}")
         stored_at: list[float] = []
         started = time.perf_counter()
 

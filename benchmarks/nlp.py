@@ -30,12 +30,12 @@ HERE = Path(__file__).resolve().parents[1]
 _EXTRACT = """
 import sys, time
 from datetime import date
-from newscorpus import ingest
+from newscorpus.app.extract import extract_jsonl
 from newscorpus.config import Settings
 lines = open(sys.argv[1], "rb").read().splitlines()
 written = []
 started = time.perf_counter()
-bad = ingest.extract_jsonl(iter(lines), Settings(), date.today(), int(sys.argv[2]), written.append)
+bad = extract_jsonl(iter(lines), Settings(), date.today(), int(sys.argv[2]), written.append)
 print(time.perf_counter() - started, len(written) - bad)
 """
 

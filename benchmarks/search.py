@@ -8,7 +8,7 @@ are annotated once by the newscorpus pipeline, split into sentences with their d
 synthetic story draws most of its sentences from one article and the rest from others, so words, phrases and
 entities are distributed as in news. Each story gets one of 200 sources, an author, a publication time in
 2019-2026, and 3% are near-copies of an earlier story (syndication). Stories are stored through the store
-(SQLite) and indexed through newscorpus's own path (ingest.index_pending).
+(SQLite) and indexed through newscorpus's own path (index_pending).
 
 Baseline, in the same run: a bare tantivy index of the same stories with the same analysis and fast fields,
 queried with tantivy's own query parser and aggregations, no newscorpus layer (no parsing of our language, no
@@ -72,7 +72,7 @@ def sentence_bank() -> list[list[dict[str, Any]]]:
 def build(size: int, folder: Path, bank: list[list[dict[str, Any]]]) -> dict[str, float]:
     """A newscorpus data directory of `size` synthetic stories, and a bare tantivy index of the same stories.
     Returns the seconds each step took."""
-    from newscorpus import ingest
+    from newscorpus.app.indexing import index_pending
     from newscorpus.corpus import SearchIndex, open_store
     from newscorpus.corpus.dedup import signature
     from newscorpus.crawler.extract import content_hash
@@ -128,7 +128,7 @@ def build(size: int, folder: Path, bank: list[list[dict[str, Any]]]) -> dict[str
     timings["store"] -= bare.seconds
     index = SearchIndex(folder)
     started = time.perf_counter()
-    ingest.index_pending(store, index)
+    index_pending(store, index)
     timings["index"] = time.perf_counter() - started
     store.close()
     return timings
@@ -259,14 +259,15 @@ def run_queries(folder: Path, system: str, queries: list[dict[str, Any]]) -> dic
 
 def export_parquet(folder: Path) -> dict[str, Any]:
     """Export every story to Parquet in this process: time, peak memory, and the manifest's verification."""
-    from newscorpus import Corpus, ingest
+    from newscorpus import Corpus
+    from newscorpus.app.export import manifest_path, verify_export
 
     with Corpus(folder) as corpus:
         output = folder / "export.parquet"
         started = time.perf_counter()
         manifest = corpus.export(output, "", format="parquet")
         seconds = time.perf_counter() - started
-        ingest.verify_export(ingest.manifest_path(output))
+        verify_export(manifest_path(output))
     return {"rows": manifest["rows"], "seconds": seconds, "bytes": manifest["bytes"],
             "peak_mb": peak_memory_mb()}
 
@@ -314,7 +315,7 @@ def main() -> None:
         bare = in_subprocess("--worker", "bare", str(folder), str(workload_file))
         print(f"\n{size:,} stories")
         print(f"  store (SQLite, through the store): {size / timings['store']:,.0f} stories/s")
-        print(f"  index through newscorpus (ingest.index_pending): {size / timings['index']:,.0f} stories/s; "
+        print(f"  index through newscorpus (index_pending): {size / timings['index']:,.0f} stories/s; "
               f"bare tantivy: {size / timings['bare']:,.0f} stories/s ({timings['index'] / timings['bare']:.2f}x)")
         print(f"  {len(queries)} queries   {'p50 ms':>8}{'p95 ms':>8}{'mean ms':>8}{'peak MB':>9}")
         for name, result in (("newscorpus", ours), ("bare tantivy", bare)):

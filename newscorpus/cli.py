@@ -22,17 +22,25 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from newscorpus import __version__, ingest
+from newscorpus import __version__
+from newscorpus.app import ProgressCallback
+from newscorpus.app.crawl import Crawler
+from newscorpus.app.documents import get_document
+from newscorpus.app.export import export_matches, manifest_path, verify_export
+from newscorpus.app.extract import annotate_text, decode_text, extract_jsonl
+from newscorpus.app.filters import documents_matching
+from newscorpus.app.indexing import reindex as rebuild_index
+from newscorpus.app.reprocess import reprocess as reprocess_archived
+from newscorpus.app.search import MAX_PAGE_SIZE, SearchRequest, search as search_corpus
+from newscorpus.app.sources import add_source, configure_source, export_opml, import_opml, remove_source, starter_sources
 from newscorpus.config import Settings, load_settings, resolve_data_dir, unknown_environment
-from newscorpus.corpus import SearchIndex, Store, facets as facet_counts, open_store, timeline as timeline_counts
-from newscorpus.corpus import search as search_corpus
+from newscorpus.corpus import SearchIndex, Store, open_store
 from newscorpus.corpus.export import EXPORT_FORMATS
 from newscorpus.corpus.index import FACETS, TIMELINE_INTERVALS
 from newscorpus.corpus.lock import DataDirLock
 from newscorpus.corpus.query import given_filters
 from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError, StorageError
 from newscorpus.models import CrawlSummary, LawReference, SearchHit
-from newscorpus.pipeline import Crawler
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -129,7 +137,7 @@ def cli(ctx: click.Context, data: Path | None, config_file: Path | None, overrid
     ctx.call_on_close(env.close)
 
 
-def _progress_callback(progress: Progress) -> ingest.ProgressCallback:
+def _progress_callback(progress: Progress) -> ProgressCallback:
     tasks: dict[str, Any] = {}
 
     def update(phase: str, done: int, total: int) -> None:
@@ -140,7 +148,7 @@ def _progress_callback(progress: Progress) -> ingest.ProgressCallback:
     return update
 
 
-def _plain_progress(every: float = 10.0) -> ingest.ProgressCallback:
+def _plain_progress(every: float = 10.0) -> ProgressCallback:
     """Progress without a terminal (a log file, a service): one line per phase every `every` seconds, and when
     the phase is done."""
     last: dict[str, float] = {}
@@ -156,7 +164,7 @@ def _plain_progress(every: float = 10.0) -> ingest.ProgressCallback:
 
 
 @contextlib.contextmanager
-def _progress() -> Iterator[ingest.ProgressCallback]:
+def _progress() -> Iterator[ProgressCallback]:
     if not err.is_terminal:
         yield _plain_progress()
         return
@@ -187,7 +195,7 @@ def sources_add(env: Env, urls: tuple[str, ...], title: str | None, tags: tuple[
       newscorpus sources add https://news.example.org/ --tag africa
     """
     for url in urls:
-        source, created = ingest.add_source(env.store(create=True), url, title, tags)
+        source, created = add_source(env.store(create=True), url, title, tags)
         verb = "added" if created else "already present"
         out.print(f"{verb}: [{source.id}] {source.url} ({source.kind})", markup=False)
 
@@ -244,7 +252,7 @@ def sources_set(env: Env, key: str, title: str | None, tags: tuple[str, ...], en
         changes["tags"] = tags
     if not changes:
         raise click.UsageError("give at least one setting to change (see --help)")
-    source = ingest.configure_source(env.store(), key, changes)
+    source = configure_source(env.store(), key, changes)
     out.print(f"updated: [{source.id}] {source.url}", markup=False)
 
 
@@ -254,7 +262,7 @@ def sources_set(env: Env, key: str, title: str | None, tags: tuple[str, ...], en
 def sources_remove(env: Env, keys: tuple[str, ...]) -> None:
     """Remove sources by id or URL (their stored articles stay)."""
     for key in keys:
-        ingest.remove_source(env.store(), key)
+        remove_source(env.store(), key)
         out.print(f"removed: {key}", markup=False)
 
 
@@ -272,8 +280,8 @@ def sources_import(env: Env, file: Path | None, starter: bool) -> None:
     """
     if (file is None) == (not starter):
         raise click.UsageError("give an OPML FILE or --starter (not both)")
-    data = ingest.starter_sources() if starter else _read_bytes(file)  # type: ignore[arg-type]
-    added, present = ingest.import_opml(env.store(create=True), data)
+    data = starter_sources() if starter else _read_bytes(file)  # type: ignore[arg-type]
+    added, present = import_opml(env.store(create=True), data)
     out.print(f"imported {added} new source(s), {present} already present")
 
 
@@ -282,7 +290,7 @@ def sources_import(env: Env, file: Path | None, starter: bool) -> None:
 @click.pass_obj
 def sources_export(env: Env, file: Path) -> None:
     """Export sources as OPML (to FILE, or stdout)."""
-    text = ingest.export_opml(env.store(read_only=True))
+    text = export_opml(env.store(read_only=True))
     if str(file) == "-":
         click.echo(text, nl=False)
     else:
@@ -369,9 +377,9 @@ def reprocess(env: Env, query: str | None, everything: bool) -> None:
     """
     if (query is None) == (not everything):
         raise click.UsageError("give a QUERY or --all (not both)")
-    ids = ingest.documents_matching(env.store(), env.index(), query)
+    ids = documents_matching(env.store(), env.index(), query)
     with _progress() as progress:
-        updated, failures = ingest.reprocess(env.store(), env.index(), env.settings, env.data_dir, ids, progress)
+        updated, failures = reprocess_archived(env.store(), env.index(), env.settings, env.data_dir, ids, progress)
     out.print(f"reprocessed {updated} document(s)")
     for reason, count in failures.most_common():
         out.print(f"  skipped {count:>4} × {reason}", markup=False)
@@ -428,17 +436,19 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--facets", type=click.Choice(list(FACETS)), default=None,
               help="Instead of hits, count the matching stories per country, region, place, law, source, language "
                    "or author (each syndicated story once).")
-@click.option("--timeline", type=click.Choice(TIMELINE_INTERVALS), default=None,
-              help="Instead of hits, count the matching stories per day, week or month, as a bar chart.")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
-              help="Hits (or facet values) to show.")
+@click.option("--timeline", type=click.Choice([*TIMELINE_INTERVALS, "auto"]), default=None,
+              help="Instead of hits, count the matching stories per day, week, month or year, as a bar chart; auto "
+                   "chooses from the span.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, MAX_PAGE_SIZE),
+              help="Hits (or facet values) to show: a page.")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Which page of hits.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
               show_default=True)
 @click.option("--all-copies", is_flag=True, help="List every copy of a syndicated story instead of one per story.")
 @click.option("--matched", is_flag=True, help="Show, for each hit, the dates, places and laws that met the filters.")
 @click.pass_obj
-def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str | None, limit: int, fmt: str,
-           all_copies: bool, matched: bool, **options: str | None) -> None:
+def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str | None, limit: int, page: int,
+           fmt: str, all_copies: bool, matched: bool, **options: str | None) -> None:
     """Search the corpus. QUERY is words, "phrases" and filters:
 
     \b
@@ -460,29 +470,41 @@ def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str
       newscorpus search --law PECA --place Pakistan  # stories citing the Prevention of Electronic Crimes Act
       newscorpus search cybercrime --facets country  # which countries those stories mention
       newscorpus search 'law:PECA' --timeline month  # how coverage rose and fell, month by month
+      newscorpus search flood --page 2               # hits 11-20
+
+    With --format json, the answer has the page of hits, the total number of matching stories, and how each
+    filter was understood; the filters' readings also go to stderr.
     """
     since, until = options.pop("since"), options.pop("until")
-    filters = given_filters(options, since, until)
-    store, index = env.searchable()
-    resolve = ingest.resolver(store, lambda line: err.print(line, markup=False))
+    counting = facets is not None or timeline is not None
+    request = SearchRequest(query, {name: value for name, value in options.items() if value is not None}, since,
+                            until, sort, page, 0 if counting else limit, all_copies, matched,
+                            facets=(facets,) if facets else (), facet_size=limit, timeline=timeline)
+    response = search_corpus(*env.searchable(), request)
+    for understood in response.understood:
+        matches = "" if understood.stories else " (no story in the corpus matches this on its own)"
+        err.print(f"{understood.field}: {understood.meaning}{matches}", markup=False, soft_wrap=True)
     if facets is not None:
-        counts = [{facets: key, "stories": n}
-                  for key, n in facet_counts(index, query, facets, limit, filters, resolve)]
+        counts = [{facets: key, "stories": n} for key, n in response.facets[facets]]
         _print_records(counts, fmt, (facets, "stories"))
-        return
-    if timeline is not None:
-        periods = timeline_counts(index, query, timeline, filters, resolve)
+    elif response.timeline is not None:
         if fmt == "table":
-            _print_timeline(periods)
+            _print_timeline(response.timeline)
         else:
-            _print_records([{timeline: period, "stories": n} for period, n in periods], fmt, (timeline, "stories"))
-        return
-    hits = search_corpus(store, index, query, limit, collapse=not all_copies, filters=filters,
-                         resolve=resolve, by_date=sort == "date", matched=matched)
-    if fmt == "table":
-        _print_hits(hits)
+            column = response.interval or "period"
+            _print_records([{column: period, "stories": n} for period, n in response.timeline], fmt,
+                           (column, "stories"))
+    elif fmt == "table":
+        _print_hits(response.hits)
+        if response.total:
+            first = (page - 1) * limit + 1
+            shown = f"{first}-{first + len(response.hits) - 1}" if response.hits else "none"
+            more = f"; next: --page {page + 1}" if page < response.pages else ""
+            err.print(f"stories {shown} of {response.total:,}{more}", markup=False)
+    elif fmt == "json":
+        click.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _print_records([h.to_dict() for h in hits], fmt, tuple(SearchHit.__dataclass_fields__))
+        _print_records([h.to_dict() for h in response.hits], fmt, tuple(SearchHit.__dataclass_fields__))
 
 
 @cli.command()
@@ -508,9 +530,9 @@ def export(env: Env, /, query: str, fmt: str, output: Path, **options: str | Non
         since, until = options.pop("since"), options.pop("until")
         filters = given_filters(options, since, until)
         store, index = env.searchable()
-        manifest = ingest.export_matches(store, index, env.settings, query, filters, fmt, output, progress)
+        manifest = export_matches(store, index, env.settings, query, filters, fmt, output, progress)
     out.print(f"exported {manifest['rows']} documents to {output} ({manifest['bytes']:,} bytes, sha256 "
-              f"{manifest['sha256'][:16]}…); manifest: {ingest.manifest_path(output)}", markup=False)
+              f"{manifest['sha256'][:16]}…); manifest: {manifest_path(output)}", markup=False)
 
 
 @cli.command()
@@ -522,7 +544,7 @@ def verify(manifest: Path) -> None:
     Example:
       newscorpus verify cmca.parquet.manifest.json
     """
-    found = ingest.verify_export(manifest)
+    found = verify_export(manifest)
     out.print(f"ok: {found['file']} holds {found['rows']} records and matches its SHA-256 "
               f"(exported {found['created']} with newscorpus {found['version']})", markup=False)
 
@@ -567,8 +589,8 @@ def _print_hits(hits: list[Any]) -> None:
     if not hits:
         err.print("no matches")
         return
-    table = Table("#", "article", "source", "published", show_lines=True)
-    for rank, hit in enumerate(hits, 1):
+    table = Table("id", "article", "source", "published", show_lines=True)
+    for hit in hits:
         cell = Text(hit.title or hit.url, style="bold")
         cell.append("\n")
         cell.append_text(_highlighted(hit.snippet))
@@ -577,7 +599,7 @@ def _print_hits(hits: list[Any]) -> None:
             cell.append(f"\nand {hit.copies} more outlet{'s' if hit.copies > 1 else ''}", style="italic")
         for kind, texts in (hit.matched or {}).items():
             cell.append(f"\nmatched {kind}: {'; '.join(dict.fromkeys(texts))}", style="green")
-        table.add_row(str(rank), cell, Text(hit.source or ""), (hit.published or "")[:10])
+        table.add_row(str(hit.id), cell, Text(hit.source or ""), (hit.published or "")[:10])
     out.print(table)
 
 
@@ -598,21 +620,25 @@ def _highlighted(snippet: str) -> Text:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def show(env: Env, document_id: int, fmt: str) -> None:
-    """Show one document with the dates, places, laws and entities found in it."""
-    doc = env.store(read_only=True).get_document(document_id)
-    if doc is None:
-        raise ConfigError(f"no document with id {document_id}")
+    """Show one document with the dates, places, laws and entities found in it, and its story's other copies.
+
+    \b
+    Examples:
+      newscorpus show 42
+      newscorpus show 42 --format json    # everything, with provenance: where each field came from
+    """
+    view = get_document(env.store(read_only=True), document_id)
     if fmt == "json":
-        record = asdict(doc)
-        record["annotations"] = doc.annotations.to_dict()
-        record["other_urls"] = env.store().other_urls(doc.id)
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2))
         return
+    doc = view.document
     out.print(Text(doc.title or "(untitled)", style="bold"))
     out.print(f"{doc.url}\nsource: {doc.source}  published: {doc.published}  modified: {doc.modified}  "
               f"fetched: {doc.fetched_at}  language: {doc.language}  cluster: {doc.cluster_id}", markup=False)
-    for url in env.store().other_urls(doc.id):
+    for url in view.other_urls:
         out.print(f"also at: {url}", markup=False)
+    for copy in view.copies:
+        out.print(f"copy {copy.id}: {copy.source or ''} {(copy.published or '')[:10]} {copy.url}", markup=False)
     if doc.nlp_note:
         out.print(f"NLP {doc.nlp_note}", markup=False)
     out.print()
@@ -694,12 +720,12 @@ def extract(env: Env, file: Path, published: str | None, fmt: str, jsonl: bool, 
     default_day = _parse_day(published, "--published") or date.today()
     if jsonl:
         with _open_lines(file) as lines:
-            bad = ingest.extract_jsonl(lines, env.settings, default_day, workers, click.echo)
+            bad = extract_jsonl(lines, env.settings, default_day, workers, click.echo)
         if bad:
             raise ExtractionError(f"{bad} input line(s) were not valid records; see their \"error\" fields")
         return
-    text = ingest.decode_text(_read_bytes(file), "standard input" if str(file) == "-" else str(file))
-    annotations = ingest.annotate_text(text, default_day, env.settings)
+    text = decode_text(_read_bytes(file), "standard input" if str(file) == "-" else str(file))
+    annotations = annotate_text(text, default_day, env.settings)
     if fmt == "json":
         click.echo(json.dumps(annotations.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -752,7 +778,7 @@ def reindex(env: Env) -> None:
     is complete, and a failed rebuild leaves it as it was."""
     store = env.store()
     with DataDirLock(env.data_dir, "reindex"), _progress() as progress:  # no crawl writes the index meanwhile
-        count = ingest.reindex(store, env.index(), progress)
+        count = rebuild_index(store, env.index(), progress)
     out.print(f"indexed {count} document(s)")
 
 
@@ -775,7 +801,7 @@ def settings_command(env: Env) -> None:
 @click.pass_obj
 def demo(env: Env, keep: bool) -> None:
     """Crawl a small bundled news site on 127.0.0.1 and run a few searches, offline."""
-    from newscorpus.demo import run_demo
+    from newscorpus.app.demo import run_demo
 
     if keep:
         env.store(create=True)  # the demo corpus goes into the data directory: create it as `sources add` would

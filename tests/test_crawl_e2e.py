@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import tantivy
 
-from newscorpus import ingest
+from newscorpus.app.sources import add_source
 from newscorpus.models import CrawlSummary
-from newscorpus.pipeline import Crawler
+from newscorpus.app.crawl import Crawler
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, open_store, search
 from newscorpus.corpus.store import DATABASE_NAME
@@ -47,7 +47,7 @@ def crawled(newsmirror: Mirror, tmp_path_factory: pytest.TempPathFactory) -> tup
     data = tmp_path_factory.mktemp("mirror-corpus")
     store = open_store(data)
     for site in newsmirror.manifest()["sites"]:  # type: ignore[union-attr]
-        ingest.add_source(store, f"{newsmirror.base_url}/{site}/")
+        add_source(store, f"{newsmirror.base_url}/{site}/")
     settings = Settings(per_host_delay=0.0, request_timeout=10.0)
     summary = Crawler(store, SearchIndex(data), settings, data).run()
     store.close()

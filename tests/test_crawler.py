@@ -21,7 +21,7 @@ from newscorpus.corpus.store import DATABASE_NAME
 from newscorpus.crawler import extract_article
 from newscorpus.crawler.archive import read_response
 from newscorpus.crawler.opml import parse_opml
-from newscorpus.ingest import starter_sources
+from newscorpus.app.sources import starter_sources
 from tests.conftest import NEWSMIRROR, SHARED, LocalSite, Mirror, grandchildren
 
 FAST = ["--setting", "per_host_delay", "0", "--setting", "per_host_concurrency", "8"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from newscorpus import ingest
+from newscorpus.app.filters import resolver
 from newscorpus.corpus import SearchIndex, facets, open_store, search, timeline
 from newscorpus.corpus.query import And, Filter, Not, Or, Words, parse
 from newscorpus.corpus.store import Store
@@ -38,7 +38,7 @@ def titles(corpus: tuple[Path, Store, SearchIndex]) -> object:
     _, store, index = corpus
 
     def found(query: str) -> set[str]:
-        return {h.title or "" for h in search(store, index, query, limit=10, resolve=ingest.resolver(store))}
+        return {h.title or "" for h in search(store, index, query, limit=10, resolve=resolver(store))}
     return found
 
 
@@ -132,7 +132,7 @@ def test_search_language_errors_say_where_and_what_was_expected(corpus: tuple[Pa
                                                                  query: str, message: str) -> None:
     data, store, index = corpus
     with pytest.raises(QueryError) as caught:
-        search(store, index, query, resolve=ingest.resolver(store))
+        search(store, index, query, resolve=resolver(store))
     assert message in str(caught.value)
     assert message in one_line_error(run(data, "search", query))
 
@@ -154,7 +154,7 @@ def test_search_language_options_are_the_same_filters(corpus: tuple[Path, Store,
 
 def test_search_language_facets_count_stories_per_value(corpus: tuple[Path, Store, SearchIndex]) -> None:
     data, store, index = corpus
-    resolve = ingest.resolver(store)
+    resolve = resolver(store)
     assert dict(facets(index, "", "country", resolve=resolve)) == {"KE": 1, "CH": 1, "US": 1, "TZ": 1, "UG": 1}
     assert facets(index, "strike", "law", resolve=resolve) == [("Labour Relations Act", 1)]
     assert facets(index, "", "language") == [("en", 3)]
@@ -169,12 +169,12 @@ def test_search_language_facets_count_stories_per_value(corpus: tuple[Path, Stor
 
 def test_search_language_timeline_counts_per_period_with_gaps(corpus: tuple[Path, Store, SearchIndex]) -> None:
     data, _, index = corpus
-    assert timeline(index, "", "month") == [("2026-04", 1), ("2026-05", 1), ("2026-06", 1)]
-    weeks = timeline(index, "", "week")
+    assert timeline(index, "", "month")[1] == [("2026-04", 1), ("2026-05", 1), ("2026-06", 1)]
+    weeks = timeline(index, "", "week")[1]
     assert weeks[0] == ("2026-W14", 1) and weeks[-1] == ("2026-W23", 1) and len(weeks) == 10
     assert sum(n for _, n in weeks) == 3 and ("2026-W15", 0) in weeks
-    assert timeline(index, "glaciers", "day") == [("2026-05-19", 1)]
-    assert timeline(index, "nothing-matches-this", "month") == []
+    assert timeline(index, "glaciers", "day")[1] == [("2026-05-19", 1)]
+    assert timeline(index, "nothing-matches-this", "month")[1] == []
     chart = run(data, "search", "--timeline", "month").stdout.splitlines()
     assert chart == [f"   2026-0{m} {'█' * 40} 1" for m in (4, 5, 6)]
 
@@ -253,7 +253,7 @@ def test_search_language_python_api(corpus: tuple[Path, Store, SearchIndex], tmp
 
 def test_search_language_hits_show_what_met_the_filters(corpus: tuple[Path, Store, SearchIndex]) -> None:
     data, store, index = corpus
-    hits = search(store, index, 'workers place:Kenya law:"Labour Relations Act"', resolve=ingest.resolver(store),
+    hits = search(store, index, 'workers place:Kenya law:"Labour Relations Act"', resolve=resolver(store),
                   matched=True)
     assert hits[0].matched == {"places": ["MOMBASA", "Mombasa", "Nairobi", "Kenya"],
                                "laws": ["Labour Relations Act, 2007"]}
@@ -278,7 +278,7 @@ def test_search_language_any_string_is_a_search_or_one_query_error(corpus: tuple
     _, store, index = corpus
     for query in ("".join(pieces), " ".join(pieces), noise):
         try:
-            hits = search(store, index, query, resolve=ingest.resolver(store))
+            hits = search(store, index, query, resolve=resolver(store))
         except QueryError as exc:
             assert str(exc) and "\n" not in str(exc)
         else:

@@ -1,6 +1,6 @@
 """Exports: every matching document as JSON lines, CSV or Parquet, streamed in batches so memory stays bounded
 however many there are, with full text, metadata, what the NLP found, the cluster and provenance (URL, fetch
-time, content hash, WARC file and offset). The caller writes the manifest (ingest.export_matches)."""
+time, content hash, WARC file and offset). The caller writes the manifest (app.export.export_matches)."""
 
 from __future__ import annotations
 

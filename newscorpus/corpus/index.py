@@ -42,7 +42,9 @@ class DocumentFacts:
 # Facets: the index field each counts, all fast fields.
 FACETS = {"country": "countries", "region": "regions", "place": "place_names", "law": "law_names",
           "source": "source_name", "language": "language", "author": "authors"}
-TIMELINE_INTERVALS = ("day", "week", "month")
+TIMELINE_INTERVALS = ("day", "week", "month", "year")
+# The interval a timeline takes when none is asked for: the finest that keeps it to about this many periods.
+_AUTO_PERIODS = 60
 
 # What a caller looks up for the filters the index cannot settle alone: a place or a law to its index term
 # (corpus.places, corpus.laws), a cluster to its documents' ids.
@@ -337,6 +339,23 @@ class SearchIndex:
         ids = searcher.fast_field_values("id", [address for _, address in result.hits])  # no stored-field reads
         return [(int(doc_id or 0), float(key) * scale) for doc_id, (key, _) in zip(ids, result.hits, strict=True)]
 
+    def count_matches(self, query: str | Node, resolve: Resolver | None = None, stories: bool = True) -> int:
+        """How many documents a query matches; with `stories`, each syndicated story once (its later copies are
+        not counted)."""
+        compiled = self.compile(tree(query), resolve)
+        if stories:
+            compiled = self._stories(compiled)
+        try:
+            found = self._index.searcher().search(compiled, limit=1, count=True)
+            return int(found.count or 0)  # type: ignore[attr-defined]  # (the stub lacks `count`)
+        except ValueError as exc:
+            raise QueryError(f"the index cannot count this: {exc}", str(query)) from exc
+
+    def _stories(self, compiled: tantivy.Query) -> tantivy.Query:
+        """Only the first copy of each syndicated story."""
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, compiled), (tantivy.Occur.MustNot,
+                                            tantivy.Query.term_query(self.schema, "copy", 1))])
+
     def facets(self, query: str | Node, facet: str, limit: int = 10,
                resolve: Resolver | None = None) -> list[tuple[str, int]]:
         """The most frequent values of a facet (see FACETS) among the stories that match, each syndicated story
@@ -346,31 +365,35 @@ class SearchIndex:
         result = self._aggregate(query, resolve, {"terms": {"field": FACETS[facet], "size": limit}})
         return [(str(b["key"]), int(b["doc_count"])) for b in result["buckets"] if b["key"] != ""]
 
-    def timeline(self, query: str | Node, interval: str = "month",
-                 resolve: Resolver | None = None) -> list[tuple[str, int]]:
-        """Matching stories (each syndicated story once) per day ("2025-06-12"), ISO week ("2025-W24") or month
-        ("2025-06"), from the first period with one to the last, empty periods included."""
-        if interval not in TIMELINE_INTERVALS:
+    def timeline(self, query: str | Node, interval: str | None = "month",
+                 resolve: Resolver | None = None) -> tuple[str, list[tuple[str, int]]]:
+        """Matching stories (each syndicated story once) per day ("2025-06-12"), ISO week ("2025-W24"), month
+        ("2025-06") or year ("2025"), from the first period with one to the last, empty periods included. With
+        `interval` None, the finest interval that keeps the timeline to about 60 periods. Returns the interval
+        and the periods."""
+        if interval is not None and interval not in TIMELINE_INTERVALS:
             raise QueryError(f"no timeline interval {interval!r}; use {', '.join(TIMELINE_INTERVALS)}", interval)
-        # tantivy histograms have fixed intervals only: days, gathered here into weeks and months
+        # tantivy histograms have fixed intervals only: days, gathered here into weeks, months and years
         result = self._aggregate(query, resolve, {"date_histogram": {"field": "published", "fixed_interval": "1d",
                                                                      "min_doc_count": 1}})
-        counts: Counter[date] = Counter()
+        days: Counter[date] = Counter()
         for bucket in result["buckets"]:
-            day = datetime.fromtimestamp(bucket["key"] / 1000, timezone.utc).date()
-            counts[_period_start(day, interval)] += int(bucket["doc_count"])
-        if not counts:
-            return []
+            days[datetime.fromtimestamp(bucket["key"] / 1000, timezone.utc).date()] += int(bucket["doc_count"])
+        if interval is None:
+            interval = _interval_for(min(days), max(days)) if days else "month"
+        if not days:
+            return interval, []
+        counts: Counter[date] = Counter()
+        for day, count in days.items():
+            counts[_period_start(day, interval)] += count
         periods, period = [], min(counts)
         while period <= max(counts):
             periods.append((_period_label(period, interval), counts[period]))
             period = _next_period(period, interval)
-        return periods
+        return interval, periods
 
     def _aggregate(self, query: str | Node, resolve: Resolver | None, spec: dict[str, object]) -> dict[str, Any]:
-        compiled = self.compile(tree(query), resolve)
-        stories = tantivy.Query.boolean_query([(tantivy.Occur.Must, compiled), (tantivy.Occur.MustNot,
-                                               tantivy.Query.term_query(self.schema, "copy", 1))])
+        stories = self._stories(self.compile(tree(query), resolve))
         try:
             found: dict[str, Any] = self._index.searcher().aggregate(stories, {"result": spec})["result"]
         except ValueError as exc:
@@ -476,13 +499,26 @@ def _version_of(path: Path) -> str | None:
         return None
 
 
+def _interval_for(first: date, last: date) -> str:
+    """The finest interval that divides first..last into at most about _AUTO_PERIODS periods."""
+    days = (last - first).days + 1
+    for interval, length in (("day", 1), ("week", 7), ("month", 30.4)):
+        if days / length <= _AUTO_PERIODS:
+            return interval
+    return "year"
+
+
 def _period_start(day: date, interval: str) -> date:
     if interval == "week":
         return day - timedelta(days=day.weekday())
+    if interval == "year":
+        return day.replace(month=1, day=1)
     return day.replace(day=1) if interval == "month" else day
 
 
 def _next_period(start: date, interval: str) -> date:
+    if interval == "year":
+        return date(start.year + 1, 1, 1)
     if interval == "month":
         return date(start.year + start.month // 12, start.month % 12 + 1, 1)
     return start + timedelta(days=7 if interval == "week" else 1)
@@ -492,6 +528,8 @@ def _period_label(start: date, interval: str) -> str:
     if interval == "week":
         year, week, _ = start.isocalendar()
         return f"{year}-W{week:02d}"
+    if interval == "year":
+        return str(start.year)
     return start.strftime("%Y-%m") if interval == "month" else start.isoformat()
 
 

@@ -120,6 +120,17 @@ def given_filters(values: Mapping[str, object], since: str | None = None, until:
     return filters
 
 
+def filters_of(node: Node) -> list[Filter]:
+    """Every filter of a query, under NOT and OR too, in the order written."""
+    if isinstance(node, Filter):
+        return [node]
+    if isinstance(node, Not):
+        return filters_of(node.node)
+    if isinstance(node, (And, Or)):
+        return [f for n in node.nodes for f in filters_of(n)]
+    return []
+
+
 def words_of(node: Node) -> list[Words]:
     """The words a query looks for (not under NOT), for highlighting the passages that match."""
     if isinstance(node, Words):

@@ -13,9 +13,10 @@ from newscorpus.models import Annotations, LawReference, SearchHit
 
 def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10, collapse: bool = True,
            filters: list[Filter] | None = None, resolve: Resolver | None = None,
-           by_date: bool = False, matched: bool = False) -> list[SearchHit]:
+           by_date: bool = False, matched: bool = False, offset: int = 0) -> list[SearchHit]:
     """Ranked hits for a query (the language of corpus.query) narrowed by `filters`, with source, date and a
-    highlighted snippet; by relevance, or with `by_date` the newest first. With `collapse`, the copies of a
+    highlighted snippet; by relevance, or with `by_date` the newest first; `limit` of them after the first
+    `offset`. With `collapse`, the copies of a
     syndicated story are one hit, its original (the earliest published copy), with `copies` counting the others.
     `resolve` looks up place:, law: and cluster: filters. With `matched`, each hit lists the dates, places and
     laws of the story that satisfied the filters.
@@ -26,7 +27,10 @@ def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10,
     if resolve is not None:  # each filter is looked up once, however often it is asked for
         resolve = _remembered(resolve)
     # Copies of one story rank together; reading further down keeps `limit` distinct stories in most cases.
-    ranked = index.search(node, limit * 4 if collapse else limit, resolve, by_date)
+    if limit <= 0:
+        return []
+    ranked = index.search(node, (offset + limit) * 4 if collapse else limit, resolve, by_date,
+                          offset=0 if collapse else offset)
     copies: dict[int, int] = {}
     if collapse:  # only cluster numbers here: full documents are read for the hits shown
         cluster_of = store.cluster_of([doc_id for doc_id, _ in ranked])
@@ -40,7 +44,7 @@ def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10,
                 original, size = clusters.get(cluster, (doc_id, 1))
                 stories.append((original, score))
                 copies[original] = size - 1
-        ranked = stories[:limit]
+        ranked = stories[offset:offset + limit]
     documents = store.get_documents([doc_id for doc_id, _ in ranked])
     ranked = [(doc_id, score) for doc_id, score in ranked if doc_id in documents]
     snippets = index.snippets(node, {doc_id: documents[doc_id].text for doc_id, _ in ranked})
@@ -112,7 +116,8 @@ def facets(index: SearchIndex, query: str | Node, facet: str = "country", limit:
     return index.facets(with_filters(tree(query), filters or []), facet, limit, resolve)
 
 
-def timeline(index: SearchIndex, query: str | Node, interval: str = "month", filters: list[Filter] | None = None,
-             resolve: Resolver | None = None) -> list[tuple[str, int]]:
-    """Matching stories (syndicated copies counted once) per day, week or month, gaps included."""
+def timeline(index: SearchIndex, query: str | Node, interval: str | None = "month",
+             filters: list[Filter] | None = None, resolve: Resolver | None = None) -> tuple[str, list[tuple[str, int]]]:
+    """Matching stories (syndicated copies counted once) per day, week, month or year, gaps included (None: the
+    interval that suits the span); returns the interval and the periods."""
     return index.timeline(with_filters(tree(query), filters or []), interval, resolve)

@@ -542,6 +542,18 @@ class SQLiteStore(Store):
                                 "ORDER BY COUNT(*) DESC", (alias,)).fetchall()
         return [r[0] for r in rows]
 
+    def laws_written(self, words: str) -> list[tuple[str, str | None, int]]:
+        written = " ".join(words.lower().split())
+        rows = self._db.execute(
+            "SELECT name, section, COUNT(*) FROM laws WHERE name IS NOT NULL AND lower(text) IN (?, ?) "
+            "GROUP BY name, section ORDER BY COUNT(*) DESC, name", (written, f"the {written}")).fetchall()
+        if not rows:
+            pattern = "%" + written.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            rows = self._db.execute(
+                "SELECT name, NULL, COUNT(*) FROM laws WHERE lower(name) LIKE ? ESCAPE '\\' "
+                "GROUP BY name ORDER BY COUNT(*) DESC, name", (pattern,)).fetchall()
+        return [(r[0], r[1], int(r[2])) for r in rows]
+
     def unindexed_documents(self, limit: int) -> list[Document]:
         rows = self._db.execute(
             f"SELECT {_DOC_COLUMNS} {self._FROM} WHERE d.indexed = 0 ORDER BY d.id LIMIT ?", (limit,)

@@ -192,6 +192,12 @@ class Store(abc.ABC):
         """The names of the laws stories define with this acronym or short name ("ZARRA"), most cited first."""
 
     @abc.abstractmethod
+    def laws_written(self, words: str) -> list[tuple[str, str | None, int]]:
+        """(name, provision, mentions) of the laws stories cite as `words` exactly ("First Amendment" ->
+        Constitution of the United States, First Amendment), or else whose names hold `words` ("Vienna
+        Convention" -> Vienna Convention on Diplomatic Relations); case aside, most cited first."""
+
+    @abc.abstractmethod
     def unindexed_documents(self, limit: int) -> list[Document]:
         """Documents stored but not yet confirmed in the search index."""
 

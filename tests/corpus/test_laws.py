@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newscorpus import ingest
+from newscorpus.app.filters import law_filter, resolver
+from newscorpus.app.indexing import index_pending
 from newscorpus.corpus import SearchIndex, open_store, search
 from newscorpus.corpus.laws import law_term
 from newscorpus.corpus.query import Filter
@@ -36,11 +37,11 @@ def test_laws_filter_finds_every_variant_through_the_registry_and_the_corpus(tmp
                           f"{name} story about a court ruling")
         store.save_document(article, Annotations(laws=[law] if law else []), None, NOW, name)
     index = SearchIndex(tmp_path)
-    ingest.index_pending(store, index)
+    index_pending(store, index)
 
     def found(name: str) -> tuple[set[str], str]:
-        understood = ingest.law_filter(store, name)[1]
-        hits = search(store, index, "", filters=[Filter("law", name, -1)], resolve=ingest.resolver(store))
+        understood = law_filter(store, name)[1]
+        hits = search(store, index, "", filters=[Filter("law", name, -1)], resolve=resolver(store))
         return {h.title for h in hits if h.title}, understood
 
     assert found("PECA") == ({"peca", "peca-2016", "peca-s20"}, "Prevention of Electronic Crimes Act (PK)")
@@ -49,9 +50,45 @@ def test_laws_filter_finds_every_variant_through_the_registry_and_the_corpus(tmp
     assert found("Harbour Safety Act")[0] == {"local"}
     assert found("Official Secrets Act")[0] == set()
     def query(text: str) -> set[str]:
-        return {h.title or "" for h in search(store, index, text, resolve=ingest.resolver(store))}
+        return {h.title or "" for h in search(store, index, text, resolve=resolver(store))}
 
     assert query("court law:PECA") == {"peca", "peca-2016", "peca-s20"}
     assert query("law:PECA section:20") == query("law:PECA section:20(1)") == {"peca-s20"}
     assert query("section:20") == {"peca-s20", "ppc-s20"}
     assert query("law:PECA section:21") == set()
+
+
+def test_laws_filter_takes_the_words_stories_write_for_a_law_or_its_provision(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    cited = {
+        "speech": LawReference("First Amendment", 0, 15, "Constitution of the United States", None,
+                               "First Amendment", "US"),
+        "arms": LawReference("Second Amendment", 0, 16, "Constitution of the United States", None,
+                             "Second Amendment", "US"),
+        "envoys": LawReference("Vienna Convention on Diplomatic Relations", 0, 41,
+                               "Vienna Convention on Diplomatic Relations", 1961, None, None),
+        "treaties": LawReference("Vienna Convention on the Law of Treaties", 0, 40,
+                                 "Vienna Convention on the Law of Treaties", 1969, None, None),
+        "envoys-again": LawReference("Vienna Convention on Diplomatic Relations", 0, 41,
+                                     "Vienna Convention on Diplomatic Relations", 1961, None, None),
+    }
+    for name, law in cited.items():
+        article = Article(f"https://n.example/{name}", f"https://n.example/{name}", name, (), None, "en",
+                          f"{name} story about a court ruling")
+        store.save_document(article, Annotations(laws=[law]), None, NOW, name)
+    index = SearchIndex(tmp_path)
+    index_pending(store, index)
+
+    def found(name: str) -> tuple[set[str], str]:
+        hits = search(store, index, "", filters=[Filter("law", name, -1)], resolve=resolver(store))
+        return {h.title for h in hits if h.title}, law_filter(store, name)[1]
+
+    # a provision named as a law is that provision of its law, not the whole Constitution
+    assert found("first amendment") == (
+        {"speech"}, "Constitution of the United States, First Amendment (as stories in this corpus write it)")
+    assert found("Constitution of the United States")[0] == {"speech", "arms"}
+    # words of a title: the most cited law that holds them, the others named
+    titles, meaning = found("Vienna Convention")
+    assert titles == {"envoys", "envoys-again"}
+    assert meaning.startswith("Vienna Convention on Diplomatic Relations (") and "Law of Treaties" in meaning
+    assert found("100% Act")[0] == set()  # LIKE's wildcards are the user's words, not patterns

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newscorpus import ingest
+from newscorpus.app.indexing import index_pending
 from newscorpus.corpus import SearchIndex, open_store, search
 from newscorpus.corpus.mentions import mention_terms, period_term
 from newscorpus.errors import QueryError
@@ -40,7 +40,7 @@ def test_mentions_filter_finds_articles_mentioning_a_date_within_the_period(tmp_
         article = Article(f"https://n.example/{name}", f"https://n.example/{name}", name, (), None, "en", text)
         ids[name] = store.save_document(article, Annotations(dates=dates), None, NOW, name)[0]
     index = SearchIndex(tmp_path)
-    ingest.index_pending(store, index)
+    index_pending(store, index)
 
     def found(period: str, query: str = "floods") -> set[str]:
         return {h.title for h in search(store, index, f"{query} mentions:{period}") if h.title}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newscorpus import ingest
+from newscorpus.app.filters import resolver
+from newscorpus.app.indexing import index_pending
 from newscorpus.corpus import SearchIndex, open_store, search
 from newscorpus.corpus.places import place_term, place_terms
 from newscorpus.models import Annotations, Article, PlaceMention
@@ -29,10 +30,10 @@ def test_places_filter_on_a_country_finds_its_towns_and_regions(tmp_path: Path) 
                           f"{name} story about floods")
         store.save_document(article, Annotations(places=[place]), None, NOW, name)
     index = SearchIndex(tmp_path)
-    ingest.index_pending(store, index)
+    index_pending(store, index)
 
     def found(query: str) -> set[str]:
-        return {h.title for h in search(store, index, query, resolve=ingest.resolver(store)) if h.title}
+        return {h.title for h in search(store, index, query, resolve=resolver(store)) if h.title}
 
     assert found("place:Kenya") == found("country:KE") == {"nairobi", "kenya"}
     assert found('place:"Nairobi Area"') == {"nairobi"}

@@ -11,7 +11,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from newscorpus.analysis import annotate_articles
+from newscorpus.app._analysis import annotate_articles
 from newscorpus.config import Settings
 from newscorpus.models import Annotations, Article
 from newscorpus.nlp import Annotator

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+from newscorpus.app import ProgressCallback
 from newscorpus.config import Settings
 from newscorpus.corpus import Store
 from newscorpus.crawler import Fetcher, canonicalize_url, discover_feeds, looks_like_feed, parse_feed
@@ -17,7 +18,6 @@ from newscorpus.crawler.feeds import COMMON_FEED_PATHS
 from newscorpus.crawler.sitemaps import in_scope, parse_sitemap, sitemap_candidates
 from newscorpus.crawler.urls import host_of
 from newscorpus.errors import ExtractionError, FetchError
-from newscorpus.ingest import ProgressCallback
 from newscorpus.models import CrawlSummary, FeedItem, FeedState, Response, Source, utc_now
 
 # Runs a store call on the writer thread: `await db(store.enqueue, ...)`.

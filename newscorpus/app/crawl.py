@@ -24,7 +24,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from newscorpus.analysis import Analysis, AnalysisPool, Page
+from newscorpus.app import ProgressCallback
+from newscorpus.app._analysis import Analysis, AnalysisPool, Page
+from newscorpus.app._polling import FeedPoller
+from newscorpus.app.indexing import index_documents, index_pending
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus.lock import DataDirLock
@@ -32,9 +35,7 @@ from newscorpus.crawler import Fetcher
 from newscorpus.crawler.archive import WarcArchive
 from newscorpus.crawler.urls import host_of
 from newscorpus.errors import ExtractionError, FetchError
-from newscorpus.ingest import ProgressCallback, index_documents, index_pending
 from newscorpus.models import CrawlSummary, QueuedURL, Response, WarcLocation, utc_now
-from newscorpus.polling import FeedPoller
 
 log = logging.getLogger(__name__)
 

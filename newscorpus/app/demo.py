@@ -14,11 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from newscorpus import ingest
+from newscorpus.app import ProgressCallback
+from newscorpus.app.crawl import Crawler
+from newscorpus.app.sources import add_source
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, open_store, search
 from newscorpus.models import CrawlSummary, Document, SearchHit
-from newscorpus.pipeline import Crawler
 
 DEMO_QUERIES = ('"Computer Misuse and Cybercrimes Act"', "flood AND Punjab", "data protection")
 
@@ -71,7 +72,7 @@ class DemoResult:
     sample: Document | None
 
 
-def run_demo(settings: Settings, data_dir: Path | None, progress: ingest.ProgressCallback | None = None) -> DemoResult:
+def run_demo(settings: Settings, data_dir: Path | None, progress: ProgressCallback | None = None) -> DemoResult:
     """Crawl the sample site into `data_dir` (a temporary directory when None) and run the demo searches."""
     workdir = Path(tempfile.mkdtemp(prefix="newscorpus-demo-")) if data_dir is None else data_dir
     # Our own local server: no politeness delay needed.
@@ -81,7 +82,7 @@ def run_demo(settings: Settings, data_dir: Path | None, progress: ingest.Progres
         try:
             index = SearchIndex(workdir)
             with serve_demo_site() as site_url:
-                ingest.add_source(store, site_url, "Harbourline Times (demo)", ("demo",))
+                add_source(store, site_url, "Harbourline Times (demo)", ("demo",))
                 summary = Crawler(store, index, settings, workdir, progress).run()
             searches = [(q, search(store, index, q, limit=3)) for q in DEMO_QUERIES]
             first = searches[0][1]

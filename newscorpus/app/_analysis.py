@@ -68,7 +68,7 @@ class AnalysisPool:
     def __init__(self, settings: Settings, data_dir: Path) -> None:
         self.workers = worker_count(settings)
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["newscorpus._worker"])  # once per process: the server outlives a pool
+        context.set_forkserver_preload(["newscorpus.app._worker"])  # once per process: the server outlives a pool
         self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
                                              initargs=(settings, data_dir, os.getpid()))
 

@@ -8,4 +8,4 @@ import os
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-import newscorpus.analysis  # noqa: E402,F401
+import newscorpus.app._analysis  # noqa: E402,F401
