@@ -14,33 +14,25 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from newscorpus import __version__
-from newscorpus.app import ProgressCallback
-from newscorpus.app.crawl import Crawler
-from newscorpus.app.documents import get_document
-from newscorpus.app.export import export_matches, manifest_path, verify_export
-from newscorpus.app.extract import annotate_text, decode_text, extract_jsonl
-from newscorpus.app.filters import documents_matching
-from newscorpus.app.indexing import reindex as rebuild_index
-from newscorpus.app.reprocess import reprocess as reprocess_archived
-from newscorpus.app.search import MAX_PAGE_SIZE, SearchRequest, search as search_corpus
-from newscorpus.app.sources import add_source, configure_source, export_opml, import_opml, remove_source, starter_sources
 from newscorpus.config import Settings, load_settings, resolve_data_dir, unknown_environment
-from newscorpus.corpus import SearchIndex, Store, open_store
-from newscorpus.corpus.export import EXPORT_FORMATS
-from newscorpus.corpus.index import FACETS, TIMELINE_INTERVALS
-from newscorpus.corpus.lock import DataDirLock
-from newscorpus.corpus.query import given_filters
 from newscorpus.errors import ConfigError, ExtractionError, NewscorpusError, StorageError
-from newscorpus.models import CrawlSummary, LawReference, SearchHit
+from newscorpus.models import EXPORT_FORMATS, FACET_NAMES, TIMELINE_INTERVALS, CrawlSummary, LawReference, SearchHit
+
+# The use cases are imported by the commands that run them: `--help` and light commands load no index, Arrow or
+# spaCy.
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from newscorpus.app import ProgressCallback
+    from newscorpus.corpus import SearchIndex, Store
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -62,11 +54,15 @@ class Env:
     _cleanup: list[Any] = field(default_factory=list)
 
     def store(self, *, read_only: bool = False, create: bool = False) -> Store:
+        from newscorpus.corpus import open_store
+
         if self._store is None:
             self._store = open_store(self.data_dir, read_only=read_only, create=create or self.create)
         return self._store
 
     def index(self, *, read_only: bool = False) -> SearchIndex:
+        from newscorpus.corpus import SearchIndex
+
         if self._index is None:
             self._index = SearchIndex(self.data_dir, read_only=read_only)
         return self._index
@@ -168,6 +164,8 @@ def _progress() -> Iterator[ProgressCallback]:
     if not err.is_terminal:
         yield _plain_progress()
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False) as progress:
         yield _progress_callback(progress)
@@ -194,6 +192,8 @@ def sources_add(env: Env, urls: tuple[str, ...], title: str | None, tags: tuple[
       newscorpus sources add https://www.example.com/rss.xml
       newscorpus sources add https://news.example.org/ --tag africa
     """
+    from newscorpus.app.sources import add_source
+
     for url in urls:
         source, created = add_source(env.store(create=True), url, title, tags)
         verb = "added" if created else "already present"
@@ -245,6 +245,8 @@ def sources_set(env: Env, key: str, title: str | None, tags: tuple[str, ...], en
       newscorpus sources set 3 --disable
       newscorpus sources set https://example.org/ --min-poll 600 --max-poll 7200 --delay 5
     """
+    from newscorpus.app.sources import configure_source
+
     changes: dict[str, Any] = {name: value for name, value in [
         ("title", title), ("enabled", enabled), ("language", language), ("min_poll_seconds", min_poll),
         ("max_poll_seconds", max_poll), ("delay_seconds", delay)] if value is not None}
@@ -261,6 +263,8 @@ def sources_set(env: Env, key: str, title: str | None, tags: tuple[str, ...], en
 @click.pass_obj
 def sources_remove(env: Env, keys: tuple[str, ...]) -> None:
     """Remove sources by id or URL (their stored articles stay)."""
+    from newscorpus.app.sources import remove_source
+
     for key in keys:
         remove_source(env.store(), key)
         out.print(f"removed: {key}", markup=False)
@@ -278,6 +282,8 @@ def sources_import(env: Env, file: Path | None, starter: bool) -> None:
       newscorpus sources import feeds.opml
       newscorpus sources import --starter     # world, regional and courts/legal news feeds
     """
+    from newscorpus.app.sources import import_opml, starter_sources
+
     if (file is None) == (not starter):
         raise click.UsageError("give an OPML FILE or --starter (not both)")
     data = starter_sources() if starter else _read_bytes(file)  # type: ignore[arg-type]
@@ -290,6 +296,8 @@ def sources_import(env: Env, file: Path | None, starter: bool) -> None:
 @click.pass_obj
 def sources_export(env: Env, file: Path) -> None:
     """Export sources as OPML (to FILE, or stdout)."""
+    from newscorpus.app.sources import export_opml
+
     text = export_opml(env.store(read_only=True))
     if str(file) == "-":
         click.echo(text, nl=False)
@@ -327,6 +335,8 @@ def crawl(env: Env, feeds_only: bool, max_time: float | None) -> None:
       newscorpus crawl --max-time 600          # at most ten minutes
       newscorpus --setting nlp_workers 4 crawl # four analysis processes
     """
+    from newscorpus.app.crawl import Crawler
+
     if not env.store().list_sources():
         raise ConfigError("no sources to crawl: add one with `newscorpus sources add URL`")
     with _progress() as progress:
@@ -345,6 +355,8 @@ def watch(env: Env, max_time: float | None) -> None:
     On a stop signal fetching stops at once and what was fetched is stored; what is still queued waits for
     the next run.
     """
+    from newscorpus.app.crawl import Crawler
+
     if not env.store().list_sources():
         raise ConfigError("no sources to watch: add one with `newscorpus sources add URL`")
     last = CrawlSummary()
@@ -375,6 +387,9 @@ def reprocess(env: Env, query: str | None, everything: bool) -> None:
       newscorpus reprocess --all
       newscorpus reprocess '"Computer Misuse"'
     """
+    from newscorpus.app.filters import documents_matching
+    from newscorpus.app.reprocess import reprocess as reprocess_archived
+
     if (query is None) == (not everything):
         raise click.UsageError("give a QUERY or --all (not both)")
     ids = documents_matching(env.store(), env.index(), query)
@@ -433,13 +448,13 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @_filter_options
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="Best matches first, or newest first.")
-@click.option("--facets", type=click.Choice(list(FACETS)), default=None,
+@click.option("--facets", type=click.Choice(FACET_NAMES), default=None,
               help="Instead of hits, count the matching stories per country, region, place, law, source, language "
                    "or author (each syndicated story once).")
 @click.option("--timeline", type=click.Choice([*TIMELINE_INTERVALS, "auto"]), default=None,
               help="Instead of hits, count the matching stories per day, week, month or year, as a bar chart; auto "
                    "chooses from the span.")
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, MAX_PAGE_SIZE),
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="Hits (or facet values) to show: a page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Which page of hits.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table",
@@ -475,6 +490,8 @@ def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str
     With --format json, the answer has the page of hits, the total number of matching stories, and how each
     filter was understood; the filters' readings also go to stderr.
     """
+    from newscorpus.app.search import SearchRequest, search as search_corpus
+
     since, until = options.pop("since"), options.pop("until")
     counting = facets is not None or timeline is not None
     request = SearchRequest(query, {name: value for name, value in options.items() if value is not None}, since,
@@ -526,6 +543,9 @@ def export(env: Env, /, query: str, fmt: str, output: Path, **options: str | Non
       newscorpus export --place Kenya --from 2024-01-01 --format csv -o kenya-2024.csv
       newscorpus export -o everything.jsonl           # the whole corpus
     """
+    from newscorpus.app.export import export_matches, manifest_path
+    from newscorpus.corpus.query import given_filters
+
     with _progress() as progress:
         since, until = options.pop("since"), options.pop("until")
         filters = given_filters(options, since, until)
@@ -544,6 +564,8 @@ def verify(manifest: Path) -> None:
     Example:
       newscorpus verify cmca.parquet.manifest.json
     """
+    from newscorpus.app.export import verify_export
+
     found = verify_export(manifest)
     out.print(f"ok: {found['file']} holds {found['rows']} records and matches its SHA-256 "
               f"(exported {found['created']} with newscorpus {found['version']})", markup=False)
@@ -627,6 +649,8 @@ def show(env: Env, document_id: int, fmt: str) -> None:
       newscorpus show 42
       newscorpus show 42 --format json    # everything, with provenance: where each field came from
     """
+    from newscorpus.app.documents import get_document
+
     view = get_document(env.store(read_only=True), document_id)
     if fmt == "json":
         click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=2))
@@ -717,6 +741,8 @@ def extract(env: Env, file: Path, published: str | None, fmt: str, jsonl: bool, 
       echo 'Flooding hit Lahore last week.' | newscorpus extract -
       newscorpus extract --jsonl texts.jsonl --workers 2 > found.jsonl
     """
+    from newscorpus.app.extract import annotate_text, decode_text, extract_jsonl
+
     default_day = _parse_day(published, "--published") or date.today()
     if jsonl:
         with _open_lines(file) as lines:
@@ -776,6 +802,9 @@ def stats(env: Env, fmt: str) -> None:
 def reindex(env: Env) -> None:
     """Rebuild the search index from the store, beside the old one: searches use the old index until the new one
     is complete, and a failed rebuild leaves it as it was."""
+    from newscorpus.app.indexing import reindex as rebuild_index
+    from newscorpus.corpus.lock import DataDirLock
+
     store = env.store()
     with DataDirLock(env.data_dir, "reindex"), _progress() as progress:  # no crawl writes the index meanwhile
         count = rebuild_index(store, env.index(), progress)

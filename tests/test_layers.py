@@ -73,3 +73,22 @@ def test_layers_import_newscorpus_is_light() -> None:
     code = "import sys, newscorpus, newscorpus.config, newscorpus.models; print('spacy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_layers_help_and_search_load_no_spacy_arrow_or_scipy(tmp_path: Path) -> None:
+    from newscorpus.corpus import SearchIndex, open_store
+
+    open_store(tmp_path, create=True).close()
+    SearchIndex(tmp_path).close()
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from newscorpus.cli import cli\n"
+        "assert CliRunner().invoke(cli, ['--help']).exit_code == 0\n"
+        f"result = CliRunner().invoke(cli, ['--data', {str(tmp_path)!r}, 'search', 'flood', '--place', 'Kenya',\n"
+        "                                   '--law', 'PECA', '--facets', 'law'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(sorted(m for m in ('spacy', 'pyarrow', 'scipy', 'datasketch') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -12,14 +12,14 @@ from newscorpus.app import ProgressCallback
 from newscorpus.app.filters import documents_matching
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
-from newscorpus.corpus.export import EXPORT_FORMATS, count_records, sha256_of
+from newscorpus.corpus.export import count_records, sha256_of
 from newscorpus.corpus.export import FIELDS as EXPORT_FIELDS
 from newscorpus.corpus.export import rows as export_rows
 from newscorpus.corpus.export import write as write_export
 from newscorpus.corpus.index import INDEX_VERSION
 from newscorpus.corpus.query import Filter, parse, with_filters
 from newscorpus.errors import ConfigError, StorageError
-from newscorpus.models import utc_now
+from newscorpus.models import EXPORT_FORMATS, utc_now
 
 
 def export_matches(store: Store, index: SearchIndex, settings: Settings, query: str, filters: list[Filter],

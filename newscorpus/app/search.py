@@ -10,10 +10,10 @@ from typing import Any
 from newscorpus.app.filters import FilterResolver
 from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus import search as ranked_hits
-from newscorpus.corpus.index import FACETS, TIMELINE_INTERVALS
+from newscorpus.corpus.index import FACETS
 from newscorpus.corpus.query import Filter, Node, filters_of, given_filters, parse, published_range, with_filters
 from newscorpus.errors import QueryError
-from newscorpus.models import SearchHit
+from newscorpus.models import TIMELINE_INTERVALS, SearchHit
 from newscorpus.nlp import find_place
 
 SORTS = ("relevance", "date")

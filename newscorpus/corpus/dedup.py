@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 128
 BANDS = 32
@@ -22,8 +23,15 @@ SHINGLE_WORDS = 4
 THRESHOLD = 0.5
 _SEED = 1
 _WORD = re.compile(r"\w+")
-# One set of permutations for the whole process: building them is the costly part of a MinHash.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")
+
+
+@cache
+def _permutations() -> Any:
+    """One set of permutations for the whole process: building them is the costly part of a MinHash. (datasketch
+    loads SciPy: it is imported here, when a crawl first needs it, not by every command that opens the store.)"""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32").permutations
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,9 @@ def shingles(text: str) -> set[bytes]:
 
 def signature(text: str) -> Signature:
     """The MinHash signature of a text and its band buckets."""
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_TEMPLATE.permutations, scheme="affine32")
+    from datasketch import MinHash
+
+    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_permutations(), scheme="affine32")
     grams = shingles(text)
     if grams:
         minhash.update_batch(list(grams))

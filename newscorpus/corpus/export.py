@@ -17,7 +17,6 @@ import pyarrow.parquet as pq
 from newscorpus.corpus.store import Store
 from newscorpus.errors import StorageError
 
-EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 _BATCH = 1_000  # documents read, converted and written at a time (a Parquet row group)
 
 _DATE = pa.struct([("text", pa.string()), ("start", pa.int32()), ("end", pa.int32()), ("value", pa.string()),

@@ -24,7 +24,7 @@ from newscorpus.corpus.mentions import mention_terms, period_term
 from newscorpus.corpus.places import place_term, place_terms
 from newscorpus.corpus.query import And, Everything, Filter, Node, Not, Or, Words, published_range, tree, words_of
 from newscorpus.errors import QueryError, StorageError
-from newscorpus.models import Document
+from newscorpus.models import TIMELINE_INTERVALS, Document
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,6 @@ class DocumentFacts:
 # Facets: the index field each counts, all fast fields.
 FACETS = {"country": "countries", "region": "regions", "place": "place_names", "law": "law_names",
           "source": "source_name", "language": "language", "author": "authors"}
-TIMELINE_INTERVALS = ("day", "week", "month", "year")
 # The interval a timeline takes when none is asked for: the finest that keeps it to about this many periods.
 _AUTO_PERIODS = 60
 

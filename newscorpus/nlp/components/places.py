@@ -15,7 +15,6 @@ approximately in the region or country the story is set in. A name keeps one sen
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from dataclasses import replace
 
@@ -88,8 +87,6 @@ _WELL_KNOWN = 100_000  # a town this big is a place on the NER's word alone, eve
 _WORLD_CITY_RATIO = 20  # a world city keeps its meaning over a namesake this many times smaller
 
 # Context-free preference: continents and countries over regions over cities, bigger places first.
-_LEVEL = {"continent": 8.0, "country": 8.0, "region": 14.0, "admin1": 6.5, "admin2": 1.0, "city": 0.0}
-_CAPITAL_BONUS = 4.0  # national capitals are named more than their population suggests ("Washington")
 
 
 class PlacesComponent:
@@ -606,22 +603,6 @@ def _mention(ent: Span, place: Place | None, approximate: bool = False) -> Place
         return PlaceMention(ent.text, ent.start_char, ent.end_char, None, None, None, None, None, None)
     return PlaceMention(ent.text, ent.start_char, ent.end_char, place.name, place.geonameid, place.lat, place.lon,
                         place.country_code or None, place.admin1, approximate)
-
-
-def find_place(name: str) -> Place | None:
-    """The place a user means by a name, without a story around it: "Kenya", "KE", "Nairobi", "Georgia, US",
-    "Paris, Texas" (a country or region after a comma narrows the choice); the most prominent one else."""
-    gazetteer = load_gazetteer()
-    name, _, hint = (part.strip() for part in name.rpartition(",")) if "," in name else (name.strip(), "", "")
-    if len(name) == 2 and name.isupper() and name in gazetteer.countries:
-        return gazetteer.countries[name]
-    found = gazetteer.lookup(name)
-    if hint:
-        outer = (gazetteer.countries[hint.upper()],) if hint.upper() in gazetteer.countries else tuple(
-            p for p in gazetteer.lookup(hint) if p.kind in ("country", "admin1"))
-        found = tuple(p for p in found if any(contains(o, p) for o in outer))
-    return max(found, key=lambda p: _LEVEL[p.kind] + math.log10(p.population + 1)
-               + (_CAPITAL_BONUS if p.capital else 0.0), default=None)
 
 
 @Language.factory("newscorpus_places", requires=["doc.ents", "token.dep", "doc.sents"],
