@@ -24,12 +24,14 @@ BARE = [sys.executable, "-c", "import click, rich.console, rich.table, rich.prog
 
 
 def timed(command: list[str], runs: int, checkout: Path) -> tuple[float, float]:
-    """Median wall seconds and median peak memory (MB) of a command run `runs` times from a checkout."""
+    """Median wall seconds and median peak memory (MB) of a command run `runs` times from a checkout (run
+    elsewhere: `python -m` would put the current directory's package first)."""
     env = dict(os.environ, PYTHONPATH=str(checkout))
     seconds, memory = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        child = subprocess.Popen(command, env=env, cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)
         seconds.append(time.perf_counter() - started)
         memory.append(usage.ru_maxrss / 1024)
@@ -46,7 +48,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="newscorpus-startup-") as folder:
         data = Path(folder) / "data"
         cli = [sys.executable, "-m", "newscorpus", "--data", str(data)]
-        subprocess.run([*cli, "demo", "--keep"], check=True, capture_output=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        subprocess.run([*cli, "demo", "--keep"], check=True, capture_output=True, cwd=folder,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
         commands = {
             "newscorpus --help": [*cli, "--help"],
             "newscorpus search (place, law, facet)": [*cli, "search", "flood", "--place", "Pakistan", "--law", "PECA",
