@@ -111,7 +111,7 @@ def cli(ctx: click.Context, data: Path | None, config_file: Path | None, overrid
     """Turn public news into a searchable corpus.
 
     \b
-    Quick start:
+    Examples, a quick start:
       newscorpus demo                           # see it all work offline
       newscorpus sources add https://example.org/
       newscorpus crawl
@@ -176,7 +176,14 @@ def _progress() -> Iterator[ProgressCallback]:
 
 @cli.group()
 def sources() -> None:
-    """Add, list, remove, import and export the feeds and sites to crawl."""
+    """Add, list, remove, import and export the feeds and sites to crawl.
+
+    \b
+    Examples:
+      newscorpus sources add https://example.org/ --tag africa
+      newscorpus sources import --starter
+      newscorpus sources list
+    """
 
 
 @sources.command("add")
@@ -204,7 +211,13 @@ def sources_add(env: Env, urls: tuple[str, ...], title: str | None, tags: tuple[
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_obj
 def sources_list(env: Env, fmt: str) -> None:
-    """List sources with their health: new items a day, last success, failures in a row, last error."""
+    """List sources with their health: new items a day, last success, failures in a row, last error.
+
+    \b
+    Examples:
+      newscorpus sources list
+      newscorpus sources list --format json | jq '.[] | select(.failures > 0) | .url'
+    """
     found = env.store(read_only=True).list_sources()
     if fmt == "json":
         out.print_json(data=[asdict(s) for s in found])
@@ -262,7 +275,13 @@ def sources_set(env: Env, key: str, title: str | None, tags: tuple[str, ...], en
 @click.argument("keys", nargs=-1, required=True)
 @click.pass_obj
 def sources_remove(env: Env, keys: tuple[str, ...]) -> None:
-    """Remove sources by id or URL (their stored articles stay)."""
+    """Remove sources by id or URL (their stored articles stay).
+
+    \b
+    Examples:
+      newscorpus sources remove 3
+      newscorpus sources remove https://example.org/rss.xml 7
+    """
     from newscorpus.app.sources import remove_source
 
     for key in keys:
@@ -292,18 +311,28 @@ def sources_import(env: Env, file: Path | None, starter: bool) -> None:
 
 
 @sources.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True), default="-")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True), default="-",
+              help="File to write, or - for standard output (the default).")
 @click.pass_obj
-def sources_export(env: Env, file: Path) -> None:
-    """Export sources as OPML (to FILE, or stdout)."""
+def sources_export(env: Env, output: Path) -> None:
+    """Export every source as OPML, tags as categories, for a feed reader or another corpus.
+
+    \b
+    Examples:
+      newscorpus sources export -o feeds.opml
+      newscorpus sources export | grep xmlUrl
+    """
     from newscorpus.app.sources import export_opml
 
     text = export_opml(env.store(read_only=True))
-    if str(file) == "-":
+    if str(output) == "-":
         click.echo(text, nl=False)
     else:
-        file.write_text(text, encoding="utf-8")
-        err.print(f"wrote {file}")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise StorageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        err.print(f"wrote {output}", markup=False)
 
 
 # crawl, search, show
@@ -354,6 +383,12 @@ def watch(env: Env, max_time: float | None) -> None:
     A feed that publishes often is polled more often (within min_poll_seconds and max_poll_seconds).
     On a stop signal fetching stops at once and what was fetched is stored; what is still queued waits for
     the next run.
+
+    \b
+    Examples:
+      newscorpus watch
+      newscorpus --data /srv/news watch -v      # log each poll and fetch
+      newscorpus watch --max-time 3600          # an hour, e.g. from cron
     """
     from newscorpus.app.crawl import Crawler
 
@@ -451,9 +486,9 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--facets", type=click.Choice(FACET_NAMES), default=None,
               help="Instead of hits, count the matching stories per country, region, place, law, source, language "
                    "or author (each syndicated story once).")
-@click.option("--timeline", type=click.Choice([*TIMELINE_INTERVALS, "auto"]), default=None,
-              help="Instead of hits, count the matching stories per day, week, month or year, as a bar chart; auto "
-                   "chooses from the span.")
+@click.option("--timeline", type=click.Choice([*TIMELINE_INTERVALS, "auto"]), default=None, is_flag=False,
+              flag_value="auto", help="Instead of hits, count the matching stories per day, week, month or year, as "
+                                      "a bar chart; auto (or --timeline alone) chooses from the span.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
               help="Hits (or facet values) to show: a page.")
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Which page of hits.")
@@ -528,31 +563,37 @@ def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str
 @click.argument("query", default="")
 @_filter_options
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="jsonl", show_default=True)
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write; its manifest goes beside it as FILE.manifest.json.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+              help="File to write (its manifest goes beside it as FILE.manifest.json), or - for standard output.")
 @click.pass_obj
 def export(env: Env, /, query: str, fmt: str, output: Path, **options: str | None) -> None:
     """Export every story the query matches (no cap), for datasets: full text, metadata, the dates, places and
     laws found, the cluster of syndicated copies, and provenance (URL, fetch time, content hash, WARC file and
     offset). Beside the file, a manifest records the query, the time, the software and model versions, the row
-    count and the file's SHA-256; `newscorpus verify FILE.manifest.json` checks them.
+    count and the file's SHA-256; `newscorpus verify FILE.manifest.json` checks them. To standard output (-o -),
+    there is no manifest: the row count and SHA-256 go to stderr.
 
     \b
     Examples:
       newscorpus export 'law:"Computer Misuse and Cybercrimes Act"' --format parquet -o cmca.parquet
       newscorpus export --place Kenya --from 2024-01-01 --format csv -o kenya-2024.csv
       newscorpus export -o everything.jsonl           # the whole corpus
+      newscorpus export 'place:Nairobi' -o - | jq .title
     """
     from newscorpus.app.export import export_matches, manifest_path
     from newscorpus.corpus.query import given_filters
 
+    to_file = str(output) != "-"
     with _progress() as progress:
         since, until = options.pop("since"), options.pop("until")
         filters = given_filters(options, since, until)
         store, index = env.searchable()
-        manifest = export_matches(store, index, env.settings, query, filters, fmt, output, progress)
-    out.print(f"exported {manifest['rows']} documents to {output} ({manifest['bytes']:,} bytes, sha256 "
-              f"{manifest['sha256'][:16]}…); manifest: {manifest_path(output)}", markup=False)
+        manifest = export_matches(store, index, env.settings, query, filters, fmt, output if to_file else None,
+                                  progress)
+    where = f"{output}" if to_file else "standard output"
+    err.print(f"exported {manifest['rows']} documents to {where} ({manifest['bytes']:,} bytes, sha256 "
+              f"{manifest['sha256'][:16]}…)" + (f"; manifest: {manifest_path(output)}" if to_file else ""),
+              markup=False, soft_wrap=True)
 
 
 @cli.command()
@@ -775,7 +816,13 @@ def extract(env: Env, file: Path, published: str | None, fmt: str, jsonl: bool, 
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_obj
 def stats(env: Env, fmt: str) -> None:
-    """Counts of sources, documents, URLs by state, and annotations, and whether the search index is whole."""
+    """Counts of sources, documents, URLs by state, and annotations, and whether the search index is whole.
+
+    \b
+    Examples:
+      newscorpus stats
+      newscorpus stats --format json | jq .documents
+    """
     figures = env.store(read_only=True).stats()
     try:
         index = env.index(read_only=True)
@@ -801,7 +848,13 @@ def stats(env: Env, fmt: str) -> None:
 @click.pass_obj
 def reindex(env: Env) -> None:
     """Rebuild the search index from the store, beside the old one: searches use the old index until the new one
-    is complete, and a failed rebuild leaves it as it was."""
+    is complete, and a failed rebuild leaves it as it was.
+
+    \b
+    Examples:
+      newscorpus reindex                        # after `stats` says the index needs it
+      newscorpus --data /srv/news reindex
+    """
     from newscorpus.app.indexing import reindex as rebuild_index
     from newscorpus.corpus.lock import DataDirLock
 
@@ -814,7 +867,13 @@ def reindex(env: Env) -> None:
 @cli.command("settings")
 @click.pass_obj
 def settings_command(env: Env) -> None:
-    """Show every setting with its value in effect and its help."""
+    """Show every setting with its value in effect and its help.
+
+    \b
+    Examples:
+      newscorpus settings
+      newscorpus --setting per_host_delay 5 settings   # what a run with that override would use
+    """
     table = Table("setting", "value", show_lines=True)
     table.columns[0].no_wrap = True
     for name, default, help_text in Settings.help_table():
@@ -829,7 +888,13 @@ def settings_command(env: Env) -> None:
 @click.option("--keep", is_flag=True, help="Keep the demo corpus in the data directory instead of a temporary one.")
 @click.pass_obj
 def demo(env: Env, keep: bool) -> None:
-    """Crawl a small bundled news site on 127.0.0.1 and run a few searches, offline."""
+    """Crawl a small bundled news site on 127.0.0.1 and run a few searches, offline.
+
+    \b
+    Examples:
+      newscorpus demo
+      newscorpus --data demo-data demo --keep   # keep the corpus, then: newscorpus --data demo-data search flood
+    """
     from newscorpus.app.demo import run_demo
 
     if keep:

@@ -151,3 +151,10 @@ def test_search_cli_shows_ids_pages_and_filters_that_match_nothing(corpus: tuple
     assert first_row.split("│")[1].strip() == first_id  # the table's first column is the id `show` takes
     assert "Court story" in run(data, "show", first_id).stdout
     assert "no document with id 999999" in one_line_error(run(data, "show", "999999"))
+
+
+def test_search_cli_timeline_alone_chooses_its_interval(corpus: tuple[Path, Store, SearchIndex]) -> None:
+    data = corpus[0]
+    rows = run(data, "search", "court", "--timeline", "--format", "csv").stdout.splitlines()
+    assert rows[0] == "year,stories" and rows[1:] == [f"{2015 + n},1" for n in range(STORIES)]
+    assert run(data, "search", "court", "--timeline", "year", "--format", "csv").stdout.splitlines() == rows

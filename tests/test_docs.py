@@ -31,6 +31,21 @@ def test_docs_cli_lists_every_command() -> None:
     assert missing == []
 
 
+def test_docs_every_command_help_has_an_example() -> None:
+    def commands(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
+        found: list[tuple[str, click.Command]] = [(prefix, group)]
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                found += commands(command, f"{prefix} {name}")
+            else:
+                found.append((f"{prefix} {name}", command))
+        return found
+
+    missing = [path for path, command in commands(cli, "newscorpus")
+               if "Example" not in (command.help or "") or "newscorpus" not in (command.help or "")]
+    assert missing == []
+
+
 def test_docs_configuration_lists_every_setting_with_its_default() -> None:
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")
     missing = [name for name, default, _ in Settings.help_table() if f"| `{name}` | `{default}` |" not in text]

@@ -4,7 +4,9 @@ and a port strike (Mombasa, 2026-04-02, cites the Labour Relations Act, 2007).""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -191,7 +193,7 @@ def test_search_language_export_with_a_manifest_that_verifies(corpus: tuple[Path
     output = tmp_path / f"all.{fmt}"
     result = run(data, "export", "--format", fmt, "--output", str(output))
     assert result.exit_code == 0, result.output
-    assert "exported 3 documents" in result.stdout
+    assert "exported 3 documents" in result.stderr
     manifest = json.loads((tmp_path / f"all.{fmt}.manifest.json").read_text())
     assert manifest["rows"] == 3 and manifest["format"] == fmt and manifest["file"] == output.name
     assert manifest["software"]["spacy_model"] and manifest["corpus"]["documents"] == 3
@@ -203,6 +205,9 @@ def test_search_language_export_with_a_manifest_that_verifies(corpus: tuple[Path
     else:
         records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     strike = next(r for r in records if r["title"] == STRIKE)
+    # one typed UTC timestamp (a real timestamp in Parquet), the offset as written and the precision beside it
+    published = strike["published"] if fmt == "parquet" else datetime.fromisoformat(strike["published"])
+    assert published.utcoffset() == timedelta(0) and strike["published_precision"] in ("day", "second")
     assert strike["warc_file"] and int(strike["warc_offset"]) >= 0 and len(strike["content_hash"]) == 64
     laws = json.loads(strike["laws"]) if fmt == "csv" else strike["laws"]
     assert laws[0]["name"] == "Labour Relations Act" and "port of Mombasa" in strike["text"]
@@ -213,12 +218,33 @@ def test_search_language_export_with_a_manifest_that_verifies(corpus: tuple[Path
         run(data, "verify", str(tmp_path / f"all.{fmt}.manifest.json")))
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_search_language_export_to_standard_output(corpus: tuple[Path, Store, SearchIndex], tmp_path: Path,
+                                                   fmt: str) -> None:
+    import hashlib
+    import io
+
+    import pyarrow.parquet as pq
+
+    data = corpus[0]
+    result = run(data, "export", "--place", "Kenya", "--format", fmt, "-o", "-")
+    assert result.exit_code == 0 and not (Path.cwd() / "-").exists()
+    digest = hashlib.sha256(result.stdout_bytes).hexdigest()
+    assert f"exported 1 documents to standard output ({len(result.stdout_bytes):,} bytes, sha256 {digest[:16]}" \
+        in result.stderr
+    if fmt == "parquet":
+        titles = [r["title"] for r in pq.read_table(io.BytesIO(result.stdout_bytes)).to_pylist()]
+    else:
+        titles = [json.loads(line)["title"] for line in result.stdout_bytes.decode().splitlines()]
+    assert titles == [STRIKE]
+
+
 def test_search_language_export_applies_the_filters_and_fails_cleanly(corpus: tuple[Path, Store, SearchIndex],
                                                                       tmp_path: Path) -> None:
     data = corpus[0]
     output = tmp_path / "kenya.jsonl"
     assert "exported 1 documents" in run(data, "export", "strike OR glaciers", "--place", "Kenya", "-o",
-                                         str(output)).stdout
+                                         str(output)).stderr
     assert output.read_text().count("\n") == 1
     missing = tmp_path / "no-such-dir" / "x.jsonl"
     assert "cannot write the export" in one_line_error(run(data, "export", "-o", str(missing)))

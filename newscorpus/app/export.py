@@ -23,10 +23,11 @@ from newscorpus.models import EXPORT_FORMATS, utc_now
 
 
 def export_matches(store: Store, index: SearchIndex, settings: Settings, query: str, filters: list[Filter],
-                   fmt: str, output: Path, progress: ProgressCallback | None = None) -> dict[str, Any]:
+                   fmt: str, output: Path | None, progress: ProgressCallback | None = None) -> dict[str, Any]:
     """Every document the query and filters match (no cap; syndicated copies included, with their cluster) into
-    `output` as JSON lines, CSV or Parquet, and beside it a manifest (`output` + ".manifest.json"): the query,
-    when, the software and model versions, the row count and the SHA-256 of the file. Returns the manifest.
+    `output` (None: standard output) as JSON lines, CSV or Parquet, and beside a file a manifest (`output` +
+    ".manifest.json"): the query, when, the software and model versions, the row count and the SHA-256 of what
+    was written. Returns the manifest.
 
     Raises QueryError for a bad query, ConfigError for an unknown format, StorageError when writing fails.
     """
@@ -34,20 +35,22 @@ def export_matches(store: Store, index: SearchIndex, settings: Settings, query: 
         raise ConfigError(f"unknown export format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
     ids = documents_matching(store, index, with_filters(parse(query), filters)) or []
     stats = store.stats()
-    rows = write_export(export_rows(store, ids), fmt, output,
-                        (lambda done: progress("export", done, len(ids))) if progress else None)
+    rows, digest, size = write_export(export_rows(store, ids), fmt, output,
+                                      (lambda done: progress("export", done, len(ids))) if progress else None)
     manifest = {
         "tool": "newscorpus", "version": _version("newscorpus"),
         "created": utc_now(),
         "query": query, "filters": {f.field: f.value for f in filters},
-        "format": fmt, "file": output.name, "rows": rows, "bytes": output.stat().st_size,
-        "sha256": sha256_of(output), "fields": list(EXPORT_FIELDS),
+        "format": fmt, "file": output.name if output is not None else None, "rows": rows, "bytes": size,
+        "sha256": digest, "fields": list(EXPORT_FIELDS),
         "corpus": {"documents": stats["documents"], "schema_version": stats["schema_version"],
                    "index_version": INDEX_VERSION},
         "software": {"python": platform.python_version(), "spacy_model": settings.spacy_model,
                      **{name: _version(name) for name in ("spacy", settings.spacy_model.replace("_", "-"),
                                                           "trafilatura", "tantivy", "pyarrow")}},
     }
+    if output is None:
+        return manifest
     path = manifest_path(output)
     try:
         path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

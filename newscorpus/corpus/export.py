@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
+import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -32,7 +36,8 @@ _FOCUS = pa.struct([("country_code", pa.string()), ("admin1", pa.string()), ("na
                     ("share", pa.float64())])
 SCHEMA = pa.schema([
     ("id", pa.int64()), ("url", pa.string()), ("canonical_url", pa.string()), ("source", pa.string()),
-    ("title", pa.string()), ("authors", pa.list_(pa.string())), ("published", pa.string()),
+    ("title", pa.string()), ("authors", pa.list_(pa.string())), ("published", pa.timestamp("s", tz="UTC")),
+    ("published_offset", pa.string()), ("published_precision", pa.string()),
     ("fetched_at", pa.string()), ("language", pa.string()), ("text", pa.string()), ("content_hash", pa.string()),
     ("cluster_id", pa.int64()), ("warc_file", pa.string()), ("warc_offset", pa.int64()), ("warc_length", pa.int64()),
     ("dates", pa.list_(_DATE)), ("places", pa.list_(_PLACE)), ("laws", pa.list_(_LAW)),
@@ -56,7 +61,7 @@ def rows(store: Store, ids: Sequence[int]) -> Iterator[list[dict[str, Any]]]:
             found = annotations[doc_id].to_dict()
             batch.append({
                 "id": doc.id, "url": doc.url, "canonical_url": doc.canonical_url, "source": doc.source,
-                "title": doc.title, "authors": list(doc.authors), "published": doc.published,
+                "title": doc.title, "authors": list(doc.authors), **_published(doc.published, doc.published_offset),
                 "fetched_at": doc.fetched_at, "language": doc.language, "text": doc.text,
                 "content_hash": doc.content_hash, "cluster_id": doc.cluster_id,
                 "warc_file": doc.warc.file if doc.warc else None, "warc_offset": doc.warc.offset if doc.warc else None,
@@ -66,27 +71,70 @@ def rows(store: Store, ids: Sequence[int]) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
-def write(batches: Iterator[list[dict[str, Any]]], fmt: str, path: Path,
-          progress: Callable[[int], None] | None = None) -> int:
-    """Write record batches to `path` in a format of EXPORT_FORMATS; returns how many records. A partial file
-    is removed when writing fails, so a file at `path` is always complete."""
-    partial = path.with_name(path.name + ".partial")
+def _published(value: str | None, offset: str | None) -> dict[str, Any]:
+    """The publication time as one typed UTC timestamp, the offset the page wrote it with, and its precision (a
+    page that gave only a date: "day", at midnight UTC)."""
+    if value is None:
+        return {"published": None, "published_offset": None, "published_precision": None}
+    day_only = len(value) == 10
+    moment = datetime.fromisoformat(value).replace(tzinfo=timezone.utc) if day_only else datetime.fromisoformat(value)
+    return {"published": moment.astimezone(timezone.utc), "published_offset": offset,
+            "published_precision": "day" if day_only else "second"}
+
+
+def write(batches: Iterator[list[dict[str, Any]]], fmt: str, path: Path | None,
+          progress: Callable[[int], None] | None = None) -> tuple[int, str, int]:
+    """Write record batches to `path` (None: standard output) in a format of EXPORT_FORMATS; returns how many
+    records, the SHA-256 and the size of what was written. A partial file is removed when writing fails, so a
+    file at `path` is always complete."""
+    partial = path.with_name(path.name + ".partial") if path is not None else None
     count = 0
     try:
-        with _Writer(fmt, partial) as write_batch:
-            for batch in batches:
-                write_batch(batch)
-                count += len(batch)
-                if progress:
-                    progress(count)
-        partial.replace(path)
+        with (partial.open("wb") if partial is not None else _standard_output()) as raw:
+            sink = _Digesting(raw)
+            with _Writer(fmt, sink) as write_batch:
+                for batch in batches:
+                    write_batch(batch)
+                    count += len(batch)
+                    if progress:
+                        progress(count)
+        if partial is not None and path is not None:
+            partial.replace(path)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise StorageError(f"cannot write the export {path}: {exc.strerror or exc}") from exc
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise StorageError(f"cannot write the export {path or 'to standard output'}: {exc.strerror or exc}") from exc
     except BaseException:
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         raise
-    return count
+    return count, sink.digest.hexdigest(), sink.size
+
+
+@contextmanager
+def _standard_output() -> Iterator[BinaryIO]:
+    yield sys.stdout.buffer  # left open: it is not ours to close
+    sys.stdout.buffer.flush()
+
+
+class _Digesting(io.RawIOBase):
+    """Passes bytes through to a binary stream, counting them and hashing them (SHA-256) on the way."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw, self.digest, self.size = raw, hashlib.sha256(), 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        self._raw.write(view)
+        self.digest.update(view)
+        self.size += len(view)
+        return len(view)
+
+    def tell(self) -> int:
+        return self.size
 
 
 def sha256_of(path: Path) -> str:
@@ -107,25 +155,32 @@ def count_records(path: Path, fmt: str) -> int:
         return sum(1 for line in stream if line.strip())
 
 
-class _Writer:
-    """A context manager that yields a function writing one batch of records."""
+def _text(value: Any) -> Any:
+    """A value as JSON and CSV write it: a timestamp in ISO 8601 (UTC)."""
+    return value.isoformat() if isinstance(value, datetime) else value
 
-    def __init__(self, fmt: str, path: Path) -> None:
-        self.fmt, self.path = fmt, path
-        self._stream: Any = None
+
+class _Writer:
+    """A context manager that yields a function writing one batch of records to a binary sink."""
+
+    def __init__(self, fmt: str, sink: _Digesting) -> None:
+        self.fmt, self.sink = fmt, sink
+        self._stream: io.TextIOWrapper | None = None
         self._parquet: pq.ParquetWriter | None = None
 
     def __enter__(self) -> Callable[[list[dict[str, Any]]], None]:
         if self.fmt == "parquet":
-            self._parquet = pq.ParquetWriter(self.path, SCHEMA, compression="zstd")
+            self._parquet = pq.ParquetWriter(self.sink, SCHEMA, compression="zstd")
             return self._parquet_batch
-        self._stream = self.path.open("w", encoding="utf-8", newline="")
+        stream = self._stream = io.TextIOWrapper(io.BufferedWriter(self.sink), encoding="utf-8", newline="")
         if self.fmt == "csv":
-            csv_writer = csv.DictWriter(self._stream, fieldnames=FIELDS, lineterminator="\n")
+            csv_writer = csv.DictWriter(stream, fieldnames=FIELDS, lineterminator="\n")
             csv_writer.writeheader()
             return lambda batch: csv_writer.writerows(
-                {k: json.dumps(v, ensure_ascii=False) if k in _NESTED else v for k, v in r.items()} for r in batch)
-        return lambda batch: self._stream.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in batch)
+                {k: json.dumps(v, ensure_ascii=False) if k in _NESTED else _text(v) for k, v in r.items()}
+                for r in batch)
+        return lambda batch: stream.writelines(
+            json.dumps({k: _text(v) for k, v in r.items()}, ensure_ascii=False) + "\n" for r in batch)
 
     def _parquet_batch(self, batch: list[dict[str, Any]]) -> None:
         assert self._parquet is not None
@@ -136,4 +191,5 @@ class _Writer:
         if self._parquet is not None:
             self._parquet.close()
         if self._stream is not None:
-            self._stream.close()
+            self._stream.flush()
+            self._stream.detach()  # the sink stays open: its owner closes it
