@@ -9,6 +9,7 @@
     results.total                   # every matching story, on every page
     results.facets("law")           # [("Computer Misuse and Cybercrimes Act", 12), ...]
     results.timeline("month")       # [("2024-01", 3), ("2024-02", 0), ...]
+    results.attention("month")      # [("2024-01", 0.012), ...]: the share of each month's stories
     results.to_pandas()             # a DataFrame of the hits (with pandas installed)
     corpus.export("kenya.parquet", place="Kenya")   # every match, with a manifest
 
@@ -148,6 +149,12 @@ class Results(Sequence[SearchHit]):
         that suits the span)."""
         request = replace(self._request, page=1, page_size=0, timeline=interval)
         return search(self._corpus.store, self._corpus.index, request).timeline or []
+
+    def attention(self, interval: str = "month") -> list[tuple[str, float]]:
+        """Normalised attention: per period, the share of all stories published then (from the sources the search
+        is limited to, by source: or tag:; else from every source) that match."""
+        request = replace(self._request, page=1, page_size=0, timeline=interval)
+        return search(self._corpus.store, self._corpus.index, request).attention or []
 
     def to_arrow(self) -> pa.Table:
         """The hits as an Arrow table, a column per SearchHit field."""

@@ -467,6 +467,8 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "(\"Computer Misuse and Cybercrimes Act\")."),
         click.option("--country", default=None, metavar="CC", help="Only stories that mention a place in this country (KE)."),
         click.option("--source", default=None, metavar="SOURCE", help="Only stories from this source (name or host)."),
+        click.option("--tag", default=None, metavar="TAG",
+                     help="Only stories from the sources that carry TAG (a collection: --tag africa)."),
         click.option("--lang", default=None, metavar="LANG", help="Only stories in this language (en)."),
         click.option("--from", "since", default=None, metavar="DATE",
                      help="Only stories published on or after DATE (2024-01-01, 2024-06, 2024)."),
@@ -484,8 +486,8 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="Best matches first, or newest first.")
 @click.option("--facets", type=click.Choice(FACET_NAMES), default=None,
-              help="Instead of hits, count the matching stories per country, region, place, law, source, language "
-                   "or author (each syndicated story once).")
+              help="Instead of hits, count the matching stories per country, region, place, law, source, language, "
+                   "author, person or organisation (each syndicated story once).")
 @click.option("--timeline", type=click.Choice([*TIMELINE_INTERVALS, "auto"]), default=None, is_flag=False,
               flag_value="auto", help="Instead of hits, count the matching stories per day, week, month or year, as "
                                       "a bar chart; auto (or --timeline alone) chooses from the span.")
@@ -506,6 +508,7 @@ def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str
       (flood OR drought) AND NOT Somalia            AND, OR, NOT, parentheses
       econom*   "court ruling"~5   title:strike     prefix, proximity, title only
       source:nation.africa lang:en country:KE       source (name or host), language, country
+      tag:africa                                    the sources that carry a tag (a collection)
       published:2024-01-01..2024-06-30              also published:>=2025, published:2025-Q2
       mentions:2025-06 place:Nairobi cluster:42     dates mentioned, places, a story's copies
       law:PECA section:20                           a law under any of its names; its provision
@@ -519,7 +522,8 @@ def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str
       newscorpus search --place "Paris, Texas"       # every story that mentions that Paris
       newscorpus search --law PECA --place Pakistan  # stories citing the Prevention of Electronic Crimes Act
       newscorpus search cybercrime --facets country  # which countries those stories mention
-      newscorpus search 'law:PECA' --timeline month  # how coverage rose and fell, month by month
+      newscorpus search 'law:PECA' --timeline month  # how coverage rose and fell, month by month, as counts
+                                                     # and as the share of all stories of each month
       newscorpus search flood --page 2               # hits 11-20
 
     With --format json, the answer has the page of hits, the total number of matching stories, and how each
@@ -540,12 +544,14 @@ def search(env: Env, /, query: str, sort: str, facets: str | None, timeline: str
         counts = [{facets: key, "stories": n} for key, n in response.facets[facets]]
         _print_records(counts, fmt, (facets, "stories"))
     elif response.timeline is not None:
+        column = response.interval or "period"
+        records = [{column: period, "stories": n, "all_stories": all_n, "share": round(share, 6)}
+                   for (period, n), all_n, (_, share) in zip(response.timeline, response.published_in_period or [],
+                                                             response.attention or [], strict=True)]
         if fmt == "table":
-            _print_timeline(response.timeline)
+            _print_timeline(records, column)
         else:
-            column = response.interval or "period"
-            _print_records([{column: period, "stories": n} for period, n in response.timeline], fmt,
-                           (column, "stories"))
+            _print_records(records, fmt, (column, "stories", "all_stories", "share"))
     elif fmt == "table":
         _print_hits(response.hits)
         if response.total:
@@ -631,15 +637,17 @@ def _print_records(records: list[dict[str, Any]], fmt: str, columns: tuple[str, 
         out.print(table)
 
 
-def _print_timeline(periods: list[tuple[str, int]]) -> None:
-    """Stories per period as a bar chart in the terminal."""
-    if not periods:
+def _print_timeline(records: list[dict[str, Any]], column: str) -> None:
+    """Stories per period as a bar chart in the terminal, each with its share of all the period's stories."""
+    if not records:
         err.print("no matches")
         return
-    widest = max(n for _, n in periods) or 1
-    for period, count in periods:
+    widest = max(r["stories"] for r in records) or 1
+    for record in records:
+        count = record["stories"]
         bar = "█" * max(round(40 * count / widest), 1 if count else 0)
-        out.print(f"{period:>10} {bar} {count}", markup=False, highlight=False)
+        out.print(f"{record[column]:>10} {bar:<40} {count:>6}  {record['share']:6.1%} of {record['all_stories']}",
+                  markup=False, highlight=False)
 
 
 def _law_label(law: LawReference) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 # What a search can count and chart, and what an export writes: here, in the base, so that the CLI's options need
 # neither the index nor Arrow loaded (corpus.index maps each facet to its index field).
-FACET_NAMES = ("country", "region", "place", "law", "source", "language", "author")
+FACET_NAMES = ("country", "region", "place", "law", "source", "language", "author", "person", "organisation")
 TIMELINE_INTERVALS = ("day", "week", "month", "year")
 EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 

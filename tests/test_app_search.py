@@ -4,6 +4,7 @@ was understood, bounds on a request, timelines of any span, and the same stories
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,9 +17,11 @@ from newscorpus.app.indexing import index_pending
 from newscorpus.app.search import MAX_DEPTH, SearchRequest, search
 from newscorpus.corpus import SearchIndex, Store, open_store
 from newscorpus.corpus.dedup import signature
+from newscorpus.corpus.entities import entity_names
 from newscorpus.crawler.extract import content_hash
 from newscorpus.errors import NotFoundError, QueryError
-from newscorpus.models import Annotations, Article, LawReference, PlaceMention
+from newscorpus.models import Annotations, Article, Document, LawReference, PlaceMention
+from tests.conftest import LocalSite
 from tests.test_cli import one_line_error, run
 
 STORIES = 12
@@ -156,5 +159,70 @@ def test_search_cli_shows_ids_pages_and_filters_that_match_nothing(corpus: tuple
 def test_search_cli_timeline_alone_chooses_its_interval(corpus: tuple[Path, Store, SearchIndex]) -> None:
     data = corpus[0]
     rows = run(data, "search", "court", "--timeline", "--format", "csv").stdout.splitlines()
-    assert rows[0] == "year,stories" and rows[1:] == [f"{2015 + n},1" for n in range(STORIES)]
+    assert rows[0] == "year,stories,all_stories,share"
+    assert rows[1:] == [f"{2015 + n},1,1,1.0" for n in range(STORIES)]
     assert run(data, "search", "court", "--timeline", "year", "--format", "csv").stdout.splitlines() == rows
+
+
+@pytest.fixture(scope="module")
+def crawled(site: LocalSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Store, SearchIndex]]:
+    """The test site crawled from two sources with their own tags: the gazette's feed and a wire feed that runs
+    two of its stories again and a rewrite of one."""
+    data = tmp_path_factory.mktemp("crawled")
+    assert run(data, "sources", "add", site.url("/news/"), "--tag", "Gazette").exit_code == 0
+    assert run(data, "sources", "add", site.url("/wire/feed.xml"), "--tag", "wire").exit_code == 0
+    assert run(data, "crawl").exit_code == 0
+    store = open_store(data)
+    yield data, store, SearchIndex(data)
+    store.close()
+
+
+def _stories(store: Store) -> list[Document]:
+    """Every stored document that is its story's first copy (what search, facets and timelines count)."""
+    documents = [d for batch in store.iter_documents() for d in batch]
+    originals = store.clusters(list({d.cluster_id for d in documents if d.cluster_id is not None}))
+    return [d for d in documents if d.cluster_id is None or originals.get(d.cluster_id, (d.id, 1))[0] == d.id]
+
+
+def test_search_tag_is_the_stories_of_the_sources_that_carry_it(crawled: tuple[Path, Store, SearchIndex]) -> None:
+    _, store, index = crawled
+    documents = [d for batch in store.iter_documents() for d in batch]
+    found = {}
+    for tag in ("gazette", "WIRE"):  # a tag is matched whatever its case
+        tagged = {source_id for source_id, _ in store.sources_tagged(tag)}
+        assert len(tagged) == 1
+        response = search(store, index, SearchRequest(f"tag:{tag}", page_size=100, all_copies=True))
+        found[tag] = {hit.id for hit in response.hits}
+        assert found[tag] == {d.id for d in documents if d.source_id in tagged} != set()
+    assert found["gazette"] | found["WIRE"] == {d.id for d in documents}
+    nothing = search(store, index, SearchRequest("tag:sport"))
+    assert nothing.total == 0 and nothing.understood[0].meaning.startswith("no source is tagged 'sport'")
+
+
+def test_search_attention_is_the_share_of_the_periods_stories(crawled: tuple[Path, Store, SearchIndex]) -> None:
+    _, store, index = crawled
+    stories = _stories(store)
+    for query, sources in (("strike", None), ("strike tag:wire", {i for i, _ in store.sources_tagged("wire")})):
+        response = search(store, index, SearchRequest(query, page_size=0, timeline="month"))
+        assert response.timeline and response.attention and response.published_in_period
+        for (period, n), all_n, (_, share) in zip(response.timeline, response.published_in_period,
+                                                  response.attention, strict=True):
+            published = [d for d in stories if (d.published or "").startswith(period)
+                         and (sources is None or d.source_id in sources)]
+            assert all_n == len(published) and share == (n / all_n if all_n else 0.0)
+    everything = search(store, index, SearchRequest("", page_size=0, timeline="month"))
+    periods = zip(everything.timeline or [], everything.attention or [], strict=True)
+    assert {share for (_, n), (_, share) in periods if n} == {1.0}
+
+
+def test_search_people_and_organisation_facets_count_each_story_once(
+        crawled: tuple[Path, Store, SearchIndex]) -> None:
+    _, store, index = crawled
+    stories = _stories(store)
+    named = store.entity_values([d.id for d in stories])
+    for facet, which in (("person", 0), ("organisation", 1)):
+        expected = Counter(name for d in stories for name in entity_names(named[d.id])[which])
+        counts = search(store, index, SearchRequest(page_size=0, facets=(facet,), facet_size=1000)).facets[facet]
+        assert dict(counts) == dict(expected)
+    assert any(dict(search(store, index, SearchRequest(page_size=0, facets=(f,))).facets[f])
+               for f in ("person", "organisation"))  # the test site names some

@@ -96,4 +96,4 @@ def test_articles_syndicated_copies_are_one_story_in_search(tmp_path: Path, fres
     countries = run(tmp_path, "search", "dock strike", "--facets", "country", "--format", "jsonl").stdout.splitlines()
     assert json.loads(countries[0]) == {"country": "KE", "stories": 1}
     months = run(tmp_path, "search", "dock strike", "--timeline", "month", "--format", "jsonl").stdout.splitlines()
-    assert [json.loads(m) for m in months] == [{"month": "2026-04", "stories": 1}]
+    assert [json.loads(m) for m in months] == [{"month": "2026-04", "stories": 1, "all_stories": 1, "share": 1.0}]

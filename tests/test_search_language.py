@@ -118,7 +118,7 @@ def test_search_language_parses_precedence_and_forms() -> None:
     ("flood )", "character 7 of 'flood )': unexpected ')'; expected no ')' here: it closes nothing"),
     ("flood AND", "character 10 of 'flood AND': the query ends too early after AND"),
     ("OR flood", "character 1 of 'OR flood': unexpected OR; expected a word"),
-    ("foo:bar", "character 1 of 'foo:bar': unknown filter 'foo:'; filters are source:, lang:"),
+    ("foo:bar", "character 1 of 'foo:bar': unknown filter 'foo:'; filters are source:, tag:, lang:"),
     ("place:", "character 1 of 'place:': place: needs a value, e.g. place:Nairobi"),
     ('"—"', "this phrase has no words to search for"),
     ("published:2025-13", "not a date: '2025-13'"),
@@ -178,7 +178,7 @@ def test_search_language_timeline_counts_per_period_with_gaps(corpus: tuple[Path
     assert timeline(index, "glaciers", "day")[1] == [("2026-05-19", 1)]
     assert timeline(index, "nothing-matches-this", "month")[1] == []
     chart = run(data, "search", "--timeline", "month").stdout.splitlines()
-    assert chart == [f"   2026-0{m} {'█' * 40} 1" for m in (4, 5, 6)]
+    assert chart == [f"   2026-0{m} {'█' * 40}      1  100.0% of 1" for m in (4, 5, 6)]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])

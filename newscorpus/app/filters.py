@@ -72,7 +72,7 @@ def documents_matching(store: Store, index: SearchIndex, query: str | Node | Non
 
 class FilterResolver:
     """What the index asks for the filters it cannot settle alone: place: and law: to their index terms (see
-    place_filter and law_filter), cluster: to its documents. Each is looked up once; `meanings` keeps how each
+    place_filter and law_filter), cluster: to its documents, tag: to the sources that carry it. Each is looked up once; `meanings` keeps how each
     was understood."""
 
     def __init__(self, store: Store) -> None:
@@ -94,6 +94,13 @@ class FilterResolver:
             members = self._store.cluster_members(int(found.value))
             self.meanings[(found.field, found.value)] = f"story {int(found.value)} ({len(members)} copies)"
             return members
+        if found.field == "tag":
+            tagged = self._store.sources_tagged(found.value)
+            shown = ", ".join(url for _, url in tagged[:3]) + (", ..." if len(tagged) > 3 else "")
+            self.meanings[(found.field, found.value)] = (
+                f"the {len(tagged)} source(s) tagged {found.value.strip()!r} ({shown})" if tagged
+                else f"no source is tagged {found.value.strip()!r} (see `newscorpus sources list`)")
+            return [source_id for source_id, _ in tagged]
         if found.field == "place":
             term, meaning = place_filter(found.value)
         else:

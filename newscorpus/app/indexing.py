@@ -28,7 +28,8 @@ def _index_batch(store: Store, index: SearchIndex, documents: list[Document]) ->
     documents = documents + list(store.get_documents(sorted(members)).values())
     ids = [d.id for d in documents]
     dates, places, laws = store.date_values(ids), store.place_values(ids), store.law_values(ids)
-    facts = {d.id: DocumentFacts(dates[d.id], places[d.id], laws[d.id],
+    entities = store.entity_values(ids)
+    facts = {d.id: DocumentFacts(dates[d.id], places[d.id], laws[d.id], entities[d.id],
                                  copy=d.cluster_id is not None and originals.get(d.cluster_id, (d.id, 1))[0] != d.id)
              for d in documents}
     index.add(documents, facts)

@@ -11,7 +11,7 @@ from newscorpus.app.filters import FilterResolver
 from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus import search as ranked_hits
 from newscorpus.corpus.index import FACETS
-from newscorpus.corpus.query import Filter, Node, filters_of, given_filters, parse, published_range, with_filters
+from newscorpus.corpus.query import And, Everything, Filter, Node, filters_of, given_filters, parse, published_range, with_filters
 from newscorpus.errors import QueryError
 from newscorpus.models import TIMELINE_INTERVALS, SearchHit
 from newscorpus.nlp import find_place
@@ -91,6 +91,18 @@ class SearchResponse:
     timeline: list[tuple[str, int]] | None
     interval: str | None  # the timeline's, as chosen when "auto" was asked
     understood: list[Understood]
+    # Stories published in each period of the timeline, matching or not, from the sources the query is limited
+    # to (all sources when it names none): the denominator of normalised attention.
+    published_in_period: list[int] | None = None
+
+    @property
+    def attention(self) -> list[tuple[str, float]] | None:
+        """The share of each period's stories (from the sources searched) that match: a rise in coverage that is
+        not just a rise in crawling."""
+        if self.timeline is None or self.published_in_period is None:
+            return None
+        return [(period, n / all_n if all_n else 0.0)
+                for (period, n), all_n in zip(self.timeline, self.published_in_period, strict=True)]
 
     @property
     def pages(self) -> int:
@@ -106,7 +118,10 @@ class SearchResponse:
             "facets": {name: [{"value": value, "stories": n} for value, n in counts]
                        for name, counts in self.facets.items()},
             "timeline": None if self.timeline is None else {
-                "interval": self.interval, "periods": [{"period": p, "stories": n} for p, n in self.timeline]},
+                "interval": self.interval,
+                "periods": [{"period": p, "stories": n, "all_stories": all_n, "share": round(share, 6)}
+                            for (p, n), all_n, (_, share) in zip(self.timeline, self.published_in_period or [],
+                                                                 self.attention or [], strict=True)]},
             "understood": [asdict(u) for u in self.understood],
         }
 
@@ -125,10 +140,21 @@ def search(store: Store, index: SearchIndex, request: SearchRequest) -> SearchRe
                        offset=(request.page - 1) * request.page_size)
     total = index.count_matches(node, resolve, stories=not request.all_copies)
     facets = {name: index.facets(node, name, request.facet_size, resolve) for name in request.facets}
-    interval, periods = None, None
+    interval, periods, published = None, None, None
     if request.timeline is not None:
         interval, periods = index.timeline(node, None if request.timeline == "auto" else request.timeline, resolve)
-    return SearchResponse(request, hits, total, facets, periods, interval, _understood(node, index, resolve))
+        everything = dict(index.timeline(_sources_of(node), interval, resolve)[1])
+        published = [everything.get(period, 0) for period, _ in periods]
+    return SearchResponse(request, hits, total, facets, periods, interval, _understood(node, index, resolve),
+                          published)
+
+
+def _sources_of(node: Node) -> Node:
+    """What limits a query to some sources (its source: and tag: filters, when all of them are required), or
+    every story: the stories that attention is a share of."""
+    required = node.nodes if isinstance(node, And) else (node,)
+    kept = tuple(n for n in required if isinstance(n, Filter) and n.field in ("source", "tag"))
+    return And(kept) if len(kept) > 1 else kept[0] if kept else Everything()
 
 
 def _understood(node: Node, index: SearchIndex, resolve: FilterResolver) -> list[Understood]:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import tantivy
 
+from newscorpus.corpus.entities import entity_names
 from newscorpus.corpus.laws import law_terms, section_ids
 from newscorpus.corpus.mentions import mention_terms, period_term
 from newscorpus.corpus.places import place_term, place_terms
@@ -36,12 +37,14 @@ class DocumentFacts:
     mentions: list[str] = field(default_factory=list)  # TIMEX3 values of the dates it mentions
     places: list[tuple[str | None, str | None, int | None, str | None]] = field(default_factory=list)
     laws: list[tuple[str, str | None]] = field(default_factory=list)  # (name, provision)
+    entities: list[tuple[str, str]] = field(default_factory=list)  # (NER label, text) of people and organisations
     copy: bool = False  # a later copy of a syndicated story: facets count each story once
 
 
 # Facets: the index field each counts, all fast fields.
 FACETS = {"country": "countries", "region": "regions", "place": "place_names", "law": "law_names",
-          "source": "source_name", "language": "language", "author": "authors"}
+          "source": "source_name", "language": "language", "author": "authors", "person": "people",
+          "organisation": "organisations"}
 # The interval a timeline takes when none is asked for: the finest that keeps it to about this many periods.
 _AUTO_PERIODS = 60
 
@@ -55,7 +58,7 @@ INDEX_DIR_NAME = "index"
 _NEW_SUFFIX, _OLD_SUFFIX = ".new", ".old"
 _EFFECTIVE = os.access in os.supports_effective_ids  # ask os.access as whom this process acts
 # Bump when the schema below changes: an index of another version is rebuilt from the store.
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 _VERSION_FILE = "newscorpus-index-version"
 _SEARCH_FIELDS = ["title", "text"]
 _SNIPPET_CHARS = 220
@@ -70,13 +73,15 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("text", stored=False, tokenizer_name="en_stem")
     builder.add_text_field("source", stored=True)
     builder.add_text_field("source_key", stored=False, tokenizer_name="raw")  # source name and host, lower case
+    builder.add_integer_field("source_id", indexed=True, fast=True)  # for tag: (the sources that carry a tag)
     builder.add_text_field("url", stored=True, tokenizer_name="raw")
     builder.add_text_field("language", stored=True, tokenizer_name="raw", fast=True)
     builder.add_date_field("published", stored=True, indexed=True, fast=True)
     builder.add_text_field("mentions", stored=False, tokenizer_name="raw")  # periods of the dates it mentions
     builder.add_text_field("places", stored=False, tokenizer_name="raw")  # places it mentions, and their regions
     builder.add_text_field("laws", stored=False, tokenizer_name="raw")  # laws it cites and their provisions
-    for facet in ("countries", "regions", "place_names", "law_names", "source_name", "authors"):
+    for facet in ("countries", "regions", "place_names", "law_names", "source_name", "authors", "people",
+                  "organisations"):
         builder.add_text_field(facet, stored=False, tokenizer_name="raw", fast=True)
     builder.add_integer_field("copy", indexed=True, fast=True)
     return builder.build()
@@ -286,6 +291,8 @@ class SearchIndex:
         record.add_text("source_name", doc.source or "")
         for key in _source_keys(doc):
             record.add_text("source_key", key)
+        if doc.source_id is not None:
+            record.add_integer("source_id", doc.source_id)
         record.add_text("url", doc.url)
         record.add_text("language", doc.language or "")
         for author in doc.authors:
@@ -303,6 +310,7 @@ class SearchIndex:
             "place_names": {f"{name} ({cc})" if cc else name for cc, _, _, name in facts.places if name},
             "law_names": {name for name, _ in facts.laws},
         }
+        terms["people"], terms["organisations"] = entity_names(facts.entities)
         for name, values in terms.items():
             for value in sorted(values):
                 record.add_text(name, value)
@@ -449,10 +457,11 @@ class SearchIndex:
 
     def _filter(self, found: Filter, resolve: Resolver | None) -> tantivy.Query:
         value = found.value.strip()
-        if found.field in ("place", "law", "cluster"):
+        if found.field in ("place", "law", "cluster", "tag"):
             resolved = _resolved(found, resolve)
-            if isinstance(resolved, list):
-                return tantivy.Query.term_set_query(self.schema, "id", resolved) if resolved else \
+            if isinstance(resolved, list):  # a cluster's documents, or the sources that carry a tag
+                field = "source_id" if found.field == "tag" else "id"
+                return tantivy.Query.term_set_query(self.schema, field, resolved) if resolved else \
                     tantivy.Query.empty_query()
             return tantivy.Query.term_query(self.schema, "places" if found.field == "place" else "laws", resolved)
         if found.field == "source":

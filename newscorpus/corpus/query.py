@@ -23,7 +23,7 @@ from datetime import date, datetime, timezone
 from newscorpus.corpus.mentions import period_term
 from newscorpus.errors import QueryError
 
-FILTERS = ("source", "lang", "published", "mentions", "place", "country", "law", "section", "cluster")
+FILTERS = ("source", "tag", "lang", "published", "mentions", "place", "country", "law", "section", "cluster")
 _FIELDS = (*FILTERS, "title")
 _OPERATORS = {"AND", "OR", "NOT"}
 
@@ -342,7 +342,7 @@ def _word(text: str, word: str, position: int, title_only: bool) -> Words:
     return Words(stem, position, prefix=prefix, title_only=title_only)
 
 
-_EXAMPLES = {"source": "source:nation.africa", "lang": "lang:en", "published": "published:2024-01-01..2024-06-30",
+_EXAMPLES = {"source": "source:nation.africa", "tag": "tag:africa", "lang": "lang:en", "published": "published:2024-01-01..2024-06-30",
              "mentions": "mentions:2025-06", "place": "place:Nairobi", "country": "country:KE",
              "law": 'law:PECA or law:"Computer Misuse Act"', "section": "section:20", "cluster": "cluster:42",
              "title": "title:strike"}

@@ -542,6 +542,19 @@ class SQLiteStore(Store):
                                 "ORDER BY COUNT(*) DESC", (alias,)).fetchall()
         return [r[0] for r in rows]
 
+    def entity_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+        found: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+        for doc_id, label, text in self._rows_for(
+                "SELECT document_id, label, text FROM entities WHERE label IN ('PERSON', 'ORG') AND document_id IN",
+                ids):
+            found[doc_id].append((label, text))
+        return found
+
+    def sources_tagged(self, tag: str) -> list[tuple[int, str]]:
+        rows = self._db.execute("SELECT s.id, s.url FROM sources s, json_each(s.tags) t "
+                                "WHERE lower(t.value) = lower(?) ORDER BY s.id", (tag.strip(),)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
     def laws_written(self, words: str) -> list[tuple[str, str | None, int]]:
         written = " ".join(words.lower().split())
         rows = self._db.execute(

@@ -192,6 +192,14 @@ class Store(abc.ABC):
         """The names of the laws stories define with this acronym or short name ("ZARRA"), most cited first."""
 
     @abc.abstractmethod
+    def entity_values(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+        """(NER label, text) of the people and organisations each document names."""
+
+    @abc.abstractmethod
+    def sources_tagged(self, tag: str) -> list[tuple[int, str]]:
+        """(id, URL) of the sources that carry a tag (case aside)."""
+
+    @abc.abstractmethod
     def laws_written(self, words: str) -> list[tuple[str, str | None, int]]:
         """(name, provision, mentions) of the laws stories cite as `words` exactly ("First Amendment" ->
         Constitution of the United States, First Amendment), or else whose names hold `words` ("Vienna
