@@ -735,6 +735,117 @@ def show(env: Env, document_id: int, fmt: str) -> None:
             out.print(table)
 
 
+# alerts
+
+
+@cli.group()
+def alerts() -> None:
+    """Saved searches that tell you about new stories: for cron, mail or a feed reader (`newscorpus serve` gives each
+    an Atom feed).
+
+    \b
+    Examples:
+      newscorpus alerts add cmca 'law:"Computer Misuse and Cybercrimes Act" place:Nairobi'
+      newscorpus alerts check                     # the stories new since the last check; exit 0 either way
+    """
+
+
+@alerts.command("add")
+@click.argument("name")
+@click.argument("query", default="")
+@_filter_options
+@click.pass_obj
+def alerts_add(env: Env, /, name: str, query: str, **options: str | None) -> None:
+    """Save QUERY (and filters) as NAME; it alerts on stories indexed from now on.
+
+    \b
+    Examples:
+      newscorpus alerts add cmca 'law:"Computer Misuse and Cybercrimes Act" place:Nairobi'
+      newscorpus alerts add floods flood --place Pakistan --tag asia
+    """
+    from newscorpus.app.alerts import save_search
+
+    since, until = options.pop("since"), options.pop("until")
+    filters = {name: value for name, value in options.items() if value is not None}
+    if since or until:
+        filters["published"] = f"{since or ''}..{until or ''}"
+    saved = save_search(env.store(), name, query, filters)
+    out.print(f"saved {saved.name!r}: `newscorpus alerts check {saved.name}` lists the stories new since now",
+              markup=False)
+
+
+@alerts.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def alerts_list(env: Env, fmt: str) -> None:
+    """List saved searches with their queries and when each was last checked.
+
+    \b
+    Examples:
+      newscorpus alerts list
+      newscorpus alerts list --format json
+    """
+    saved = env.store(read_only=True).list_saved_searches()
+    records = [{"name": s.name, "query": " ".join([s.query, *(f"{k}:{v}" for k, v in s.filters.items())]).strip(),
+                "created": s.created_at, "checked": s.checked_at or "never"} for s in saved]
+    if fmt == "json":
+        click.echo(json.dumps([s.to_dict() for s in saved], ensure_ascii=False, indent=2))
+    else:
+        _print_records(records, "table", ("name", "query", "created", "checked"))
+
+
+@alerts.command("remove")
+@click.argument("names", nargs=-1, required=True)
+@click.pass_obj
+def alerts_remove(env: Env, names: tuple[str, ...]) -> None:
+    """Remove saved searches by name (or id).
+
+    \b
+    Example:
+      newscorpus alerts remove cmca
+    """
+    from newscorpus.app.alerts import remove_saved_search
+
+    for name in names:
+        remove_saved_search(env.store(), name)
+        out.print(f"removed {name!r}", markup=False)
+
+
+@alerts.command("check")
+@click.argument("name", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
+@click.pass_obj
+def alerts_check(env: Env, name: str | None, fmt: str) -> None:
+    """Print the stories each saved search (or NAME) matches that were indexed since its last check, newest first,
+    then mark them seen: each story is reported once. Exits 0 whether or not there were any.
+
+    \b
+    Examples:
+      newscorpus alerts check
+      newscorpus alerts check cmca --format jsonl  # one {"alert", "id", "title", "url", ...} per new story
+      */30 * * * * newscorpus --data /srv/news alerts check | mail -E -s "news alerts" me@example.org
+    """
+    from newscorpus.app.alerts import check_alerts
+
+    store = env.store()
+    index = env.index(read_only=True)
+    index.check(store.count_documents(), store.count_documents(indexed=True))
+    for found in check_alerts(store, index, name):
+        if fmt == "jsonl":
+            for hit in found.new:
+                click.echo(json.dumps({"alert": found.saved.name, "id": hit.id, "title": hit.title, "url": hit.url,
+                                       "source": hit.source, "published": hit.published}, ensure_ascii=False))
+            continue
+        if not found.total:
+            continue
+        more = f" (the newest {len(found.new)} shown)" if found.total > len(found.new) else ""
+        out.print(f"{found.saved.name}: {found.total} new {'story' if found.total == 1 else 'stories'}{more}",
+                  markup=False)
+        for hit in found.new:
+            out.print(f"  {hit.id:>7}  {(hit.published or '')[:10]:<10}  {hit.title or hit.url}\n"
+                      f"           {hit.url}", markup=False)
+
+
 # extract
 
 

@@ -258,6 +258,23 @@ class Document:
 
 
 @dataclass(frozen=True)
+class SavedSearch:
+    """A query and its filters kept under a name, for alerts: stories indexed after `seen_up_to` (a document id)
+    are new to it."""
+
+    id: int
+    name: str
+    query: str
+    filters: dict[str, str]
+    created_at: str
+    checked_at: str | None
+    seen_up_to: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class SearchHit:
     """One ranked search result; `copies` counts the other near-duplicates collapsed into it."""
 

@@ -26,6 +26,7 @@ from newscorpus.models import (
     FeedItem,
     FeedState,
     QueuedURL,
+    SavedSearch,
     Source,
     WarcLocation,
     utc_now,
@@ -60,6 +61,11 @@ _ANNOTATION_TABLES: dict[str, str] = {
 }
 
 _JSON_COLUMNS = {"range_ends"}
+_SAVED_COLUMNS = "id, name, query, filters, created_at, checked_at, seen_up_to"
+
+
+def _saved_search(row: Sequence[Any]) -> SavedSearch:
+    return SavedSearch(row[0], row[1], row[2], json.loads(row[3]), row[4], row[5], int(row[6]))
 
 
 def _column_names(columns: str) -> list[str]:
@@ -554,6 +560,33 @@ class SQLiteStore(Store):
         rows = self._db.execute("SELECT s.id, s.url FROM sources s, json_each(s.tags) t "
                                 "WHERE lower(t.value) = lower(?) ORDER BY s.id", (tag.strip(),)).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+    def add_saved_search(self, name: str, query: str, filters: dict[str, str], seen_up_to: int,
+                         created_at: str) -> SavedSearch:
+        self._write("INSERT INTO saved_searches (name, query, filters, created_at, seen_up_to) VALUES (?, ?, ?, ?, ?)",
+                    (name, query, json.dumps(filters, sort_keys=True), created_at, seen_up_to))
+        saved = self.get_saved_search(name)
+        assert saved is not None
+        return saved
+
+    def get_saved_search(self, key: str | int) -> SavedSearch | None:
+        column = "id" if isinstance(key, int) else "name"
+        row = self._db.execute(f"SELECT {_SAVED_COLUMNS} FROM saved_searches WHERE {column} = ?", (key,)).fetchone()
+        return _saved_search(row) if row else None
+
+    def list_saved_searches(self) -> list[SavedSearch]:
+        rows = self._db.execute(f"SELECT {_SAVED_COLUMNS} FROM saved_searches ORDER BY name").fetchall()
+        return [_saved_search(r) for r in rows]
+
+    def remove_saved_search(self, search_id: int) -> bool:
+        return self._write("DELETE FROM saved_searches WHERE id = ?", (search_id,)).rowcount == 1
+
+    def mark_saved_search_checked(self, search_id: int, seen_up_to: int, checked_at: str) -> None:
+        self._write("UPDATE saved_searches SET seen_up_to = ?, checked_at = ? WHERE id = ?",
+                    (seen_up_to, checked_at, search_id))
+
+    def max_indexed_document_id(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM documents WHERE indexed = 1").fetchone()[0])
 
     def laws_written(self, words: str) -> list[tuple[str, str | None, int]]:
         written = " ".join(words.lower().split())

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from newscorpus.errors import StorageError
 from newscorpus.corpus.dedup import Signature
-from newscorpus.models import Annotations, Article, Document, FeedItem, FeedState, QueuedURL, Source, WarcLocation
+from newscorpus.models import (
+    Annotations, Article, Document, FeedItem, FeedState, QueuedURL, SavedSearch, Source, WarcLocation,
+)
 
 # Per-source settings that `configure_source` accepts.
 SOURCE_SETTINGS = ("title", "tags", "enabled", "language", "min_poll_seconds", "max_poll_seconds", "delay_seconds")
@@ -198,6 +200,31 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def sources_tagged(self, tag: str) -> list[tuple[int, str]]:
         """(id, URL) of the sources that carry a tag (case aside)."""
+
+    @abc.abstractmethod
+    def add_saved_search(self, name: str, query: str, filters: dict[str, str], seen_up_to: int,
+                         created_at: str) -> SavedSearch:
+        """Keep a query under a name (unique)."""
+
+    @abc.abstractmethod
+    def get_saved_search(self, key: str | int) -> SavedSearch | None:
+        """A saved search by name or id."""
+
+    @abc.abstractmethod
+    def list_saved_searches(self) -> list[SavedSearch]:
+        """Every saved search, by name."""
+
+    @abc.abstractmethod
+    def remove_saved_search(self, search_id: int) -> bool:
+        """Remove a saved search; whether there was one."""
+
+    @abc.abstractmethod
+    def mark_saved_search_checked(self, search_id: int, seen_up_to: int, checked_at: str) -> None:
+        """Record a check: documents up to `seen_up_to` have been reported."""
+
+    @abc.abstractmethod
+    def max_indexed_document_id(self) -> int:
+        """The highest id of a document flagged as in the search index (0 for none)."""
 
     @abc.abstractmethod
     def laws_written(self, words: str) -> list[tuple[str, str | None, int]]:

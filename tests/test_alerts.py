@@ -1,0 +1,65 @@
+"""Saved searches and alerts against a crawled corpus: a story is reported once, by `alerts check` and in the
+saved search's Atom feed, from the crawl that brought it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import feedparser
+
+from newscorpus.app.alerts import atom_feed, find_saved_search, newest_matches
+from newscorpus.corpus import SearchIndex, open_store
+from tests.conftest import LocalSite
+from tests.test_cli import one_line_error, run
+
+
+def _feed(data: Path, name: str) -> feedparser.FeedParserDict:
+    store, index = open_store(data, read_only=True), SearchIndex(data, read_only=True)
+    try:
+        saved = find_saved_search(store, name)
+        xml = atom_feed(saved, newest_matches(store, index, saved), "http://127.0.0.1/searches/x.atom",
+                        "http://127.0.0.1/searches/x", "http://127.0.0.1/documents/{id}")
+    finally:
+        store.close()
+        index.close()
+    parsed = feedparser.parse(xml)
+    assert not parsed.bozo, parsed.bozo_exception
+    return parsed
+
+
+def test_alerts_report_each_new_story_once(tmp_path: Path, fresh_site: LocalSite) -> None:
+    assert run(tmp_path, "sources", "add", fresh_site.url("/news/")).exit_code == 0
+    assert run(tmp_path, "crawl").exit_code == 0
+    assert "saved 'dock <strike>'" in run(tmp_path, "alerts", "add", "dock <strike>", "strike OR dockers").stdout
+    assert run(tmp_path, "alerts", "check").stdout == ""  # what was there before it was saved is not news
+    before = _feed(tmp_path, "dock <strike>")
+    assert before.feed.title == "newscorpus: dock <strike>"  # escaped in the XML, read back as text
+    assert [e.title for e in before.entries] == ["Dock workers end week-long strike at Mombasa port"]
+
+    assert run(tmp_path, "sources", "add", fresh_site.url("/wire/feed.xml")).exit_code == 0
+    assert run(tmp_path, "crawl").exit_code == 0
+    first = run(tmp_path, "alerts", "check")
+    assert first.exit_code == 0
+    assert first.stdout.startswith("dock <strike>: 1 new story\n")
+    assert "Mombasa dockers back at work as pay deal ends strike" in first.stdout
+    assert fresh_site.url("/wire/variant.html") in first.stdout
+    again = run(tmp_path, "alerts", "check")
+    assert again.exit_code == 0 and again.stdout == ""  # reported once
+    after = _feed(tmp_path, "dock <strike>")
+    assert len(after.entries) == len(before.entries) + 1
+    assert {e.link for e in after.entries} >= {fresh_site.url("/wire/variant.html")}
+    listed = json.loads(run(tmp_path, "alerts", "list", "--format", "json").stdout)
+    assert [s["name"] for s in listed] == ["dock <strike>"] and listed[0]["checked_at"]
+
+
+def test_alerts_mistakes_are_one_line_errors(tmp_path: Path, fresh_site: LocalSite) -> None:
+    assert run(tmp_path, "sources", "add", fresh_site.url("/news/")).exit_code == 0
+    assert run(tmp_path, "alerts", "add", "floods", "flood", "--place", "Kenya").exit_code == 0
+    assert "already a saved search called 'floods'" in one_line_error(run(tmp_path, "alerts", "add", "floods", "x"))
+    assert "query error" in one_line_error(run(tmp_path, "alerts", "add", "broken", "(flood"))
+    assert "no place called 'Narnia'" in one_line_error(run(tmp_path, "alerts", "add", "n", "--place", "Narnia"))
+    assert "no saved search called 'nope'" in one_line_error(run(tmp_path, "alerts", "check", "nope"))
+    assert "no saved search called 'nope'" in one_line_error(run(tmp_path, "alerts", "remove", "nope"))
+    assert "removed 'floods'" in run(tmp_path, "alerts", "remove", "floods").stdout
+    assert run(tmp_path, "alerts", "list", "--format", "json").stdout.strip() == "[]"
