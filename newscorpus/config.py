@@ -76,6 +76,11 @@ class Settings:
     crawl_batch_size: int = _setting(
         16, "Most pages an analysis worker takes at once (fewer when fewer are waiting, so each page moves on "
         "as soon as it can).")
+    web_query_seconds: float = _setting(
+        10.0, "Longest a search may run in `newscorpus serve`; past it the request is answered 503, so one request "
+        "cannot starve the others.")
+    web_searches_at_once: int = _setting(
+        4, "Searches `newscorpus serve` runs at once; more wait their turn.")
 
     @classmethod
     def help_table(cls) -> list[tuple[str, Any, str]]:
@@ -165,9 +170,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
 
 
-# NEWSCORPUS_* variables that are not settings: the data directory, the gazetteer cache, and (reserved) the
-# PostgreSQL DSN.
-OTHER_ENV_VARIABLES = (DATA_DIR_ENV, "NEWSCORPUS_CACHE", "NEWSCORPUS_DATABASE_URL")
+# NEWSCORPUS_* variables that are not settings: the data directory, the gazetteer cache, the web server's write
+# token and (reserved) the PostgreSQL DSN. Secrets live only in the environment: never in a file or `ps`.
+WEB_TOKEN_ENV = "NEWSCORPUS_WEB_TOKEN"
+OTHER_ENV_VARIABLES = (DATA_DIR_ENV, "NEWSCORPUS_CACHE", WEB_TOKEN_ENV, "NEWSCORPUS_DATABASE_URL")
 
 
 def unknown_environment(environ: Mapping[str, str] | None = None) -> list[str]:

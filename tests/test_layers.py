@@ -18,8 +18,9 @@ ALLOWED = {
     "nlp": set(),
     "corpus": set(),
     "app": {"crawler", "nlp", "corpus"},
-    "cli": {"app", "corpus", "package"},
+    "cli": {"app", "corpus", "package", "web"},
     "api": {"app", "corpus"},
+    "web": {"app", "corpus"},
     "main": {"cli"},
     "package": {"api"},
 }

@@ -54,7 +54,7 @@ def save_search(store: Store, name: str, query: str, filters: Mapping[str, str] 
 
 def find_saved_search(store: Store, key: str) -> SavedSearch:
     """A saved search by name or id. Raises NotFoundError when there is none."""
-    saved = store.get_saved_search(int(key) if key.isdigit() and len(key) <= 18 else key)
+    saved = store.get_saved_search(int(key) if key.isascii() and key.isdigit() and len(key) <= 18 else key)
     if saved is None:
         raise NotFoundError(f"no saved search called {key!r} (see `newscorpus alerts list`)", "saved search", key)
     return saved

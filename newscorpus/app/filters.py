@@ -32,6 +32,15 @@ def place_filter(name: str) -> tuple[str, str]:
             f"{place.name}, {place.admin1 + ', ' if place.admin1 else ''}{place.country_code}")
 
 
+def town_location(name: str) -> tuple[float, float] | None:
+    """(lat, lon) of a town a user or a facet names ("Mombasa, KE"); None for a country, a region or a name the
+    gazetteer does not know (for drawing towns on a map)."""
+    place = find_place(name)
+    if place is None or place.kind != "city" or place.lat is None or place.lon is None:
+        return None
+    return place.lat, place.lon
+
+
 def law_filter(store: Store, name: str) -> tuple[str, str]:
     """The index term of the law a user names (`search --law`), and how it was understood, from the first that
     knows it: the registry ("PECA", "Pakistan Penal Code"); an acronym stories in the corpus define ("ZARRA");
@@ -70,6 +79,11 @@ def documents_matching(store: Store, index: SearchIndex, query: str | Node | Non
     return sorted(doc_id for doc_id, _ in index.search(query, limit=max(1, total), resolve=resolver(store)))
 
 
+def _number(value: str) -> bool:
+    """An id as a user writes it: ASCII digits ("¹" is a digit to str.isdigit, not to int), at most 18 of them."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 class FilterResolver:
     """What the index asks for the filters it cannot settle alone: place: and law: to their index terms (see
     place_filter and law_filter), cluster: to its documents, tag: to the sources that carry it. Each is looked up once; `meanings` keeps how each
@@ -88,7 +102,7 @@ class FilterResolver:
 
     def _resolve(self, found: Filter) -> str | list[int]:
         if found.field == "cluster":
-            if not found.value.strip().isdigit() or len(found.value.strip()) > 18:
+            if not _number(found.value.strip()):
                 raise QueryError(f"cluster: takes a cluster number (see `newscorpus show`), not {found.value!r}",
                                  found.value, found.position)
             members = self._store.cluster_members(int(found.value))

@@ -37,7 +37,8 @@ def _looks_like_homepage(path: str) -> bool:
 
 def find_source(store: Store, key: str) -> Source:
     """A source by id or URL. Raises NotFoundError when there is none."""
-    source = store.get_source(int(key) if key.isdigit() and len(key) <= 18 else canonicalize_url(key))
+    source = store.get_source(int(key) if key.isascii() and key.isdigit() and len(key) <= 18
+                              else canonicalize_url(key))
     if source is None:
         raise NotFoundError(f"no such source: {key}", "source", key)
     return source

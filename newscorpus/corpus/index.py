@@ -325,6 +325,10 @@ class SearchIndex:
         writer.wait_merging_threads()
         self._index.reload()
 
+    def refresh(self) -> None:
+        """See what other processes committed since (tantivy sees it by itself, within about a second)."""
+        self._index.reload()
+
     def count(self) -> int:
         return int(self._index.searcher().num_docs)
 

@@ -157,7 +157,8 @@ def published_range(value: str, position: int, query: str) -> tuple[datetime | N
 
 
 def _period(value: str, position: int, query: str) -> tuple[datetime, datetime]:
-    """The first instant of a period (2025, 2025-06, 2025-06-12, 2025-Q2) and the first instant after it."""
+    """The first instant of a period (2025, 2025-06, 2025-06-12, 2025-Q2, 2025-W24) and the first instant after
+    it."""
     value = value.strip().upper()
     try:
         if m := re.fullmatch(r"(\d{4})", value):
@@ -169,13 +170,16 @@ def _period(value: str, position: int, query: str) -> tuple[datetime, datetime]:
         elif m := re.fullmatch(r"(\d{4})-(\d{2})", value):
             year, month = int(m[1]), int(m[2])
             start, end = date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
+        elif m := re.fullmatch(r"(\d{4})-W(\d{2})", value):  # an ISO week, as timelines label them
+            start = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            end = date.fromordinal(start.toordinal() + 7)
         elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             start = date.fromisoformat(value)
             end = date.fromordinal(start.toordinal() + 1)
         else:
             raise ValueError(value)
     except ValueError:
-        raise _error(query, position, f"not a date: {value!r}; give 2025, 2025-06, 2025-06-12 or 2025-Q2, "
+        raise _error(query, position, f"not a date: {value!r}; give 2025, 2025-06, 2025-06-12, 2025-Q2 or 2025-W24, "
                                       "or a range such as 2024-01-01..2024-06-30 or >=2025") from None
     return (datetime(start.year, start.month, start.day, tzinfo=timezone.utc),
             datetime(end.year, end.month, end.day, tzinfo=timezone.utc))

@@ -270,7 +270,7 @@ class Fetcher:
             raise FetchError(f"HTTP {status}", current, status=status, permanent=True)
         limit = self.settings.max_response_bytes
         declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > limit and "Content-Encoding" not in response.headers:
+        if declared and declared.isascii() and declared.isdigit() and int(declared) > limit and "Content-Encoding" not in response.headers:
             raise FetchError(f"too large ({declared} bytes, limit {limit})", current, status=status, permanent=True)
         decoder = _BoundedDecoder(response.headers.get("Content-Encoding", ""), limit, current)
         chunks = [decoder.feed(chunk) async for chunk in response.aiter_raw()]
@@ -384,7 +384,7 @@ def _retry_after(value: str | None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
     if not value:
         return None
-    if value.strip().isdigit():
+    if value.strip().isascii() and value.strip().isdigit():
         return float(value.strip())
     try:
         when = parsedate_to_datetime(value)
