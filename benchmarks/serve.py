@@ -135,6 +135,7 @@ def main() -> None:
     bank = search_benchmark.sentence_bank()
     if not (folder / "corpus.sqlite3").exists():
         print(f"building a corpus of {args.size:,} stories in {folder} (once) ...", flush=True)
+        folder.mkdir(parents=True, exist_ok=True)
         search_benchmark.build(args.size, folder, bank)
     requests = requests_of(search_benchmark.workload(bank, args.requests))
     in_process(folder, requests[:20])  # warm the page cache and the lookups alike for both

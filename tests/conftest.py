@@ -9,11 +9,12 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from email.utils import formatdate
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import brotli
@@ -23,6 +24,10 @@ import pytest
 from newscorpus.config import Settings
 from newscorpus.nlp import Annotator
 from tests.hostile import HostileSite, QuietHandler
+
+if TYPE_CHECKING:
+    from newscorpus.corpus import SearchIndex, Store
+    from newscorpus.models import Annotations
 
 SITES = Path(__file__).parent / "data" / "sites"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -234,3 +239,20 @@ def grandchildren(pid: int) -> list[int]:
             continue
         children.setdefault(parent, []).append(int(stat.parent.name))
     return [grandchild for child in children.get(pid, []) for grandchild in children.get(child, [])]
+
+
+def stored_corpus(path: Path, stories: Mapping[str, Annotations], about: str = "a court ruling") -> tuple[Store, SearchIndex]:
+    """A store and index in `path` holding one story per name, with the annotations given (as if the NLP had found
+    them), titled with its name and indexed."""
+    from newscorpus.app.indexing import index_pending
+    from newscorpus.corpus import SearchIndex, open_store
+    from newscorpus.models import Article
+
+    store = open_store(path)
+    for name, found in stories.items():
+        article = Article(f"https://n.example/{name}", f"https://n.example/{name}", name, (), None, "en",
+                          f"{name} story about {about}")
+        store.save_document(article, found, None, "2026-03-10T12:00:00+00:00", name)
+    index = SearchIndex(path)
+    index_pending(store, index)
+    return store, index

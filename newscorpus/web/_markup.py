@@ -73,16 +73,18 @@ def timeline_chart(periods: list[tuple[str, int]], shares: list[float], link: Ca
         return Markup("")
     width, height, top = 720, 140, 10
     widest = max(n for _, n in periods) or 1
-    step = width / len(periods)
+    step = min(width / len(periods), 48.0)  # a few periods are narrow bars, not slabs
     bars = []
     for i, ((period, count), share) in enumerate(zip(periods, shares, strict=True)):
         tall = (height - top) * count / widest
         x, y = i * step, height - tall
         label = f"{period}: {count} stories ({share:.1%} of all stories then)"
-        bars.append(f'<a href="{escape(link(period))}"><rect x="{x:.1f}" y="{y:.1f}" width="{max(step - 1, 1):.1f}" '
+        bars.append(f'<a href="{escape(link(period))}"><rect x="{x:.1f}" y="{y:.1f}" width="{max(step - 2, 1):.1f}" '
                     f'height="{tall:.1f}" fill="#3182bd"><title>{escape(label)}</title></rect></a>')
     first, last = escape(periods[0][0]), escape(periods[-1][0])
-    axis = (f'<text x="0" y="{height + 14}" font-size="11" fill="#555">{first}</text>'
-            f'<text x="{width}" y="{height + 14}" font-size="11" fill="#555" text-anchor="end">{last}</text>')
+    end = step * len(periods)
+    axis = f'<text x="0" y="{height + 14}" font-size="11" fill="#555">{first}</text>'
+    if len(periods) > 1:
+        axis += f'<text x="{end:.1f}" y="{height + 14}" font-size="11" fill="#555" text-anchor="end">{last}</text>'
     return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + 18}" role="img" '
                   f'aria-label="stories over time" class="timeline">{"".join(bars)}{axis}</svg>')

@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from newscorpus.app.filters import law_filter, resolver
-from newscorpus.app.indexing import index_pending
-from newscorpus.corpus import SearchIndex, open_store, search
+from newscorpus.corpus import search
 from newscorpus.corpus.laws import law_term
 from newscorpus.corpus.query import Filter
-from newscorpus.models import Annotations, Article, LawReference
-
-NOW = "2026-03-10T12:00:00+00:00"
-
+from newscorpus.models import Annotations, LawReference
+from tests.conftest import stored_corpus
 
 def test_laws_terms_ignore_case_punctuation_and_a_leading_the() -> None:
     assert law_term("The Anti-Terrorism Act") == law_term("anti terrorism act") == "law:anti terrorism act"
@@ -20,7 +17,6 @@ def test_laws_terms_ignore_case_punctuation_and_a_leading_the() -> None:
 
 
 def test_laws_filter_finds_every_variant_through_the_registry_and_the_corpus(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
     cited = {
         # the NLP has already mapped "PECA" and the dated title to one name
         "peca": LawReference("PECA", 0, 4, "Prevention of Electronic Crimes Act", 2016, None, "PK", "PECA"),
@@ -32,12 +28,7 @@ def test_laws_filter_finds_every_variant_through_the_registry_and_the_corpus(tmp
         "local": LawReference("Harbour Safety Act (HSA)", 0, 24, "Harbour Safety Act", None, None, "KE", "HSA"),
         "none": None,
     }
-    for name, law in cited.items():
-        article = Article(f"https://n.example/{name}", f"https://n.example/{name}", name, (), None, "en",
-                          f"{name} story about a court ruling")
-        store.save_document(article, Annotations(laws=[law] if law else []), None, NOW, name)
-    index = SearchIndex(tmp_path)
-    index_pending(store, index)
+    store, index = stored_corpus(tmp_path, {name: Annotations(laws=[law] if law else []) for name, law in cited.items()})
 
     def found(name: str) -> tuple[set[str], str]:
         understood = law_filter(store, name)[1]
@@ -59,7 +50,6 @@ def test_laws_filter_finds_every_variant_through_the_registry_and_the_corpus(tmp
 
 
 def test_laws_filter_takes_the_words_stories_write_for_a_law_or_its_provision(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
     cited = {
         "speech": LawReference("First Amendment", 0, 15, "Constitution of the United States", None,
                                "First Amendment", "US"),
@@ -72,12 +62,7 @@ def test_laws_filter_takes_the_words_stories_write_for_a_law_or_its_provision(tm
         "envoys-again": LawReference("Vienna Convention on Diplomatic Relations", 0, 41,
                                      "Vienna Convention on Diplomatic Relations", 1961, None, None),
     }
-    for name, law in cited.items():
-        article = Article(f"https://n.example/{name}", f"https://n.example/{name}", name, (), None, "en",
-                          f"{name} story about a court ruling")
-        store.save_document(article, Annotations(laws=[law]), None, NOW, name)
-    index = SearchIndex(tmp_path)
-    index_pending(store, index)
+    store, index = stored_corpus(tmp_path, {name: Annotations(laws=[law]) for name, law in cited.items()})
 
     def found(name: str) -> tuple[set[str], str]:
         hits = search(store, index, "", filters=[Filter("law", name, -1)], resolve=resolver(store))

@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from newscorpus.app.filters import resolver
-from newscorpus.app.indexing import index_pending
-from newscorpus.corpus import SearchIndex, open_store, search
+from newscorpus.corpus import search
 from newscorpus.corpus.places import place_term, place_terms
-from newscorpus.models import Annotations, Article, PlaceMention
-
-NOW = "2026-03-10T12:00:00+00:00"
-
+from newscorpus.models import Annotations, PlaceMention
+from tests.conftest import stored_corpus
 
 def test_places_a_town_is_indexed_under_itself_its_region_and_its_country() -> None:
     assert place_terms("KE", "Nairobi Area", 184745) == {"cc:KE", "a1:KE/nairobi area", "gn:184745"}
@@ -21,16 +18,11 @@ def test_places_a_town_is_indexed_under_itself_its_region_and_its_country() -> N
 
 
 def test_places_filter_on_a_country_finds_its_towns_and_regions(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
     mentions = {"nairobi": PlaceMention("Nairobi", 0, 7, "Nairobi", 184745, -1.28, 36.82, "KE", "Nairobi Area"),
                 "punjab": PlaceMention("Punjab", 0, 6, "Punjab", None, 31.1, 72.7, "PK", "Punjab"),
                 "kenya": PlaceMention("Kenya", 0, 5, "Kenya", 192950, 0.6, 37.8, "KE", None)}
-    for name, place in mentions.items():
-        article = Article(f"https://n.example/{name}", f"https://n.example/{name}", name, (), None, "en",
-                          f"{name} story about floods")
-        store.save_document(article, Annotations(places=[place]), None, NOW, name)
-    index = SearchIndex(tmp_path)
-    index_pending(store, index)
+    store, index = stored_corpus(tmp_path, {name: Annotations(places=[place]) for name, place in mentions.items()},
+                                 about="floods")
 
     def found(query: str) -> set[str]:
         return {h.title for h in search(store, index, query, resolve=resolver(store)) if h.title}

@@ -99,6 +99,9 @@ def test_browser_search_narrow_read_save_and_follow(browser: Chrome, site_url: s
     assert len(hits) == before >= 4
     bars_before = len(browser.find_elements(By.CSS_SELECTOR, "#timeline rect"))
     assert bars_before >= 2 and browser.find_elements(By.CSS_SELECTOR, "#map svg path")
+    browser.find_element(By.CSS_SELECTOR, "#hits a.copies").click()  # the copies listed in place, by app.js
+    _wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#hits .copy-list li a"))
+    assert "/search" not in browser.current_url and "q=strike" in browser.current_url
     _shot(browser, "2-search-results")
 
     browser.find_element(By.CSS_SELECTOR, "#facet-place a[href*='Mombasa']").click()
