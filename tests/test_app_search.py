@@ -226,3 +226,24 @@ def test_search_people_and_organisation_facets_count_each_story_once(
         assert dict(counts) == dict(expected)
     assert any(dict(search(store, index, SearchRequest(page_size=0, facets=(f,))).facets[f])
                for f in ("person", "organisation"))  # the test site names some
+
+
+def test_search_pages_hold_every_story_when_one_has_many_copies(tmp_path: Path) -> None:
+    store = open_store(tmp_path, create=True)
+    for n in range(10):
+        versions = 40 if n == 3 else 1  # one story that forty outlets ran, each a little differently
+        for copy in range(versions):
+            text = _text(n) + (f" Reported by outlet {copy}." if copy else "")
+            url = f"https://o{copy}.example/{n}"
+            published = f"2026-01-{10 + n:02d}T{copy // 60:02d}:{copy % 60:02d}:00+00:00"
+            article = Article(url, url, f"Court story {n}", (), published, "en", text)
+            store.save_document(article, Annotations(), None, published, content_hash(text),
+                                signature=signature(text))
+    index = SearchIndex(tmp_path)
+    index_pending(store, index)
+    request = SearchRequest("court", sort="date", page_size=3)
+    pages = [search(store, index, replace(request, page=page)).hits for page in range(1, 5)]
+    titles = [hit.title for hits in pages for hit in hits]
+    assert sorted(titles) == sorted(f"Court story {n}" for n in range(10))  # each story once, on some page
+    assert [len(hits) for hits in pages] == [3, 3, 3, 1]
+    assert next(h for hits in pages for h in hits if h.title == "Court story 3").copies == 39

@@ -16,8 +16,8 @@ def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10,
            by_date: bool = False, matched: bool = False, offset: int = 0) -> list[SearchHit]:
     """Ranked hits for a query (the language of corpus.query) narrowed by `filters`, with source, date and a
     highlighted snippet; by relevance, or with `by_date` the newest first; `limit` of them after the first
-    `offset`. With `collapse`, the copies of a
-    syndicated story are one hit, its original (the earliest published copy), with `copies` counting the others.
+    `offset`. With `collapse`, the copies of a syndicated story are one hit, with `copies` counting the others:
+    its original (the earliest published copy) where the original matches, else its best-matching copy.
     `resolve` looks up place:, law: and cluster: filters. With `matched`, each hit lists the dates, places and
     laws of the story that satisfied the filters.
 
@@ -26,25 +26,14 @@ def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10,
     node = with_filters(tree(query), filters or [])
     if resolve is not None:  # each filter is looked up once, however often it is asked for
         resolve = _remembered(resolve)
-    # Copies of one story rank together; reading further down keeps `limit` distinct stories in most cases.
     if limit <= 0:
         return []
-    ranked = index.search(node, (offset + limit) * 4 if collapse else limit, resolve, by_date,
-                          offset=0 if collapse else offset)
     copies: dict[int, int] = {}
-    if collapse:  # only cluster numbers here: full documents are read for the hits shown
-        cluster_of = store.cluster_of([doc_id for doc_id, _ in ranked])
-        clusters = store.clusters(list(set(cluster_of.values())))
-        seen: set[int] = set()
-        stories = []
-        for doc_id, score in ranked:
-            cluster = cluster_of.get(doc_id)
-            if cluster is not None and cluster not in seen:
-                seen.add(cluster)
-                original, size = clusters.get(cluster, (doc_id, 1))
-                stories.append((original, score))
-                copies[original] = size - 1
-        ranked = stories[offset:offset + limit]
+    if collapse:
+        ranked, copies = _stories(store, index, node, offset + limit, resolve, by_date)
+        ranked = ranked[offset:offset + limit]
+    else:
+        ranked = index.search(node, limit, resolve, by_date, offset=offset)
     documents = store.get_documents([doc_id for doc_id, _ in ranked])
     ranked = [(doc_id, score) for doc_id, score in ranked if doc_id in documents]
     snippets = index.snippets(node, {doc_id: documents[doc_id].text for doc_id, _ in ranked})
@@ -55,6 +44,33 @@ def search(store: Store, index: SearchIndex, query: str | Node, limit: int = 10,
                   cluster_id=documents[doc_id].cluster_id, copies=copies.get(doc_id, 0), matched=found.get(doc_id))
         for doc_id, score in ranked
     ]
+
+
+def _stories(store: Store, index: SearchIndex, node: Node, wanted: int, resolve: Resolver | None,
+             by_date: bool) -> tuple[list[tuple[int, float]], dict[int, int]]:
+    """The first `wanted` distinct stories of the ranking (fewer where fewer match), each as the document shown
+    for it, and how many other copies each has. Copies of one story rank together, so four documents a story are
+    read at first; a story with many matching copies makes the window grow until enough stories are found."""
+    window = max(wanted * 4, 40)
+    while True:
+        ranked = index.search(node, window, resolve, by_date)
+        cluster_of = store.cluster_of([doc_id for doc_id, _ in ranked])  # only cluster numbers: documents later
+        matching = set(cluster_of)
+        clusters = store.clusters(list(set(cluster_of.values())))
+        seen: set[int] = set()
+        stories, copies = [], {}
+        for doc_id, score in ranked:
+            cluster = cluster_of.get(doc_id)
+            if cluster is None or cluster in seen:
+                continue
+            seen.add(cluster)
+            original, size = clusters.get(cluster, (doc_id, 1))
+            shown = original if original in matching else doc_id
+            stories.append((shown, score))
+            copies[shown] = size - 1
+        if len(stories) >= wanted or len(ranked) < window:
+            return stories, copies
+        window *= 4
 
 
 def _remembered(resolve: Resolver) -> Resolver:

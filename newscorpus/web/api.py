@@ -4,6 +4,7 @@ newscorpus.app formatted as JSON; every error has the shape {"ok": false, "error
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, replace
@@ -15,6 +16,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path as PathParameter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
 from newscorpus.app.alerts import atom_feed, find_saved_search, newest_matches, remove_saved_search, save_search
 from newscorpus.app.documents import get_document
@@ -235,9 +237,9 @@ async def api_export(request: Request, wanted: Searched,
     folder = Path(tempfile.mkdtemp(prefix="newscorpus-export-"))
     output = folder / f"newscorpus-export.{format}"
     filters = given_filters(wanted.filters, wanted.since, wanted.until)
-    try:
+    try:  # an export is complete, however long it takes: not under the search time limit
         manifest = await web.run(lambda: export_matches(web.reader.store(), web.reader.index(), web.settings,
-                                                        wanted.query, filters, format, output))
+                                                        wanted.query, filters, format, output), limit=False)
     except BaseException:
         _remove(folder)
         raise
@@ -250,15 +252,13 @@ async def api_export(request: Request, wanted: Searched,
                     yield block
         finally:
             _remove(folder)
-    return StreamingResponse(stream(), media_type=media[format], headers={
+    return StreamingResponse(stream(), media_type=media[format], background=BackgroundTask(_remove, folder), headers={
         "Content-Disposition": f'attachment; filename="{output.name}"',
         "X-Newscorpus-Manifest": json.dumps(manifest, ensure_ascii=True, separators=(",", ":"))})
 
 
 def _remove(folder: Path) -> None:
-    for entry in folder.iterdir():
-        entry.unlink(missing_ok=True)
-    folder.rmdir()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @router.get("/stats", responses=_ERRORS)

@@ -3,10 +3,12 @@ write protection, and limits so that one request cannot starve the others."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import partial
 from importlib import resources
@@ -15,7 +17,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -35,17 +36,22 @@ T = TypeVar("T")
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_MAX_BODY = 64 * 1024  # the largest write (a source, a saved search) is far smaller
 
 
 class Web:
     """What every request shares: the corpus, the settings, and the rules for writes."""
 
-    def __init__(self, reader: CorpusReader, settings: Settings, token: str | None, loopback: bool) -> None:
+    def __init__(self, reader: CorpusReader, settings: Settings, token: str | None, host: str) -> None:
         self.reader, self.settings = reader, settings
         self.token = token or None
-        # Bound to a loopback address, only this machine reaches the server: writes need no token there.
-        self.writes_need_token = not loopback
-        self.limiter = anyio.CapacityLimiter(max(1, settings.web_searches_at_once))
+        # Bound to a loopback address, only this machine reaches the server: writes need no token there, as long
+        # as the request names this machine (a page whose host name was rebound to 127.0.0.1 names another).
+        self.writes_need_token = not is_loopback(host)
+        self.hosts = None if self.writes_need_token else {"127.0.0.1", "localhost", "::1", host.strip("[]")}
+        # A fixed set of threads runs the use cases: a request past its time limit keeps its thread (and its
+        # SQLite connection) until its work ends, so at most this many run at once, however many time out.
+        self.executor = ThreadPoolExecutor(max(1, settings.web_searches_at_once), thread_name_prefix="newscorpus-web")
         self._csrf_key = secrets.token_bytes(32)  # per process: a form is good until the server restarts
 
     @property
@@ -56,7 +62,7 @@ class Web:
         return hmac.new(self._csrf_key, b"newscorpus-form", "sha256").hexdigest()
 
     def check_csrf(self, value: str | None) -> None:
-        if not value or not hmac.compare_digest(value, self.csrf_token()):
+        if not value or not hmac.compare_digest(value.encode(), self.csrf_token().encode()):
             raise Forbidden("this form has expired or did not come from this server: reload the page and try again")
 
     def check_write(self, request: Request, token: str | None = None) -> None:
@@ -66,16 +72,18 @@ class Web:
                             "NEWSCORPUS_WEB_TOKEN to allow changes")
         if self.writes_need_token:
             given = token or request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not given or not hmac.compare_digest(given, self.token or ""):
+            if not given or not hmac.compare_digest(given.encode(), (self.token or "").encode()):
                 raise Forbidden("changes need the write token (Authorization: Bearer TOKEN, or the form's token)")
 
-    async def run(self, call: Callable[..., T], *args: Any) -> T:
-        """Run a use case on a worker thread, a few at a time, for at most `web_query_seconds`."""
+    async def run(self, call: Callable[..., T], *args: Any, limit: bool = True) -> T:
+        """Run a use case on one of the worker threads, for at most `web_query_seconds` (`limit` False: as long
+        as it takes, for an export)."""
+        work = asyncio.wrap_future(self.executor.submit(partial(call, *args)))
+        if not limit:
+            return await work
         seconds = self.settings.web_query_seconds
         try:
-            with anyio.fail_after(seconds):
-                return await anyio.to_thread.run_sync(partial(call, *args), limiter=self.limiter,
-                                                      abandon_on_cancel=True)
+            return await asyncio.wait_for(asyncio.shield(work), seconds)
         except TimeoutError:
             raise Busy(f"the search took longer than {seconds:g} s; narrow it (a filter, fewer facets)") from None
 
@@ -112,15 +120,19 @@ def create_app(data_dir: Path, settings: Settings, *, token: str | None = None, 
 
     reader = CorpusReader(data_dir)
 
+    web = Web(reader, settings, token, host)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        web.executor.shutdown(wait=True, cancel_futures=True)
         reader.close()
 
     app = FastAPI(title="newscorpus", version=version("newscorpus"), lifespan=lifespan, docs_url=None,
+                  max_body_size=_MAX_BODY,
                   redoc_url=None, description="Search a news corpus: the stories, what the NLP found in them "
                   "(dates, places, laws), facets, timelines, sources, saved searches and exports.")
-    app.state.web = Web(reader, settings, token, is_loopback(host))
+    app.state.web = web
     app.state.templates = Jinja2Templates(directory=str(resources.files("newscorpus.web") / "templates"))
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -138,9 +150,17 @@ def is_loopback(host: str) -> bool:
 
 
 async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Refuse cross-site writes before they reach a route; send the security headers with every answer."""
-    if request.method not in _SAFE_METHODS and not _same_origin(request):
-        response: Response = _error(request, 403, "a change from another site is refused")
+    """Refuse requests that name another host (DNS rebinding) and cross-site writes before they reach a route,
+    and bodies over _MAX_BODY; send the security headers with every answer."""
+    hosts = web_of(request).hosts
+    named = urlsplit(f"//{request.headers.get('host', '')}").hostname or ""
+    length = request.headers.get("content-length", "0")
+    if hosts is not None and named not in hosts:
+        response: Response = _error(request, 400, f"this server answers to {', '.join(sorted(hosts))}, not {named!r}")
+    elif not (length.isascii() and length.isdigit()) or int(length) > _MAX_BODY:
+        response = _error(request, 413, f"a request body may have at most {_MAX_BODY:,} bytes")
+    elif request.method not in _SAFE_METHODS and not _same_origin(request):
+        response = _error(request, 403, "a change from another site is refused")
     else:
         response = await call_next(request)
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY

@@ -25,6 +25,7 @@ from tests.test_cli import run
 def serving(app: FastAPI) -> Iterator[str]:
     """Serve an app on a free port of 127.0.0.1 in a thread; yields its base URL."""
     listener = socket.create_server(("127.0.0.1", 0))
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as `newscorpus serve` sets it
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()

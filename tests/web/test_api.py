@@ -114,6 +114,12 @@ def test_api_writes_are_guarded(crawled: Path) -> None:
         refused = local.post("/api/sources", json=source, headers={"Origin": "http://evil.example"})
         assert refused.status_code == 403 and refused.json()["error"] == "a change from another site is refused"
         assert local.post("/api/sources", json=source, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+        # a page whose host name was rebound to 127.0.0.1 (DNS rebinding) names another host: refused, reads too
+        rebound = {"Host": "rebind.example:8000", "Origin": "http://rebind.example:8000"}
+        assert local.post("/api/sources", json=source, headers=rebound).status_code == 400
+        assert local.get("/api/export", headers=rebound).json()["error"].startswith("this server answers to")
+        assert local.post("/api/sources", content=b"x" * 100_000, headers={"Content-Type": "application/json"}
+                          ).status_code == 413
         added = local.post("/api/sources", json=source, headers={"Origin": str(local.base_url).rstrip("/")})
         assert added.status_code == 201 and added.json()["created"]
         source_id = added.json()["id"]
