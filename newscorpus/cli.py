@@ -816,7 +816,8 @@ def alerts_add(env: Env, /, name: str, query: str, **options: str | None) -> Non
     filters = {name: value for name, value in options.items() if value is not None}
     if since or until:
         filters["published"] = f"{since or ''}..{until or ''}"
-    saved = save_search(env.store(), name, query, filters)
+    store = env.store()
+    saved = save_search(store, env.index(read_only=True), name, query, filters)
     out.print(f"saved {saved.name!r}: `newscorpus alerts check {saved.name}` lists the stories new since now",
               markup=False)
 
@@ -864,7 +865,8 @@ def alerts_remove(env: Env, names: tuple[str, ...]) -> None:
 @click.pass_obj
 def alerts_check(env: Env, name: str | None, fmt: str) -> None:
     """Print the stories each saved search (or NAME) matches that were indexed since its last check, newest first,
-    then mark them seen: each story is reported once. Exits 0 whether or not there were any.
+    then mark them seen: each story is reported once. Exits 0 whether or not there were any (1 when a saved search
+    could not run; the others are still checked).
 
     \b
     Examples:
@@ -877,7 +879,13 @@ def alerts_check(env: Env, name: str | None, fmt: str) -> None:
     store = env.store()
     index = env.index(read_only=True)
     index.check(store.count_documents(), store.count_documents(indexed=True))
+    failed = []
     for found in check_alerts(store, index, name):
+        if found.error is not None:
+            failed.append(found.saved.name)
+            err.print(f"error: saved search {found.saved.name!r} cannot run: {found.error}", markup=False,
+                      soft_wrap=True)
+            continue
         if fmt == "jsonl":
             for hit in found.new:
                 click.echo(json.dumps({"alert": found.saved.name, "id": hit.id, "title": hit.title, "url": hit.url,
@@ -891,6 +899,8 @@ def alerts_check(env: Env, name: str | None, fmt: str) -> None:
         for hit in found.new:
             out.print(f"  {hit.id:>7}  {(hit.published or '')[:10]:<10}  {hit.title or hit.url}\n"
                       f"           {hit.url}", markup=False)
+    if failed:
+        raise ConfigError(f"{len(failed)} saved search(es) could not be checked: {', '.join(failed)} (the others were)")
 
 
 # extract

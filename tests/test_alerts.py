@@ -9,7 +9,9 @@ from pathlib import Path
 import feedparser
 
 from newscorpus.app.alerts import atom_feed, find_saved_search, newest_matches
+from newscorpus.app.search import SearchRequest, SearchResponse
 from newscorpus.corpus import SearchIndex, open_store
+from newscorpus.models import SavedSearch, SearchHit
 from tests.conftest import LocalSite
 from tests.test_cli import one_line_error, run
 
@@ -63,3 +65,35 @@ def test_alerts_mistakes_are_one_line_errors(tmp_path: Path, fresh_site: LocalSi
     assert "no saved search called 'nope'" in one_line_error(run(tmp_path, "alerts", "remove", "nope"))
     assert "removed 'floods'" in run(tmp_path, "alerts", "remove", "floods").stdout
     assert run(tmp_path, "alerts", "list", "--format", "json").stdout.strip() == "[]"
+
+
+def test_alerts_a_saved_search_gone_bad_stops_no_other(tmp_path: Path, fresh_site: LocalSite) -> None:
+    assert run(tmp_path, "sources", "add", fresh_site.url("/news/")).exit_code == 0
+    assert run(tmp_path, "crawl").exit_code == 0
+    assert "dates run from 1678" in one_line_error(run(tmp_path, "alerts", "add", "old", "published:0001..0002"))
+    assert "not a" in one_line_error(run(tmp_path, "alerts", "add", "bad", "--mentions", "garbage"))
+    assert "not all digits" in one_line_error(run(tmp_path, "alerts", "add", "7", "strike"))
+    assert run(tmp_path, "alerts", "add", "a", "strike").exit_code == 0
+    assert run(tmp_path, "alerts", "add", "b", "glaciers").exit_code == 0
+    store = open_store(tmp_path)
+    try:  # a saved search that no longer runs (saved by an older version, say): written past the checks
+        store.add_saved_search("broken", "(", {}, 0, "2026-01-01T00:00:00+00:00")
+    finally:
+        store.close()
+    checked = run(tmp_path, "alerts", "check")
+    assert checked.exit_code == 1 and "saved search 'broken' cannot run" in checked.stderr
+    listed = {s["name"]: s["checked_at"] for s in json.loads(run(tmp_path, "alerts", "list", "--format", "json").stdout)}
+    assert listed["a"] and listed["b"] and listed["broken"] is None  # the others were checked
+
+
+def test_alerts_feed_is_well_formed_whatever_a_page_carries() -> None:
+    saved = SavedSearch(1, "odd \x0b one", "x", {}, "2026-01-01T00:00:00+00:00", None, 0)
+    hit = SearchHit(id=7, score=1.0, url="javascript:alert(1)", title="Bell\x07 and\x0c form feed <b>&",
+                    source="Wire\x1b", published="2026-03-01", snippet="a <b>match</b>\x00 here")
+    response = SearchResponse(SearchRequest(), [hit], 1, {}, None, None, [])
+    parsed = feedparser.parse(atom_feed(saved, response, "http://127.0.0.1/f", "http://127.0.0.1/p",
+                                        "http://127.0.0.1/documents/{id}"))
+    assert not parsed.bozo, parsed.bozo_exception
+    entry = parsed.entries[0]
+    assert entry.title == "Bell and form feed <b>&" and "javascript" not in str(entry.get("links"))
+    assert parsed.feed.author == "newscorpus"

@@ -4,23 +4,26 @@ is an alert client."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
 from html import unescape
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 from newscorpus.app.filters import FilterResolver
 from newscorpus.app.search import SearchRequest, SearchResponse, search
 from newscorpus.corpus import SearchIndex, Store
-from newscorpus.corpus.query import Filter, filters_of, given_filters, parse, with_filters
-from newscorpus.errors import ConfigError, NotFoundError
+from newscorpus.corpus.query import Filter, given_filters, parse, with_filters
+from newscorpus.errors import ConfigError, NewscorpusError, NotFoundError
 from newscorpus.models import SavedSearch, SearchHit, utc_now
 
 MAX_NEW = 100  # new matches listed by one check; the rest are counted
 FEED_ENTRIES = 50
 _ATOM = "http://www.w3.org/2005/Atom"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -31,30 +34,31 @@ class AlertCheck:
     saved: SavedSearch
     new: list[SearchHit]
     total: int
+    error: str | None = None  # why this saved search could not be checked (the others still are)
 
 
-def save_search(store: Store, name: str, query: str, filters: Mapping[str, str] | None = None) -> SavedSearch:
+def save_search(store: Store, index: SearchIndex, name: str, query: str,
+                filters: Mapping[str, str] | None = None) -> SavedSearch:
     """Keep a query (and filters) under a name; it alerts on stories indexed from now on.
 
-    Raises ConfigError for an empty or taken name, QueryError for a query that is not well formed or a filter that
-    names nothing known (a place the gazetteer lacks).
+    Raises ConfigError for a name that is empty, taken, all digits (ids are) or holds "/" (it names a page),
+    QueryError for a query that could never run (not well formed, a place the gazetteer lacks, a bad date).
     """
     name = " ".join(name.split())
-    if not name or len(name) > 100:
-        raise ConfigError("a saved search needs a name of 1 to 100 characters")
+    if not name or len(name) > 100 or name.isdigit() or "/" in name:
+        raise ConfigError("a saved search needs a name of 1 to 100 characters, not all digits and without '/'")
     given = {k: v for k, v in (filters or {}).items() if v}
-    resolve = FilterResolver(store)  # refuse a query that could never run
-    for written in filters_of(with_filters(parse(query), given_filters(given))):
-        if written.field in ("place", "law", "cluster", "tag"):
-            resolve(written)
+    index.count_matches(with_filters(parse(query), given_filters(given)), FilterResolver(store))  # runs, or raises
     if store.get_saved_search(name) is not None:
         raise ConfigError(f"there is already a saved search called {name!r}; remove it first or pick another name")
     return store.add_saved_search(name, query, given, store.max_indexed_document_id(), utc_now())
 
 
 def find_saved_search(store: Store, key: str) -> SavedSearch:
-    """A saved search by name or id. Raises NotFoundError when there is none."""
-    saved = store.get_saved_search(int(key) if key.isascii() and key.isdigit() and len(key) <= 18 else key)
+    """A saved search by name, else by id. Raises NotFoundError when there is none."""
+    saved = store.get_saved_search(key)
+    if saved is None and key.isascii() and key.isdigit() and len(key) <= 18:
+        saved = store.get_saved_search(int(key))
     if saved is None:
         raise NotFoundError(f"no saved search called {key!r} (see `newscorpus alerts list`)", "saved search", key)
     return saved
@@ -72,16 +76,23 @@ def check_alerts(store: Store, index: SearchIndex, key: str | None = None) -> li
     Raises NotFoundError for a name that is not saved.
     """
     chosen = [find_saved_search(store, key)] if key is not None else store.list_saved_searches()
+    # The watermark first, then the index as it is now: a story indexed in between is above the watermark, so a
+    # later check reports it, rather than being marked seen unseen.
     watermark = store.max_indexed_document_id()
+    index.refresh()
     found = []
     for saved in chosen:
-        node = with_filters(parse(saved.query), [*given_filters(saved.filters),
-                                                 Filter("after", str(saved.seen_up_to), -1)])
-        resolve = FilterResolver(store)
-        ranked = index.search(node, MAX_NEW, resolve, by_date=True)
-        total = index.count_matches(node, resolve, stories=False)
-        hits = _hits(store, [doc_id for doc_id, _ in ranked if doc_id <= watermark])
-        found.append(AlertCheck(saved, hits, total))
+        try:
+            node = with_filters(parse(saved.query), [*given_filters(saved.filters),
+                                                     Filter("after", str(saved.seen_up_to), -1),
+                                                     Filter("upto", str(watermark), -1)])
+            resolve = FilterResolver(store)
+            ranked = index.search(node, MAX_NEW, resolve, by_date=True)
+            total = index.count_matches(node, resolve, stories=False)
+        except NewscorpusError as exc:  # one saved search gone bad (a law renamed, a place...) stops no other
+            found.append(AlertCheck(saved, [], 0, str(exc)))
+            continue
+        found.append(AlertCheck(saved, _hits(store, [doc_id for doc_id, _ in ranked]), total))
         store.mark_saved_search_checked(saved.id, max(watermark, saved.seen_up_to), utc_now())
     return found
 
@@ -107,8 +118,8 @@ def atom_feed(saved: SavedSearch, response: SearchResponse, feed_url: str, page_
     feed = ElementTree.Element(f"{{{_ATOM}}}feed")
 
     def child(parent: ElementTree.Element, tag: str, text: str | None = None, **attributes: str) -> None:
-        element = ElementTree.SubElement(parent, f"{{{_ATOM}}}{tag}", attributes)
-        element.text = text
+        element = ElementTree.SubElement(parent, f"{{{_ATOM}}}{tag}", {k: _xml_text(v) for k, v in attributes.items()})
+        element.text = None if text is None else _xml_text(text)
 
     child(feed, "title", f"newscorpus: {saved.name}")
     child(feed, "subtitle", " ".join(part for part in (saved.query, *[f"{k}:{v}" for k, v in saved.filters.items()])
@@ -117,13 +128,16 @@ def atom_feed(saved: SavedSearch, response: SearchResponse, feed_url: str, page_
     child(feed, "link", rel="self", href=feed_url)
     child(feed, "link", rel="alternate", href=page_url)
     child(feed, "generator", "newscorpus", version=version("newscorpus"))
+    author = ElementTree.SubElement(feed, f"{{{_ATOM}}}author")  # RFC 4287: a feed whose entries may lack one
+    child(author, "name", "newscorpus")
     stamps = [_stamp(hit.published) for hit in response.hits]
     child(feed, "updated", max(stamps, default=saved.created_at))
     for hit, stamp in zip(response.hits, stamps, strict=True):
         entry = ElementTree.SubElement(feed, f"{{{_ATOM}}}entry")
         child(entry, "title", hit.title or hit.url)
         child(entry, "id", document_url.format(id=hit.id))
-        child(entry, "link", rel="alternate", href=hit.url)
+        if urlsplit(hit.url).scheme in ("http", "https"):  # a crawled URL is never a javascript: link
+            child(entry, "link", rel="alternate", href=hit.url)
         child(entry, "link", rel="related", href=document_url.format(id=hit.id))
         child(entry, "updated", stamp)
         if hit.source:
@@ -131,6 +145,11 @@ def atom_feed(saved: SavedSearch, response: SearchResponse, feed_url: str, page_
             child(author, "name", hit.source)
         child(entry, "summary", _plain(hit.snippet))
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + bytes(ElementTree.tostring(feed, encoding="utf-8"))
+
+
+def _xml_text(text: str) -> str:
+    """Text without the characters XML 1.0 cannot hold (control characters a crawled page may carry)."""
+    return _NOT_XML.sub("", text)
 
 
 def _stamp(published: str | None) -> str:

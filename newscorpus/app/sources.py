@@ -24,9 +24,13 @@ def add_source(store: Store, url: str, title: str | None = None, tags: Sequence[
 
     Raises ConfigError for a URL that is not http(s).
     """
-    canonical = canonicalize_url(url)
-    parts = urlsplit(canonical)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        canonical = canonicalize_url(url)
+        parts = urlsplit(canonical)
+        hostname = parts.hostname
+    except ValueError:  # "http://[::1": not a URL at all
+        raise ConfigError(f"not an http(s) URL: {url!r}") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise ConfigError(f"not an http(s) URL: {url!r}")
     return store.add_source(canonical, "site" if _looks_like_homepage(parts.path) else "feed", title, tags)
 

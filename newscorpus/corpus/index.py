@@ -484,8 +484,9 @@ class SearchIndex:
                 raise QueryError(str(exc), value, found.position) from exc
         if found.field == "section":
             return tantivy.Query.term_query(self.schema, "laws", f"sec:{_section_id(found)}")
-        if found.field == "after":  # not in the query language: stories stored after a document id (alerts)
-            return tantivy.Query.range_query(self.schema, "id", tantivy.FieldType.Integer, int(value) + 1, 2**62)
+        if found.field in ("after", "upto"):  # not in the query language: documents by id, for alerts
+            low, high = (int(value) + 1, 2**62) if found.field == "after" else (0, int(value))
+            return tantivy.Query.range_query(self.schema, "id", tantivy.FieldType.Integer, low, high)
         start, end = published_range(value, found.position, value)
         return tantivy.Query.range_query(self.schema, "published", tantivy.FieldType.Date, start, end,
                                          include_lower=True, include_upper=end is None)

@@ -26,6 +26,9 @@ from newscorpus.errors import QueryError
 FILTERS = ("source", "tag", "lang", "published", "mentions", "place", "country", "law", "section", "cluster")
 _FIELDS = (*FILTERS, "title")
 _OPERATORS = {"AND", "OR", "NOT"}
+_MAX_DEPTH = 50
+# What the index can hold as a publication time (tantivy's dates are nanoseconds from 1970 in 64 bits).
+_FIRST_YEAR, _LAST_YEAR = 1678, 2261
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,8 @@ def _period(value: str, position: int, query: str) -> tuple[datetime, datetime]:
             end = date.fromordinal(start.toordinal() + 1)
         else:
             raise ValueError(value)
+        if not _FIRST_YEAR <= start.year <= _LAST_YEAR:
+            raise _error(query, position, f"dates run from {_FIRST_YEAR} to {_LAST_YEAR}, not {value!r}")
     except ValueError:
         raise _error(query, position, f"not a date: {value!r}; give 2025, 2025-06, 2025-06-12, 2025-Q2 or 2025-W24, "
                                       "or a range such as 2024-01-01..2024-06-30 or >=2025") from None
@@ -193,6 +198,12 @@ class _Parser:
         self.text = text
         self.tokens = tokens
         self.at = 0
+        self.depth = 0  # parentheses and NOTs open: bounded, so no query exhausts the stack
+
+    def _deeper(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise _error(self.text, token.position, f"the query nests more than {_MAX_DEPTH} levels deep")
 
     def _peek(self) -> _Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -216,7 +227,10 @@ class _Parser:
         token = self._peek()
         if token is not None and token.kind in ("NOT", "-"):
             self.at += 1
-            return Not(self.unary() if token.kind == "NOT" else self.primary())
+            self._deeper(token)
+            node = Not(self.unary() if token.kind == "NOT" else self.primary())
+            self.depth -= 1
+            return node
         return self.primary()
 
     def primary(self) -> Node:
@@ -229,7 +243,9 @@ class _Parser:
                                            "a filter or '('")
         if token.kind == "(":
             self.at += 1
+            self._deeper(token)
             node = self.disjunction()
+            self.depth -= 1
             closing = self._peek()
             if closing is None or closing.kind != ")":
                 where = closing.position if closing else len(self.text)

@@ -197,7 +197,7 @@ async def api_save_search(request: Request, new: NewSavedSearch) -> dict[str, An
 
     def save() -> dict[str, Any]:
         with web.reader.writing() as store:
-            return save_search(store, new.name, new.q, new.filters).to_dict()
+            return save_search(store, web.reader.index(), new.name, new.q, new.filters).to_dict()
     return await web.run(save)
 
 

@@ -133,7 +133,9 @@ def create_app(data_dir: Path, settings: Settings, *, token: str | None = None, 
                   redoc_url=None, description="Search a news corpus: the stories, what the NLP found in them "
                   "(dates, places, laws), facets, timelines, sources, saved searches and exports.")
     app.state.web = web
-    app.state.templates = Jinja2Templates(directory=str(resources.files("newscorpus.web") / "templates"))
+    templates = Jinja2Templates(directory=str(resources.files("newscorpus.web") / "templates"))
+    templates.env.filters["web_link"] = web_link
+    app.state.templates = templates
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("newscorpus.web") / "static")), name="static")
@@ -143,6 +145,11 @@ def create_app(data_dir: Path, settings: Settings, *, token: str | None = None, 
     app.add_exception_handler(Exception, _bug)
     app.middleware("http")(_guard)
     return app
+
+
+def web_link(url: str | None) -> str:
+    """A crawled URL as a link target: http(s) only (a javascript: or data: URL from a page becomes no link)."""
+    return url if url and urlsplit(url).scheme in ("http", "https") else "#"
 
 
 def is_loopback(host: str) -> bool:

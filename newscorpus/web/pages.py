@@ -55,6 +55,8 @@ def search_url(request: SearchRequest, **changes: str | None) -> str:
         params["sort"] = request.sort
     if request.all_copies:
         params["all_copies"] = "true"
+    if request.page_size != PAGE_SIZE:
+        params["page_size"] = str(request.page_size)
     for name, value in changes.items():
         if value is None:
             params.pop(name, None)
@@ -187,13 +189,13 @@ async def saved_search_change(request: Request, csrf: Annotated[str, Form(max_le
     def change() -> None:
         with web.reader.writing() as store:
             if action == "save":
-                save_search(store, name, q, filters)
+                save_search(store, web.reader.index(), name, q, filters)
             elif action == "remove":
                 remove_saved_search(store, name)
             else:
                 raise ConfigError(f"no such action {action!r}")
     await web.run(change)
-    target = f"/searches/{quote(name.strip(), safe='')}" if action == "save" else "/searches"
+    target = f"/searches/{quote(' '.join(name.split()), safe='')}" if action == "save" else "/searches"
     return RedirectResponse(target, status_code=303)
 
 

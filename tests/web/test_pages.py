@@ -131,3 +131,16 @@ def test_pages_see_stories_a_crawl_indexes_beside_the_server_and_follow_a_reinde
         assert run(tmp_path, "reindex").exit_code == 0  # a new index directory replaces the old one
         time.sleep(2.5)
         assert client.get("/api/search").json()["total"] == total
+
+
+def test_pages_keep_the_page_size_from_page_to_page(client: httpx.Client) -> None:
+    shown: list[str] = []
+    url: str | None = "/?q=strike+OR+glaciers+OR+library+OR+council&page_size=1&all_copies=true"
+    while url is not None:
+        page = client.get(url).text
+        shown += [h for h in _links(page, "title") if h.startswith("/documents/")]
+        following = re.search(r'<a href="([^"]+)" rel="next">', page)
+        url = unescape(following[1]) if following else None
+    total = client.get("/api/search", params={"q": "strike OR glaciers OR library OR council",
+                                              "all_copies": "true"}).json()["total"]
+    assert len(shown) == len(set(shown)) == total >= 4  # one a page, each once, every one reached
