@@ -139,7 +139,7 @@ def search(store: Store, index: SearchIndex, request: SearchRequest) -> SearchRe
                        by_date=request.sort == "date", matched=request.matched,
                        offset=(request.page - 1) * request.page_size)
     total = index.count_matches(node, resolve, stories=not request.all_copies)
-    facets = {name: index.facets(node, name, request.facet_size, resolve) for name in request.facets}
+    facets = index.facet_counts(node, request.facets, request.facet_size, resolve)
     interval, periods, published = None, None, None
     if request.timeline is not None:
         interval, periods = index.timeline(node, None if request.timeline == "auto" else request.timeline, resolve)

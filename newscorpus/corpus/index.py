@@ -125,6 +125,7 @@ class SearchIndex:
         self.schema = _schema()
         self.was_reset = False
         self._unusable: str | None = None  # read-only: why the index on disk cannot be read
+        self._days_cache: dict[tuple[int, int, str], Counter[date]] = {}
         self._links: weakref.finalize[..., SearchIndex] | None = None  # removes a read-only index's directory of links
         source = path
         old = path.with_name(path.name + _OLD_SUFFIX)
@@ -371,10 +372,19 @@ class SearchIndex:
                resolve: Resolver | None = None) -> list[tuple[str, int]]:
         """The most frequent values of a facet (see FACETS) among the stories that match, each syndicated story
         counted once, with their counts: an aggregation over the index's fast fields."""
-        if facet not in FACETS:
-            raise QueryError(f"no facet {facet!r}; facets are {', '.join(FACETS)}", facet)
-        result = self._aggregate(query, resolve, {"terms": {"field": FACETS[facet], "size": limit}})
-        return [(str(b["key"]), int(b["doc_count"])) for b in result["buckets"] if b["key"] != ""]
+        return self.facet_counts(query, (facet,), limit, resolve)[facet]
+
+    def facet_counts(self, query: str | Node, facets: Sequence[str], limit: int = 10,
+                     resolve: Resolver | None = None) -> dict[str, list[tuple[str, int]]]:
+        """`facets` for several facets at once: one pass over the matching stories."""
+        for facet in facets:
+            if facet not in FACETS:
+                raise QueryError(f"no facet {facet!r}; facets are {', '.join(FACETS)}", facet)
+        if not facets:
+            return {}
+        found = self._aggregate_all(query, resolve, {f: {"terms": {"field": FACETS[f], "size": limit}} for f in facets})
+        return {f: [(str(b["key"]), int(b["doc_count"])) for b in found[f]["buckets"] if b["key"] != ""]
+                for f in facets}
 
     def timeline(self, query: str | Node, interval: str | None = "month",
                  resolve: Resolver | None = None) -> tuple[str, list[tuple[str, int]]]:
@@ -384,12 +394,7 @@ class SearchIndex:
         and the periods."""
         if interval is not None and interval not in TIMELINE_INTERVALS:
             raise QueryError(f"no timeline interval {interval!r}; use {', '.join(TIMELINE_INTERVALS)}", interval)
-        # tantivy histograms have fixed intervals only: days, gathered here into weeks, months and years
-        result = self._aggregate(query, resolve, {"date_histogram": {"field": "published", "fixed_interval": "1d",
-                                                                     "min_doc_count": 1}})
-        days: Counter[date] = Counter()
-        for bucket in result["buckets"]:
-            days[datetime.fromtimestamp(bucket["key"] / 1000, timezone.utc).date()] += int(bucket["doc_count"])
+        days = self._days(query, resolve)
         if interval is None:
             interval = _interval_for(min(days), max(days)) if days else "month"
         if not days:
@@ -403,10 +408,35 @@ class SearchIndex:
             period = _next_period(period, interval)
         return interval, periods
 
+    def _days(self, query: str | Node, resolve: Resolver | None) -> Counter[date]:
+        """Matching stories per publication day. Queries of filters alone (the denominators of attention, asked
+        again and again) are remembered until the index changes."""
+        searcher = self._index.searcher()
+        node = tree(query)
+        key = (searcher.num_docs, searcher.num_segments, repr(node)) if not words_of(node) else None
+        if key is not None and key in self._days_cache:
+            return self._days_cache[key]
+        # tantivy histograms have fixed intervals only: days, gathered by the caller into weeks, months and years
+        result = self._aggregate(node, resolve, {"date_histogram": {"field": "published", "fixed_interval": "1d",
+                                                                    "min_doc_count": 1}})
+        days: Counter[date] = Counter()
+        for bucket in result["buckets"]:
+            days[datetime.fromtimestamp(bucket["key"] / 1000, timezone.utc).date()] += int(bucket["doc_count"])
+        if key is not None:
+            if len(self._days_cache) >= 64:
+                self._days_cache.clear()
+            self._days_cache[key] = days
+        return days
+
     def _aggregate(self, query: str | Node, resolve: Resolver | None, spec: dict[str, object]) -> dict[str, Any]:
+        found: dict[str, Any] = self._aggregate_all(query, resolve, {"result": spec})["result"]
+        return found
+
+    def _aggregate_all(self, query: str | Node, resolve: Resolver | None,
+                       specs: dict[str, dict[str, object]]) -> dict[str, Any]:
         stories = self._stories(self.compile(tree(query), resolve))
         try:
-            found: dict[str, Any] = self._index.searcher().aggregate(stories, {"result": spec})["result"]
+            found: dict[str, Any] = self._index.searcher().aggregate(stories, specs)
         except ValueError as exc:
             raise QueryError(f"the index cannot count this: {exc}", str(query)) from exc
         return found
