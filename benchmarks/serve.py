@@ -95,9 +95,10 @@ def over_http(base: str, requests: list[dict[str, Any]], clients: int) -> tuple[
     return latencies, time.perf_counter() - began, failed
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[str], str]:
+def start_server(folder: Path, workers: int) -> tuple[subprocess.Popen[str], str]:
     """`newscorpus serve` on a free port; returns the process and its base URL."""
-    server = subprocess.Popen([sys.executable, "-m", "newscorpus", "--data", str(folder), "serve", "--port", "0"],
+    server = subprocess.Popen([sys.executable, "-m", "newscorpus", "--data", str(folder), "serve", "--port", "0",
+                               "--workers", str(workers)],
                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                               env=dict(os.environ, PYTHONPATH=str(search_benchmark.ROOT)))
     assert server.stderr is not None
@@ -132,6 +133,8 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/newscorpus-serve-bench"))
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, os.cpu_count() or 1],
+                        help="server processes to measure (newscorpus serve --workers)")
     args = parser.parse_args()
 
     folder = args.dir / f"corpus-{args.size}"
@@ -143,29 +146,33 @@ def main() -> None:
     requests = requests_of(search_benchmark.workload(bank, args.requests))
     in_process(folder, requests[:20])  # warm the page cache and the lookups alike for both
     direct = summary(in_process(folder, requests))
-    server, base = start_server(folder)
-    try:
-        over_http(base, requests[:20], 1)
-        one, one_wall, one_failed = over_http(base, requests, 1)
-        many, many_wall, many_failed = over_http(base, requests, args.clients)
-    finally:
-        server.terminate()
-        server.wait(30)
-    single, loaded = summary(one), summary(many)
     print(f"\n{args.size:,} stories, {len(requests)} requests (hits + facets {', '.join(FACETS)}; a quarter with "
           "a timeline)")
     print(f"  in process, no HTTP (baseline): p50 {direct['p50']:.1f} ms, p95 {direct['p95']:.1f} ms, "
           f"mean {direct['mean']:.1f} ms")
-    print(f"  JSON API, 1 client:  p50 {single['p50']:.1f} ms, p95 {single['p95']:.1f} ms, mean {single['mean']:.1f} "
-          f"ms; HTTP overhead {single['mean'] / direct['mean']:.2f}x the in-process mean (target <= 1.5x); "
-          f"{len(one) / one_wall:.1f} requests/s; {one_failed} not 200")
-    print(f"  JSON API, {args.clients} clients: p50 {loaded['p50']:.1f} ms, p95 {loaded['p95']:.1f} ms (target <= 100 "
-          f"ms); {len(many) / many_wall:.1f} requests/s; {many_failed} not 200")
+    figures: dict[str, Any] = {"in_process": direct}
+    for workers in args.workers:
+        server, base = start_server(folder, workers)
+        try:
+            over_http(base, requests[:20], 1)
+            one, one_wall, one_failed = over_http(base, requests, 1)
+            many, many_wall, many_failed = over_http(base, requests, args.clients)
+        finally:
+            server.terminate()
+            server.wait(30)
+        single, loaded = summary(one), summary(many)
+        figures[f"{workers} process(es)"] = {"one_client": single, "clients": loaded}
+        print(f"  JSON API, {workers} server process(es), 1 client: p50 {single['p50']:.1f} ms, p95 "
+              f"{single['p95']:.1f} ms, mean {single['mean']:.1f} ms; HTTP overhead {single['mean'] / direct['mean']:.2f}x "
+              f"the in-process mean (target <= 1.5x); {len(one) / one_wall:.1f} requests/s; {one_failed} not 200")
+        print(f"  JSON API, {workers} server process(es), {args.clients} clients: p50 {loaded['p50']:.1f} ms, p95 "
+              f"{loaded['p95']:.1f} ms (target <= 100 ms); {len(many) / many_wall:.1f} requests/s; {many_failed} "
+              "not 200")
     bare, _ = startup.timed(startup.BARE, 7, search_benchmark.ROOT)
     helped, _ = startup.timed([sys.executable, "-m", "newscorpus", "--help"], 7, search_benchmark.ROOT)
     print(f"  newscorpus --help: {helped:.3f} s against {bare:.3f} s for importing click and rich: "
           f"{helped / bare:.1f}x (target <= 3x)")
-    print(json.dumps({"in_process": direct, "one_client": single, "clients": loaded}, indent=None))
+    print(json.dumps(figures, indent=None))
 
 
 if __name__ == "__main__":

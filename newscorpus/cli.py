@@ -743,8 +743,10 @@ def show(env: Env, document_id: int, fmt: str) -> None:
               help="Address to listen on. Another than 127.0.0.1 lets other machines in: changes (sources, saved "
                    "searches) then need the token in NEWSCORPUS_WEB_TOKEN.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes: one per core serves the most searches at once.")
 @click.pass_obj
-def serve(env: Env, host: str, port: int) -> None:
+def serve(env: Env, host: str, port: int, workers: int) -> None:
     """Serve the search pages and the JSON API (described at /openapi.json) over the data directory. It only
     reads the corpus (a crawl or `watch` may run beside it; new stories appear within seconds), and writes only
     the sources and saved searches a user changes.
@@ -752,34 +754,25 @@ def serve(env: Env, host: str, port: int) -> None:
     \b
     Examples:
       newscorpus serve                              # then open http://127.0.0.1:8000/
-      newscorpus --data /srv/news serve --port 8080
+      newscorpus --data /srv/news serve --port 8080 --workers 2
       curl 'http://127.0.0.1:8000/api/search?q=flood&place=Pakistan&facets=law'
       NEWSCORPUS_WEB_TOKEN=$(openssl rand -hex 16) newscorpus serve --host 0.0.0.0
     """
     import os
-    import socket
-
-    import uvicorn
 
     from newscorpus.config import WEB_TOKEN_ENV
-    from newscorpus.web.app import create_app, is_loopback
+    from newscorpus.web.app import is_loopback
+    from newscorpus.web.server import listen, serve as run_server
 
     token = os.environ.get(WEB_TOKEN_ENV) or None
-    app = create_app(env.data_dir, env.settings, token=token, host=host)
-    try:
-        listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
-    except OSError as exc:
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-    # uvicorn sets TCP_NODELAY only on sockets it binds itself: without it each answer waits ~40 ms for an ACK
-    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    bound = listener.getsockname()[1]
+    listener = listen(host, port)
     if not is_loopback(host) and token is None:
         err.print(f"warning: listening on {host}, reachable from other machines, with no {WEB_TOKEN_ENV}: the "
                   "corpus can be read but not changed", markup=False, soft_wrap=True)
-    err.print(f"serving {env.data_dir} at http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{bound}/ "
-              "(Ctrl-C stops)", markup=False, soft_wrap=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    server.run(sockets=[listener])
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    err.print(f"serving {env.data_dir} at http://{shown}:{listener.getsockname()[1]}/ with {workers} process"
+              f"{'es' if workers > 1 else ''} (Ctrl-C stops)", markup=False, soft_wrap=True)
+    run_server(env.data_dir, env.settings, listener, token=token, host=host, workers=workers)
 
 
 # alerts

@@ -42,7 +42,8 @@ _MAX_BODY = 64 * 1024  # the largest write (a source, a saved search) is far sma
 class Web:
     """What every request shares: the corpus, the settings, and the rules for writes."""
 
-    def __init__(self, reader: CorpusReader, settings: Settings, token: str | None, host: str) -> None:
+    def __init__(self, reader: CorpusReader, settings: Settings, token: str | None, host: str,
+                 csrf_key: bytes | None = None) -> None:
         self.reader, self.settings = reader, settings
         self.token = token or None
         # Bound to a loopback address, only this machine reaches the server: writes need no token there, as long
@@ -52,7 +53,8 @@ class Web:
         # A fixed set of threads runs the use cases: a request past its time limit keeps its thread (and its
         # SQLite connection) until its work ends, so at most this many run at once, however many time out.
         self.executor = ThreadPoolExecutor(max(1, settings.web_searches_at_once), thread_name_prefix="newscorpus-web")
-        self._csrf_key = secrets.token_bytes(32)  # per process: a form is good until the server restarts
+        # A form is good until the server restarts (all its processes share the key).
+        self._csrf_key = csrf_key or secrets.token_bytes(32)
 
     @property
     def writable(self) -> bool:
@@ -110,9 +112,10 @@ def error_body(status: int, message: str, **more: Any) -> dict[str, Any]:
     return {"ok": False, "error": message, "status": status, **more}
 
 
-def create_app(data_dir: Path, settings: Settings, *, token: str | None = None, host: str = "127.0.0.1") -> FastAPI:
+def create_app(data_dir: Path, settings: Settings, *, token: str | None = None, host: str = "127.0.0.1",
+               csrf_key: bytes | None = None) -> FastAPI:
     """The application for a data directory. `host` is the address the server is bound to (writes need `token`
-    unless it is a loopback address).
+    unless it is a loopback address); `csrf_key` signs the forms' tokens (shared by a server's processes).
 
     Raises StorageError for a missing or damaged data directory.
     """
@@ -120,7 +123,7 @@ def create_app(data_dir: Path, settings: Settings, *, token: str | None = None, 
 
     reader = CorpusReader(data_dir)
 
-    web = Web(reader, settings, token, host)
+    web = Web(reader, settings, token, host, csrf_key)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
