@@ -75,13 +75,19 @@ def search_request(
 Searched = Annotated[SearchRequest, Depends(search_request)]
 
 
+def _json(data: Any) -> Response:
+    """JSON written straight from plain data: FastAPI's encoder walks every value again, a few milliseconds a
+    search."""
+    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+
+
 @router.get("/search", responses=_ERRORS)
-async def api_search(request: Request, wanted: Searched) -> dict[str, Any]:
+async def api_search(request: Request, wanted: Searched) -> Response:
     """A page of hits, the total number of matching stories, facets and a timeline when asked, and how each
     filter was understood (with the stories it matches on its own)."""
     web = web_of(request)
-    response = await web.run(lambda: search(web.reader.store(), web.reader.index(), wanted))
-    return response.to_dict()
+    response = await web.run(lambda: search(web.reader.store(), web.reader.index(), wanted).to_dict())
+    return _json(response)
 
 
 @router.get("/facets/{facet}", responses=_ERRORS)
@@ -104,12 +110,11 @@ async def api_timeline(request: Request, wanted: Searched, interval: Interval = 
 
 
 @router.get("/documents/{document_id}", responses=_ERRORS)
-async def api_document(request: Request, document_id: Annotated[int, PathParameter(ge=1, le=2**62)]) -> dict[str, Any]:
+async def api_document(request: Request, document_id: Annotated[int, PathParameter(ge=1, le=2**62)]) -> Response:
     """One document: text, metadata with where each field came from, the dates, places, laws and entities found,
     the other URLs it was seen at, and its story's other copies."""
     web = web_of(request)
-    view = await web.run(lambda: get_document(web.reader.store(), document_id))
-    return view.to_dict()
+    return _json(await web.run(lambda: get_document(web.reader.store(), document_id).to_dict()))
 
 
 class NewSource(BaseModel):
