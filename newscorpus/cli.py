@@ -770,9 +770,11 @@ def serve(env: Env, host: str, port: int, workers: int) -> None:
         err.print(f"warning: listening on {host}, reachable from other machines, with no {WEB_TOKEN_ENV}: the "
                   "corpus can be read but not changed", markup=False, soft_wrap=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    err.print(f"serving {env.data_dir} at http://{shown}:{listener.getsockname()[1]}/ with {workers} process"
-              f"{'es' if workers > 1 else ''} (Ctrl-C stops)", markup=False, soft_wrap=True)
-    run_server(env.data_dir, env.settings, listener, token=token, host=host, workers=workers)
+
+    def ready() -> None:
+        err.print(f"serving {env.data_dir} at http://{shown}:{listener.getsockname()[1]}/ with {workers} process"
+                  f"{'es' if workers > 1 else ''} (Ctrl-C stops)", markup=False, soft_wrap=True)
+    run_server(env.data_dir, env.settings, listener, token=token, host=host, workers=workers, ready=ready)
 
 
 # alerts

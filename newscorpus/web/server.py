@@ -7,6 +7,7 @@ import os
 import secrets
 import signal
 import socket
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -14,7 +15,8 @@ from types import FrameType
 import uvicorn
 
 from newscorpus.config import Settings
-from newscorpus.errors import ConfigError
+from newscorpus.corpus import open_store
+from newscorpus.errors import ConfigError, NewscorpusError
 from newscorpus.web.app import create_app
 
 
@@ -30,17 +32,21 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(data_dir: Path, settings: Settings, listener: socket.socket, *, token: str | None, host: str,
-          workers: int = 1) -> None:
-    """Serve until SIGINT or SIGTERM.
+          workers: int = 1, ready: Callable[[], None] = lambda: None) -> None:
+    """Serve until SIGINT or SIGTERM; `ready` is called once the corpus has opened.
 
     Raises StorageError for a missing or damaged data directory (before anything is served).
     """
     csrf_key = secrets.token_bytes(32)  # one for all processes: a form any of them wrote is good for the others
-    app = create_app(data_dir, settings, token=token, host=host, csrf_key=csrf_key)
     if workers == 1:
+        app = create_app(data_dir, settings, token=token, host=host, csrf_key=csrf_key)
+        ready()
         _run(app, listener)
         return
-    app.state.web.reader.close()  # it proved the corpus opens; each process opens its own after the fork
+    # Nothing with threads of its own (the index has some) is opened before the fork: only the database, to say
+    # in one line, here, that it is missing or damaged.
+    open_store(data_dir, read_only=True).close()
+    ready()
     children = []
     for _ in range(workers):
         pid = os.fork()
@@ -49,6 +55,8 @@ def serve(data_dir: Path, settings: Settings, listener: socket.socket, *, token:
             try:
                 _run(create_app(data_dir, settings, token=token, host=host, csrf_key=csrf_key), listener)
                 code = 0
+            except NewscorpusError as exc:
+                print(f"error: {exc}", file=sys.stderr, flush=True)
             finally:
                 os._exit(code)
         children.append(pid)
