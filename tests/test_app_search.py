@@ -80,6 +80,9 @@ def test_search_collapses_copies_and_the_document_lists_them(corpus: tuple[Path,
         view = get_document(store, hit.id)
         assert [c.url for c in view.copies] == [hit.url.replace("a.example", "b.example")]
         assert view.to_dict()["copies"][0]["id"] == view.copies[0].id != hit.id
+    # words only a copy has: the hit is that copy, a document that matches, not its original
+    clerk = search(store, index, SearchRequest("clerk", page_size=100)).hits
+    assert clerk and all(hit.url.startswith("https://b.example/") for hit in clerk)
     with pytest.raises(NotFoundError, match="no document with id 999999") as raised:
         get_document(store, 999999)
     assert raised.value.http_status == 404

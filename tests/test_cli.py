@@ -47,6 +47,7 @@ def test_cli_sources_add_list_remove(tmp_path: Path) -> None:
 
 def test_cli_sources_add_rejects_non_http_urls(tmp_path: Path) -> None:
     assert "not an http(s) URL" in one_line_error(run(tmp_path, "sources", "add", "ftp://x.example/feed"))
+    assert "not an http(s) URL" in one_line_error(run(tmp_path, "sources", "add", "http://[::1"))
 
 
 def test_cli_sources_opml_import_export_roundtrip(tmp_path: Path) -> None:
