@@ -179,6 +179,8 @@ def test_search_language_timeline_counts_per_period_with_gaps(corpus: tuple[Path
     assert weeks[0] == ("2026-W14", 1) and weeks[-1] == ("2026-W23", 1) and len(weeks) == 10
     assert sum(n for _, n in weeks) == 3 and ("2026-W15", 0) in weeks
     assert timeline(index, "glaciers", "day")[1] == [("2026-05-19", 1)]
+    assert timeline(index, "glaciers", "month")[1] == [("2026-05", 1)]  # from its first period to its last
+    assert timeline(index, "", "year")[1] == [("2026", 3)]
     assert timeline(index, "nothing-matches-this", "month")[1] == []
     chart = run(data, "search", "--timeline", "month").stdout.splitlines()
     assert chart == [f"   2026-0{m} {'█' * 40}      1  100.0% of 1" for m in (4, 5, 6)]

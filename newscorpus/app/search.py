@@ -138,15 +138,14 @@ def search(store: Store, index: SearchIndex, request: SearchRequest) -> SearchRe
     hits = ranked_hits(store, index, node, request.page_size, collapse=not request.all_copies, resolve=resolve,
                        by_date=request.sort == "date", matched=request.matched,
                        offset=(request.page - 1) * request.page_size)
-    total = index.count_matches(node, resolve, stories=not request.all_copies)
-    facets = index.facet_counts(node, request.facets, request.facet_size, resolve)
-    interval, periods, published = None, None, None
-    if request.timeline is not None:
-        interval, periods = index.timeline(node, None if request.timeline == "auto" else request.timeline, resolve)
-        everything = dict(index.timeline(_sources_of(node), interval, resolve)[1])
-        published = [everything.get(period, 0) for period, _ in periods]
-    return SearchResponse(request, hits, total, facets, periods, interval, _understood(node, index, resolve),
-                          published)
+    found = index.summarise(node, request.facets, request.facet_size, request.timeline, resolve)
+    total = index.count_matches(node, resolve, stories=False) if request.all_copies else found.total
+    published = None
+    if found.periods is not None:
+        everything = dict(index.summarise(_sources_of(node), timeline=found.interval, resolve=resolve).periods or [])
+        published = [everything.get(period, 0) for period, _ in found.periods]
+    return SearchResponse(request, hits, total, found.facets, found.periods, found.interval,
+                          _understood(node, index, resolve), published)
 
 
 def _sources_of(node: Node) -> Node:

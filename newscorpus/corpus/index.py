@@ -8,7 +8,6 @@ import re
 import shutil
 import tempfile
 import weakref
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -39,6 +38,16 @@ class DocumentFacts:
     laws: list[tuple[str, str | None]] = field(default_factory=list)  # (name, provision)
     entities: list[tuple[str, str]] = field(default_factory=list)  # (NER label, text) of people and organisations
     copy: bool = False  # a later copy of a syndicated story: facets count each story once
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the stories that match add up to (see SearchIndex.summarise)."""
+
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+    interval: str | None = None  # of the timeline: as asked, or as chosen for "auto"
+    periods: list[tuple[str, int]] | None = None  # (period, stories), empty periods included
 
 
 # Facets: the index field each counts, all fast fields.
@@ -125,7 +134,8 @@ class SearchIndex:
         self.schema = _schema()
         self.was_reset = False
         self._unusable: str | None = None  # read-only: why the index on disk cannot be read
-        self._days_cache: dict[tuple[int, int, str], Counter[date]] = {}
+        self._remembered: dict[tuple[object, ...], Summary] = {}
+        self._ranges: tuple[tuple[int, int, str] | None, dict[str, object]] = (None, {})
         self._links: weakref.finalize[..., SearchIndex] | None = None  # removes a read-only index's directory of links
         source = path
         old = path.with_name(path.name + _OLD_SUFFIX)
@@ -354,9 +364,9 @@ class SearchIndex:
     def count_matches(self, query: str | Node, resolve: Resolver | None = None, stories: bool = True) -> int:
         """How many documents a query matches; with `stories`, each syndicated story once (its later copies are
         not counted)."""
-        compiled = self.compile(tree(query), resolve)
         if stories:
-            compiled = self._stories(compiled)
+            return self.summarise(query, resolve=resolve).total
+        compiled = self.compile(tree(query), resolve)
         try:
             found = self._index.searcher().search(compiled, limit=1, count=True)
             return int(found.count or 0)  # type: ignore[attr-defined]  # (the stub lacks `count`)
@@ -372,19 +382,7 @@ class SearchIndex:
                resolve: Resolver | None = None) -> list[tuple[str, int]]:
         """The most frequent values of a facet (see FACETS) among the stories that match, each syndicated story
         counted once, with their counts: an aggregation over the index's fast fields."""
-        return self.facet_counts(query, (facet,), limit, resolve)[facet]
-
-    def facet_counts(self, query: str | Node, facets: Sequence[str], limit: int = 10,
-                     resolve: Resolver | None = None) -> dict[str, list[tuple[str, int]]]:
-        """`facets` for several facets at once: one pass over the matching stories."""
-        for facet in facets:
-            if facet not in FACETS:
-                raise QueryError(f"no facet {facet!r}; facets are {', '.join(FACETS)}", facet)
-        if not facets:
-            return {}
-        found = self._aggregate_all(query, resolve, {f: {"terms": {"field": FACETS[f], "size": limit}} for f in facets})
-        return {f: [(str(b["key"]), int(b["doc_count"])) for b in found[f]["buckets"] if b["key"] != ""]
-                for f in facets}
+        return self.summarise(query, (facet,), limit, resolve=resolve).facets[facet]
 
     def timeline(self, query: str | Node, interval: str | None = "month",
                  resolve: Resolver | None = None) -> tuple[str, list[tuple[str, int]]]:
@@ -392,51 +390,75 @@ class SearchIndex:
         ("2025-06") or year ("2025"), from the first period with one to the last, empty periods included. With
         `interval` None, the finest interval that keeps the timeline to about 60 periods. Returns the interval
         and the periods."""
-        if interval is not None and interval not in TIMELINE_INTERVALS:
-            raise QueryError(f"no timeline interval {interval!r}; use {', '.join(TIMELINE_INTERVALS)}", interval)
-        days = self._days(query, resolve)
-        if interval is None:
-            interval = _interval_for(min(days), max(days)) if days else "month"
-        if not days:
-            return interval, []
-        counts: Counter[date] = Counter()
-        for day, count in days.items():
-            counts[_period_start(day, interval)] += count
-        periods, period = [], min(counts)
-        while period <= max(counts):
-            periods.append((_period_label(period, interval), counts[period]))
-            period = _next_period(period, interval)
-        return interval, periods
+        found = self.summarise(query, timeline=interval or "auto", resolve=resolve)
+        return found.interval or "month", found.periods or []
 
-    def _days(self, query: str | Node, resolve: Resolver | None) -> Counter[date]:
-        """Matching stories per publication day. Queries of filters alone (the denominators of attention, asked
-        again and again) are remembered until the index changes."""
-        searcher = self._index.searcher()
+    def summarise(self, query: str | Node, facets: Sequence[str] = (), limit: int = 10, timeline: str | None = None,
+                  resolve: Resolver | None = None) -> Summary:
+        """The stories that match, each syndicated story once: how many, the `limit` most frequent values of each
+        facet (see FACETS), and with `timeline` (an interval, or "auto") the stories per period (see `timeline`).
+        One pass over the matches, or two for "auto" (the span first). Summaries of queries made of filters
+        alone (attention's denominators, the count of each filter, a click on a facet) are remembered until the
+        index changes."""
+        for facet in facets:
+            if facet not in FACETS:
+                raise QueryError(f"no facet {facet!r}; facets are {', '.join(FACETS)}", facet)
+        if timeline is not None and timeline not in (*TIMELINE_INTERVALS, "auto"):
+            raise QueryError(f"no timeline interval {timeline!r}; use {', '.join(TIMELINE_INTERVALS)}", timeline)
         node = tree(query)
-        key = (searcher.num_docs, searcher.num_segments, repr(node)) if not words_of(node) else None
-        if key is not None and key in self._days_cache:
-            return self._days_cache[key]
-        # tantivy histograms have fixed intervals only: days, gathered by the caller into weeks, months and years
-        result = self._aggregate(node, resolve, {"date_histogram": {"field": "published", "fixed_interval": "1d",
-                                                                    "min_doc_count": 1}})
-        days: Counter[date] = Counter()
-        for bucket in result["buckets"]:
-            days[datetime.fromtimestamp(bucket["key"] / 1000, timezone.utc).date()] += int(bucket["doc_count"])
+        stories = self._stories(self.compile(node, resolve))
+        searcher = self._index.searcher()
+        generation = (searcher.num_docs, searcher.num_segments)
+        # keyed by the compiled query, so a filter that resolves otherwise (a source newly tagged) is asked anew
+        key = None if words_of(node) else (generation, repr(stories), tuple(facets), limit, timeline)
+        if key is not None and key in self._remembered:
+            return self._remembered[key]
+        interval = timeline
+        if timeline == "auto":
+            span = self._aggregate(searcher, stories, query, {"span": {"stats": {"field": "published"}}})["span"]
+            interval = _interval_for(_day_of(span["min"]), _day_of(span["max"])) if span["count"] else "month"
+        specs: dict[str, object] = {f"facet {f}": {"terms": {"field": FACETS[f], "size": limit}} for f in facets}
+        specs["total"] = {"value_count": {"field": "id"}}
+        if interval is not None:
+            specs["timeline"] = self._periods_spec(searcher, interval)
+        found = self._aggregate(searcher, stories, query, specs)
+        summary = Summary(
+            total=int(found["total"]["value"] or 0),
+            facets={f: [(str(b["key"]), int(b["doc_count"])) for b in found[f"facet {f}"]["buckets"] if b["key"] != ""]
+                    for f in facets},
+            interval=interval,
+            periods=None if interval is None else _periods(found["timeline"]["buckets"], interval))
         if key is not None:
-            if len(self._days_cache) >= 64:
-                self._days_cache.clear()
-            self._days_cache[key] = days
-        return days
+            if len(self._remembered) >= 256:
+                self._remembered.clear()
+            self._remembered[key] = summary
+        return summary
 
-    def _aggregate(self, query: str | Node, resolve: Resolver | None, spec: dict[str, object]) -> dict[str, Any]:
-        found: dict[str, Any] = self._aggregate_all(query, resolve, {"result": spec})["result"]
-        return found
+    def _periods_spec(self, searcher: tantivy.Searcher, interval: str) -> dict[str, object]:
+        """The aggregation that counts stories per period. tantivy's histograms have fixed intervals, which fit
+        days and (shifted to Mondays) weeks; months and years are ranges, one per period of the corpus's span."""
+        if interval in ("day", "week"):
+            shift = {"offset": "-3d"} if interval == "week" else {}  # 1970-01-01 was a Thursday
+            return {"date_histogram": {"field": "published", "fixed_interval": "7d" if interval == "week" else "1d",
+                                       "min_doc_count": 1, **shift}}
+        generation = (searcher.num_docs, searcher.num_segments, interval)
+        if self._ranges[0] != generation:
+            span = searcher.aggregate(tantivy.Query.all_query(), {"span": {"stats": {"field": "published"}}})["span"]
+            ranges = []
+            if span["count"]:
+                period, last = _period_start(_day_of(span["min"]), interval), _day_of(span["max"])
+                while period <= last:
+                    following = _next_period(period, interval)
+                    ranges.append({"key": _period_label(period, interval), "from": _nanoseconds(period),
+                                   "to": _nanoseconds(following)})
+                    period = following
+            self._ranges = (generation, {"range": {"field": "published", "ranges": ranges}})
+        return self._ranges[1]
 
-    def _aggregate_all(self, query: str | Node, resolve: Resolver | None,
-                       specs: dict[str, dict[str, object]]) -> dict[str, Any]:
-        stories = self._stories(self.compile(tree(query), resolve))
+    def _aggregate(self, searcher: tantivy.Searcher, compiled: tantivy.Query, query: str | Node,
+                   specs: dict[str, object]) -> dict[str, Any]:
         try:
-            found: dict[str, Any] = self._index.searcher().aggregate(stories, specs)
+            found: dict[str, Any] = searcher.aggregate(compiled, specs)
         except ValueError as exc:
             raise QueryError(f"the index cannot count this: {exc}", str(query)) from exc
         return found
@@ -551,6 +573,31 @@ def _interval_for(first: date, last: date) -> str:
         if days / length <= _AUTO_PERIODS:
             return interval
     return "year"
+
+
+def _day_of(nanoseconds: float) -> date:
+    """The UTC day of a time as tantivy gives date fields in aggregations."""
+    return datetime.fromtimestamp(nanoseconds / 1e9, timezone.utc).date()
+
+
+def _nanoseconds(day: date) -> int:
+    return (day - date(1970, 1, 1)).days * 86_400 * 10**9
+
+
+def _periods(buckets: list[dict[str, Any]], interval: str) -> list[tuple[str, int]]:
+    """Stories per period from the first period with one to the last, from the buckets of `_periods_spec`."""
+    if interval in ("day", "week"):  # histogram buckets (only those with stories), keyed by their start in ms
+        counts = {_day_of(b["key"] * 1e6): int(b["doc_count"]) for b in buckets}
+        if not counts:
+            return []
+        periods, period, last = [], min(counts), max(counts)
+        while period <= last:
+            periods.append((_period_label(period, interval), counts.get(period, 0)))
+            period = _next_period(period, interval)
+        return periods
+    ranges = [(str(b["key"]), int(b["doc_count"])) for b in buckets if "from" in b and "to" in b]
+    kept = [n for n, (_, count) in enumerate(ranges) if count]
+    return ranges[kept[0]:kept[-1] + 1] if kept else []
 
 
 def _period_start(day: date, interval: str) -> date:

@@ -55,20 +55,22 @@ def _stories(store: Store, index: SearchIndex, node: Node, wanted: int, resolve:
     while True:
         ranked = index.search(node, window, resolve, by_date)
         cluster_of = store.cluster_of([doc_id for doc_id, _ in ranked])  # only cluster numbers: documents later
-        matching = set(cluster_of)
-        clusters = store.clusters(list(set(cluster_of.values())))
-        seen: set[int] = set()
-        stories, copies = [], {}
+        best: dict[int, tuple[int, float]] = {}  # cluster -> its best-ranked matching document, in rank order
         for doc_id, score in ranked:
             cluster = cluster_of.get(doc_id)
-            if cluster is None or cluster in seen:
-                continue
-            seen.add(cluster)
-            original, size = clusters.get(cluster, (doc_id, 1))
-            shown = original if original in matching else doc_id
-            stories.append((shown, score))
-            copies[shown] = size - 1
-        if len(stories) >= wanted or len(ranked) < window:
+            if cluster is not None and cluster not in best:
+                best[cluster] = (doc_id, score)
+                if len(best) == wanted:
+                    break
+        if len(best) >= wanted or len(ranked) < window:
+            clusters = store.clusters(list(best))
+            matching = set(cluster_of)
+            stories, copies = [], {}
+            for cluster, (doc_id, score) in best.items():
+                original, size = clusters.get(cluster, (doc_id, 1))
+                shown = original if original in matching else doc_id
+                stories.append((shown, score))
+                copies[shown] = size - 1
             return stories, copies
         window *= 4
 

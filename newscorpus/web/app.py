@@ -173,6 +173,10 @@ async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Resp
         response = _error(request, 403, "a change from another site is refused")
     else:
         response = await call_next(request)
+    return _secured(response)
+
+
+def _secured(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
@@ -231,7 +235,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _bug(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return _error(request, 500, "an unexpected error; it has been logged")
+    # Starlette answers a bug from outside every middleware, so the security headers are set here too
+    return _secured(_error(request, 500, "an unexpected error; it has been logged"))
 
 
 def html(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

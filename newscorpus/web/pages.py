@@ -110,9 +110,21 @@ def _search_parts(wanted: SearchRequest, response: SearchResponse) -> dict[str, 
         "copies_link": {hit.id: search_url(wanted, q="", cluster=str(hit.cluster_id), all_copies="true", page=None)
                         for hit in response.hits if hit.cluster_id is not None and hit.copies},
         "by_date": search_url(wanted, sort="date", page=None), "by_relevance": search_url(wanted, sort=None, page=None),
-        "save_filters": {**wanted.filters, **({"published": f"{wanted.since or ''}..{wanted.until or ''}"}
-                                              if wanted.since or wanted.until else {})},
+        **_saved_as(wanted),
     }
+
+
+def _saved_as(wanted: SearchRequest) -> dict[str, Any]:
+    """The query and filters that save a search as shown. A saved search keeps one value a filter, so dates
+    from the from/to fields go into the query when a published: filter is given too (both must hold)."""
+    filters, query = dict(wanted.filters), wanted.query
+    if wanted.since or wanted.until:
+        bounds = f"{wanted.since or ''}..{wanted.until or ''}"
+        if "published" in filters:
+            query = f'{query} published:"{bounds}"'.strip()
+        else:
+            filters["published"] = bounds
+    return {"save_query": query, "save_filters": filters}
 
 
 def _filter_value(facet: str, value: str) -> str:

@@ -13,11 +13,13 @@ import pytest
 import httpx
 
 from newscorpus import Corpus
+from newscorpus.config import Settings
 from newscorpus.corpus.query import FILTERS
 from newscorpus.models import FACET_NAMES, TIMELINE_INTERVALS
 from newscorpus.web import api
+from newscorpus.web.app import create_app
 from tests.test_cli import run
-from tests.web.conftest import web_client
+from tests.web.conftest import serving, web_client
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status", "says"), [
@@ -145,3 +147,22 @@ def test_api_answers_carry_the_security_headers(client: httpx.Client) -> None:
         assert "script-src 'self'" in headers["content-security-policy"]
         assert "unsafe-inline" not in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_api_a_bug_is_a_500_in_the_one_error_shape_with_the_security_headers(crawled: Path) -> None:
+    app = create_app(crawled, Settings())
+
+    @app.get("/api/broken")
+    @app.get("/broken")
+    def broken() -> None:  # a route with a bug, as a future one might have
+        raise RuntimeError("a bug")
+
+    with serving(app) as base:  # a connection each: uvicorn closes the one a bug was answered on
+        answered = httpx.get(base + "/api/broken", timeout=60)
+        assert answered.status_code == 500
+        assert answered.json() == {"ok": False, "status": 500, "error": "an unexpected error; it has been logged"}
+        page = httpx.get(base + "/broken", headers={"Accept": "text/html"}, timeout=60)
+        assert page.status_code == 500 and "RuntimeError" not in page.text and "a bug" not in page.text
+        for headers in (answered.headers, page.headers):
+            assert "script-src 'self'" in headers["content-security-policy"]
+            assert headers["x-frame-options"] == "DENY"

@@ -145,3 +145,20 @@ def test_pages_keep_the_page_size_from_page_to_page(client: httpx.Client) -> Non
     total = client.get("/api/search", params={"q": "strike OR glaciers OR library OR council",
                                               "all_copies": "true"}).json()["total"]
     assert len(shown) == len(set(shown)) == total >= 4  # one a page, each once, every one reached
+
+
+def test_pages_save_keeps_a_published_filter_and_the_date_fields_both(client: httpx.Client) -> None:
+    both = {"published": "2026-05", "from": "2026-05-10"}  # May, from the 10th
+    shown = client.get("/", params=both).text
+    form = shown[shown.index('name="action" value="save"'):].split("</form>")[0]
+    fields = {name: unescape(value) for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form)}
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', shown)
+    assert csrf
+    saved = client.post("/searches", data={**fields, "csrf": csrf[1], "action": "save", "name": "since May"})
+    assert saved.status_code == 303
+    kept = client.get("/api/searches/since May").json()
+    narrowed = client.get("/api/search", params=both).json()["total"]
+    from_only = client.get("/api/search", params={"from": "2026-05-10"}).json()["total"]
+    again = client.get("/api/search", params={"q": kept["query"], **kept["filters"]}).json()["total"]
+    assert 0 < narrowed < from_only and again == narrowed
+    client.post("/searches", data={"csrf": csrf[1], "action": "remove", "name": "since May"})
