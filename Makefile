@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench browser clean
+.PHONY: demo test bench browser postgres clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,17 @@ browser:
 	  || { echo "could not install chromium: the browser tests will be skipped"; [ -z "$$CI" ]; }; \
 	fi
 
-test: $(BIN)/.installed browser
+# The store's tests also run on PostgreSQL, in a throwaway cluster they start: Debian's server is installed here when
+# missing, as chromium is above.
+postgres:
+	@if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing Debian's postgresql for the store's tests"; \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	      --no-install-recommends postgresql >/dev/null; } \
+	  || { echo "could not install postgresql: its tests will be skipped"; [ -z "$$CI" ]; }; \
+	fi
+
+test: $(BIN)/.installed browser postgres
 	$(BIN)/ruff check newscorpus tests benchmarks docs
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q

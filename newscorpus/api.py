@@ -54,7 +54,7 @@ class Corpus:
             for warning in unknown_environment():
                 log.warning(warning)
         self.settings = settings or load_settings(self.path)
-        self.store: Store = open_store(self.path, read_only=True)
+        self.store: Store = open_store(self.path, read_only=True, database_url=self.settings.database_url)
         try:
             self.index = SearchIndex(self.path, read_only=True)
             self.index.check(self.store.count_documents(), self.store.count_documents(indexed=True))

@@ -57,7 +57,8 @@ class Env:
         from newscorpus.corpus import open_store
 
         if self._store is None:
-            self._store = open_store(self.data_dir, read_only=read_only, create=create or self.create)
+            self._store = open_store(self.data_dir, read_only=read_only, create=create or self.create,
+                                     database_url=self.settings.database_url)
         return self._store
 
     def index(self, *, read_only: bool = False) -> SearchIndex:
@@ -1035,6 +1036,36 @@ def reindex(env: Env) -> None:
     out.print(f"indexed {count} document(s)")
 
 
+@cli.group()
+def db() -> None:
+    """The store's database: SQLite in the data directory, or PostgreSQL when the database_url setting names one.
+
+    \b
+    Examples:
+      newscorpus db upgrade
+    """
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(env: Env) -> None:
+    """Create or upgrade the store's schema. A PostgreSQL database (the database_url setting) needs it before its
+    first use and after each upgrade of newscorpus: run it once, from one machine (others wait for it). A SQLite
+    file is also upgraded by any command that writes it.
+
+    \b
+    Examples:
+      export NEWSCORPUS_DATABASE_URL=postgresql://news@db.example:5432/news
+      newscorpus db upgrade                       # then run crawls and workers against it
+      newscorpus --data /srv/news db upgrade      # the SQLite file there
+    """
+    from newscorpus.app.database import upgrade_database
+
+    before, after, where = upgrade_database(env.data_dir, env.settings.database_url)
+    out.print(f"{where}: schema {after}" + (" (already current)" if before == after else f" (was {before})"),
+              markup=False, highlight=False)
+
+
 @cli.command("settings")
 @click.pass_obj
 def settings_command(env: Env) -> None:
@@ -1048,7 +1079,7 @@ def settings_command(env: Env) -> None:
     table = Table("setting", "value", show_lines=True)
     table.columns[0].no_wrap = True
     for name, default, help_text in Settings.help_table():
-        value = getattr(env.settings, name)
+        value = env.settings.shown(name)
         cell = Text(str(value), style="bold")
         cell.append(f"\n{help_text}" + ("" if value == default else f" (default: {default})"), style="dim")
         table.add_row(name, cell)

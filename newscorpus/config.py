@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit, urlunsplit
 
 from newscorpus.errors import ConfigError
 
@@ -81,6 +83,16 @@ class Settings:
         "cannot starve the others.")
     web_searches_at_once: int = _setting(
         4, "Searches `newscorpus serve` runs at once; more wait their turn.")
+    database_url: str = _setting(
+        "", "A PostgreSQL database for the store, shared by processes on many machines "
+        "(postgresql://user:password@host:5432/name); empty: the SQLite file in the data directory. Set it in "
+        "the settings file or $NEWSCORPUS_DATABASE_URL, never with --setting (a password on the command line "
+        "shows in `ps`). `newscorpus db upgrade` creates and upgrades its schema.")
+
+    def shown(self, name: str) -> Any:
+        """A setting's value fit to print: a database URL without its password."""
+        value = getattr(self, name)
+        return masked(value) if name == "database_url" and value else value
 
     @classmethod
     def help_table(cls) -> list[tuple[str, Any, str]]:
@@ -123,6 +135,24 @@ def _convert(name: str, kind: type, raw: Any, origin: str) -> Any:
     return raw
 
 
+# Settings that may hold a secret: from the file or the environment only.
+_NOT_ON_THE_COMMAND_LINE = ("database_url",)
+
+
+def masked(url: str) -> str:
+    """A database URL fit to print: its password replaced by ***."""
+    if "://" not in url:  # a libpq keyword string
+        return re.sub(r"(password\s*=\s*)('(\\.|[^'])*'|\S+)", r"\1***", url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(a malformed database URL)"
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
 def resolve_data_dir(option: str | os.PathLike[str] | None) -> Path:
     """The data directory: the --data option, else $NEWSCORPUS_DATA, else ./newscorpus-data."""
     chosen = option or os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR
@@ -151,6 +181,9 @@ def load_settings(
     from_env = {k[len(ENV_PREFIX):].lower(): v for k, v in env.items()
                 if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX):].lower() in known}
     settings = settings.with_values(from_env, "the environment")
+    if any(name.replace("-", "_") in _NOT_ON_THE_COMMAND_LINE for name in overrides or {}):
+        raise ConfigError("database_url is not taken from --setting (a password there shows in `ps`): set it in "
+                          f"{CONFIG_FILE_NAME} or $NEWSCORPUS_DATABASE_URL", setting="database_url")
     return settings.with_values(overrides or {}, "--setting")
 
 
@@ -170,10 +203,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
 
 
-# NEWSCORPUS_* variables that are not settings: the data directory, the gazetteer cache, the web server's write
-# token and (reserved) the PostgreSQL DSN. Secrets live only in the environment: never in a file or `ps`.
+# NEWSCORPUS_* variables that are not settings: the data directory, the gazetteer cache and the web server's write
+# token (a secret: only in the environment, never in a file or `ps`).
 WEB_TOKEN_ENV = "NEWSCORPUS_WEB_TOKEN"
-OTHER_ENV_VARIABLES = (DATA_DIR_ENV, "NEWSCORPUS_CACHE", WEB_TOKEN_ENV, "NEWSCORPUS_DATABASE_URL")
+OTHER_ENV_VARIABLES = (DATA_DIR_ENV, "NEWSCORPUS_CACHE", WEB_TOKEN_ENV)
 
 
 def unknown_environment(environ: Mapping[str, str] | None = None) -> list[str]:

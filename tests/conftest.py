@@ -208,6 +208,26 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for the session (tests.postgres); its `postgres` database's DSN."""
+    from tests.postgres import throwaway_cluster
+
+    with throwaway_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: str) -> Iterator[str]:
+    """A new database with the current schema (as `newscorpus db upgrade` makes it), dropped afterwards."""
+    from newscorpus.corpus.postgres import upgrade
+    from tests.postgres import fresh_database
+
+    with fresh_database(postgres_cluster) as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
 def annotator() -> Annotator:
     """The real English pipeline with the newscorpus components, loaded once."""
     return Annotator(Settings().spacy_model)

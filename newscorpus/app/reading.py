@@ -21,9 +21,12 @@ class CorpusReader:
     """Read access for many threads: each thread its own read-only store (SQLite connections are not shared),
     one read-only index for all (tantivy searchers are; it reloads by itself when a crawl commits)."""
 
-    def __init__(self, data_dir: Path) -> None:
-        """Raises StorageError for a missing or damaged data directory."""
+    def __init__(self, data_dir: Path, database_url: str = "") -> None:
+        """Read the corpus in `data_dir` (its store there, or at `database_url` when given: see open_store).
+
+        Raises StorageError for a missing or damaged data directory or database."""
         self.data_dir = data_dir
+        self.database_url = database_url
         self._local = threading.local()
         self._stores: list[Store] = []
         self._lock = threading.RLock()
@@ -39,7 +42,7 @@ class CorpusReader:
         """This thread's read-only store."""
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = open_store(self.data_dir, read_only=True)
+            store = open_store(self.data_dir, read_only=True, database_url=self.database_url)
             self._local.store = store
             with self._lock:
                 self._stores.append(store)
@@ -84,7 +87,7 @@ class CorpusReader:
         with self._write_lock:
             if self._writer is None:
                 try:
-                    self._writer = open_store(self.data_dir)
+                    self._writer = open_store(self.data_dir, database_url=self.database_url)
                 except StorageError as exc:
                     raise StorageError(f"this corpus cannot be changed here: {exc}") from exc
             yield self._writer

@@ -1,7 +1,7 @@
 """The corpus store interface: every read and write of the system of record goes through it.
 
-SQLite is the default backend (`newscorpus.corpus.sqlite`); a PostgreSQL backend will
-implement the same interface.
+SQLite is the default backend (`newscorpus.corpus.sqlite`), PostgreSQL the one for many machines
+(`newscorpus.corpus.postgres`); both run the same SQL (`newscorpus.corpus.sql`).
 """
 
 from __future__ import annotations
@@ -257,8 +257,9 @@ class Store(abc.ABC):
         """How many documents are stored (with `indexed`, how many are, or are not, flagged as in the index)."""
 
 
-def open_store(data_dir: Path, *, read_only: bool = False, create: bool = False) -> Store:
-    """Open the SQLite store in `data_dir`, migrating it as needed.
+def open_store(data_dir: Path, *, read_only: bool = False, create: bool = False, database_url: str = "") -> Store:
+    """Open the store: the PostgreSQL database at `database_url` when one is given, else the SQLite database in
+    `data_dir`, migrated as needed (PostgreSQL's schema is upgraded by `newscorpus db upgrade` only).
 
     `read_only`: write nothing (the read commands); works on a read-only data directory. The database must exist.
     `create`: create a missing data directory (commands that start a corpus); otherwise a missing directory is
@@ -266,6 +267,10 @@ def open_store(data_dir: Path, *, read_only: bool = False, create: bool = False)
 
     Raises StorageError naming the directory or file and what to do.
     """
+    if database_url:
+        from newscorpus.corpus.postgres import PostgresStore
+
+        return PostgresStore(database_url, read_only=read_only)
     from newscorpus.corpus.sqlite import SQLiteStore
 
     if not data_dir.is_dir():

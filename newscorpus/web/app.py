@@ -121,7 +121,7 @@ def create_app(data_dir: Path, settings: Settings, *, token: str | None = None, 
     """
     from newscorpus.web import api, pages
 
-    reader = CorpusReader(data_dir)
+    reader = CorpusReader(data_dir, settings.database_url)
 
     web = Web(reader, settings, token, host, csrf_key)
 

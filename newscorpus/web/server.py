@@ -45,7 +45,7 @@ def serve(data_dir: Path, settings: Settings, listener: socket.socket, *, token:
         return
     # Nothing with threads of its own (the index has some) is opened before the fork: only the database, to say
     # in one line, here, that it is missing or damaged.
-    open_store(data_dir, read_only=True).close()
+    open_store(data_dir, read_only=True, database_url=settings.database_url).close()
     ready()
     children = []
     for _ in range(workers):

@@ -22,22 +22,6 @@ CREATE TABLE feeds (
     UNIQUE (source_id, url)
 );
 
--- The URL frontier: every article URL seen, with its crawl state.
-CREATE TABLE urls (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL UNIQUE,
-    source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL,
-    state TEXT NOT NULL CHECK (state IN ('queued', 'fetched', 'failed', 'failed_permanent')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT,
-    last_error TEXT,
-    discovered_at TEXT NOT NULL,
-    fetched_at TEXT,
-    item TEXT NOT NULL DEFAULT '{}',
-    document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL
-);
-CREATE INDEX urls_state ON urls (state, next_attempt_at);
-
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,
@@ -54,6 +38,22 @@ CREATE TABLE documents (
 );
 CREATE INDEX documents_unindexed ON documents (indexed) WHERE indexed = 0;
 CREATE INDEX documents_hash ON documents (content_hash);
+
+-- The URL frontier: every article URL seen, with its crawl state.
+CREATE TABLE urls (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'fetched', 'failed', 'failed_permanent')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    discovered_at TEXT NOT NULL,
+    fetched_at TEXT,
+    item TEXT NOT NULL DEFAULT '{}',
+    document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL
+);
+CREATE INDEX urls_state ON urls (state, next_attempt_at);
 
 CREATE TABLE dates (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,

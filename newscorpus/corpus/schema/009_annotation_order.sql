@@ -1,0 +1,6 @@
+-- The order a document's annotations were stored in, kept in a column: PostgreSQL has no rowid to keep it.
+ALTER TABLE dates ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE places ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE laws ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entities ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE focus ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
