@@ -65,6 +65,12 @@ class PostgresStore(SQLStore):
     _LATER = "GREATEST"
     _TAGS = "json_array_elements_text(s.tags::json) t(value)"
     _LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))"
+    # clock_timestamp(), not now(): now() is the time the transaction began
+    _NOW = """to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
+    _NOW_PLUS = """to_char((clock_timestamp() + ? * interval '1 second') AT TIME ZONE 'UTC',
+                           'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
+    _EPOCH = "extract(epoch from clock_timestamp())::double precision"
+    _SKIP_LOCKED = " FOR UPDATE OF {table} SKIP LOCKED"
 
     def __init__(self, url: str, read_only: bool = False) -> None:
         """Connect to the database at `url` (postgresql://user:password@host:port/name, or a libpq keyword

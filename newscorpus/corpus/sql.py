@@ -81,6 +81,10 @@ class SQLStore(Store):
     _TAGS = "json_each(s.tags) t"  # a source's tags as rows t(value)
     _STORED_ORDER = "seq"  # the order a document's annotations were stored in
     _LOCK = ""  # takes a lock on a text until the transaction ends, where writers do not take turns anyway
+    _NOW = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')"  # the database's clock, as utc_now() writes times
+    _NOW_PLUS = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', printf('%+.3f seconds', ?))"  # ... ? seconds later
+    _EPOCH = "((julianday('now') - 2440587.5) * 86400.0)"  # seconds since 1970, with fractions
+    _SKIP_LOCKED = ""  # rows another worker is leasing right now are passed over (a single writer has none)
 
     def _storage_error(self, exc: Exception) -> StorageError:
         raise NotImplementedError
@@ -201,7 +205,7 @@ class SQLStore(Store):
         self._write(
             "UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),"
             " last_polled_at = ?, poll_seconds = COALESCE(?, poll_seconds), next_poll_at = COALESCE(?, next_poll_at),"
-            " last_error = ? WHERE id = ?",
+            f" last_error = ?, {self._UNLEASED} WHERE id = ?",
             (etag, last_modified, polled_at, poll_seconds, next_poll_at, error, feed_id),
         )
 
@@ -231,6 +235,7 @@ class SQLStore(Store):
         return added
 
     _DUE = "(state = 'queued' OR (state IN ('failed', 'deferred') AND next_attempt_at <= ?))"
+    _UNLEASED = "lease_owner = NULL, lease_until = NULL"
     _URL_COLUMNS = "id, url, source_id, attempts, item, warc_file, warc_offset, warc_length"
 
     @staticmethod
@@ -255,18 +260,20 @@ class SQLStore(Store):
 
     def mark_failed(self, url_id: int, error: str, permanent: bool, retry_at: str | None) -> None:
         self._write(
-            "UPDATE urls SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+            f"UPDATE urls SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?, {self._UNLEASED}"
+            " WHERE id = ?",
             ("failed_permanent" if permanent else "failed", error, retry_at, url_id),
         )
 
     def defer(self, url_id: int, reason: str, until: str) -> None:
-        self._write("UPDATE urls SET state = 'deferred', last_error = ?, next_attempt_at = ? WHERE id = ?",
+        self._write(f"UPDATE urls SET state = 'deferred', last_error = ?, next_attempt_at = ?, {self._UNLEASED}"
+                    " WHERE id = ?",
                     (reason, until, url_id))
 
     def mark_fetched(self, url_id: int, fetched_at: str, warc: WarcLocation) -> None:
         self._write(
             "UPDATE urls SET state = 'fetched', attempts = attempts + 1, fetched_at = ?, last_error = NULL,"
-            " next_attempt_at = NULL, warc_file = ?, warc_offset = ?, warc_length = ? WHERE id = ?",
+            f" next_attempt_at = NULL, warc_file = ?, warc_offset = ?, warc_length = ?, {self._UNLEASED} WHERE id = ?",
             (fetched_at, warc.file, warc.offset, warc.length, url_id),
         )
 
@@ -280,9 +287,55 @@ class SQLStore(Store):
     def _mark_analysed(self, url_id: int, fetched_at: str, document_id: int) -> None:
         self._db.execute(
             "UPDATE urls SET state = 'analysed', fetched_at = COALESCE(fetched_at, ?), last_error = NULL,"
-            " next_attempt_at = NULL, document_id = ? WHERE id = ?",
+            f" next_attempt_at = NULL, document_id = ?, {self._UNLEASED} WHERE id = ?",
             (fetched_at, document_id, url_id),
         )
+
+    _STAGES = {"fetch": _DUE.replace("?", "{now}"), "analyse": "state = 'fetched'"}
+
+    def claim_urls(self, stage: str, worker: str, limit: int, lease_seconds: float) -> list[QueuedURL]:
+        if stage not in self._STAGES:
+            raise ValueError(f"no stage {stage!r}; stages are {', '.join(self._STAGES)}")
+        waiting = self._STAGES[stage].format(now=self._NOW)
+        with self._transaction():
+            rows = self._db.execute(
+                f"UPDATE urls SET lease_owner = ?, lease_until = {self._NOW_PLUS} WHERE id IN (SELECT id FROM urls"
+                f" WHERE {waiting} AND (lease_until IS NULL OR lease_until <= {self._NOW}) ORDER BY id LIMIT ?"
+                f"{self._SKIP_LOCKED.format(table='urls')}) RETURNING {self._URL_COLUMNS}",
+                (worker, lease_seconds, limit)).fetchall()
+        return sorted((self._queued_url(r) for r in rows), key=lambda q: q.id)
+
+    def release_urls(self, worker: str, ids: Sequence[int]) -> int:
+        released = 0
+        with self._transaction():
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start:start + 500])
+                released += self._db.execute(
+                    f"UPDATE urls SET {self._UNLEASED} WHERE lease_owner = ? AND id IN ({', '.join('?' * len(chunk))})",
+                    (worker, *chunk)).rowcount
+        return released
+
+    def claim_feeds(self, worker: str, limit: int, lease_seconds: float) -> list[FeedState]:
+        with self._transaction():
+            rows = self._db.execute(
+                f"UPDATE feeds SET lease_owner = ?, lease_until = {self._NOW_PLUS} WHERE id IN (SELECT f.id FROM feeds f"
+                f" JOIN sources s ON s.id = f.source_id WHERE s.enabled = 1 AND COALESCE(f.next_poll_at, '') <= {self._NOW}"
+                f" AND (f.lease_until IS NULL OR f.lease_until <= {self._NOW}) ORDER BY COALESCE(f.next_poll_at, ''), f.id"
+                f" LIMIT ?{self._SKIP_LOCKED.format(table='f')}) RETURNING {self._FEED_COLUMNS}",
+                (worker, lease_seconds, limit)).fetchall()
+        return sorted((FeedState(*r) for r in rows), key=lambda f: (f.next_poll_at or "", f.id))
+
+    def take_host_turn(self, host: str, interval: float) -> float:
+        with self._transaction():
+            granted = self._db.execute(
+                f"INSERT INTO host_turns (host, next_at) VALUES (?, {self._EPOCH} + ?) ON CONFLICT (host) DO UPDATE"
+                f" SET next_at = {self._EPOCH} + ? WHERE host_turns.next_at <= {self._EPOCH} RETURNING next_at",
+                (host, interval, interval)).fetchall()  # all: SQLite ends a RETURNING statement only when read out
+            if granted:
+                return 0.0
+            ((wait,),) = self._db.execute(f"SELECT next_at - {self._EPOCH} FROM host_turns WHERE host = ?",
+                                          (host,)).fetchall()
+        return max(float(wait), 0.001)  # the turn may have come since the ask: ask again, never take it unasked
 
     def pause_host(self, host: str, until: str, reason: str) -> None:
         self._write("INSERT INTO host_pauses (host, until, reason) VALUES (?, ?, ?) ON CONFLICT (host) DO UPDATE"
@@ -323,10 +376,10 @@ class SQLStore(Store):
                      warc.file if warc else None, warc.offset if warc else None, warc.length if warc else None,
                      article.modified, article.published_offset, json.dumps(article.provenance), nlp_note),
                 )
-                inserted = cur.fetchone()
-                created = inserted is not None
+                inserted = cur.fetchall()  # all: SQLite ends a RETURNING statement when read out
+                created = bool(inserted)
                 # else another writer stored this URL (with another text) since: that document is this one
-                row = (inserted[0], article.canonical_url) if created else self._stored_as(article.canonical_url)
+                row = (inserted[0][0], article.canonical_url) if created else self._stored_as(article.canonical_url)
             assert row is not None
             document_id = int(row[0])
             if created:

@@ -117,6 +117,28 @@ class Store(abc.ABC):
         """URLs fetched and archived but not yet analysed (a crawl stopped in between), with their WARC
         locations, in id order from above `after`."""
 
+    # Work shared by many workers: leases by the database's clock
+    @abc.abstractmethod
+    def claim_urls(self, stage: str, worker: str, limit: int, lease_seconds: float) -> list[QueuedURL]:
+        """Lease up to `limit` URLs of a stage to a worker, oldest first: 'fetch' takes URLs due for fetching,
+        'analyse' fetched ones waiting for extraction and NLP. URLs leased to another worker are skipped until
+        the lease runs out (that worker died or hung); then they are taken again. Finishing a URL (mark_fetched,
+        mark_failed, defer, save_document) ends its lease."""
+
+    @abc.abstractmethod
+    def release_urls(self, worker: str, ids: Sequence[int]) -> int:
+        """Give back URLs a worker leased and will not finish (it is stopping); returns how many it still held."""
+
+    @abc.abstractmethod
+    def claim_feeds(self, worker: str, limit: int, lease_seconds: float) -> list[FeedState]:
+        """Lease up to `limit` feeds of enabled sources that are due for a poll (never polled ones first), as
+        claim_urls leases URLs; update_feed ends the lease."""
+
+    @abc.abstractmethod
+    def take_host_turn(self, host: str, interval: float) -> float:
+        """Ask, for every worker at once, to send a host a request now: 0.0 when granted (the next turn is then
+        `interval` seconds later), else the seconds (more than 0) until the next turn, when to ask again."""
+
     @abc.abstractmethod
     def pause_host(self, host: str, until: str, reason: str) -> None:
         """Remember that a host asked for a pause until a time (HTTP 429, 503 with Retry-After)."""

@@ -4,6 +4,7 @@ method of the Store interface, reading that never writes, and writers that race.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -300,3 +301,104 @@ def test_contract_racing_writers_store_each_article_once(backend: Opener) -> Non
     for n, results in saved.items():
         assert len({doc_id for doc_id, _ in results}) == 1 and sum(created for _, created in results) == 1, n
     assert stores[0].count_documents() == 30 and stores[0].stats()["laws"] == 60  # annotations stored once too
+
+
+def test_contract_claimed_urls_are_leased_to_one_worker_until_done_or_released(backend: Opener) -> None:
+    store, other = backend(), backend()
+    store.enqueue(None, [FeedItem(f"https://a.example/{n}") for n in range(5)], NOW)
+    mine = store.claim_urls("fetch", "worker-1", 3, 60)
+    assert [q.url for q in mine] == [f"https://a.example/{n}" for n in range(3)]
+    theirs = other.claim_urls("fetch", "worker-2", 10, 60)
+    assert [q.url for q in theirs] == ["https://a.example/3", "https://a.example/4"]  # never what another holds
+    assert other.claim_urls("fetch", "worker-2", 10, 60) == []
+    store.mark_fetched(mine[0].id, NOW, WarcLocation("warc/x.warc.gz", 0, 10))  # done: the next stage's work
+    assert [q.id for q in other.claim_urls("analyse", "worker-2", 10, 60)] == [mine[0].id]
+    store.mark_failed(mine[1].id, "HTTP 500", permanent=False, retry_at=NOW)  # done, due again: anyone's
+    assert [q.id for q in other.claim_urls("fetch", "worker-2", 10, 60)] == [mine[1].id]
+    assert store.release_urls("worker-2", [mine[2].id]) == 0  # not its to give back
+    assert store.release_urls("worker-1", [mine[2].id]) == 1
+    assert [q.id for q in other.claim_urls("fetch", "worker-2", 10, 60)] == [mine[2].id]
+    with pytest.raises(ValueError, match="no stage 'index'"):
+        store.claim_urls("index", "worker-1", 1, 60)
+
+
+def test_contract_a_lease_that_runs_out_returns_the_work_to_the_queue(backend: Opener) -> None:
+    store = backend()
+    store.enqueue(None, [FeedItem("https://a.example/1")], NOW)
+    (taken,) = store.claim_urls("fetch", "dies", 1, 1.0)
+    assert backend().claim_urls("fetch", "lives", 1, 60) == []
+    time.sleep(2.1)  # the lease is the database's time, to the second
+    (again,) = backend().claim_urls("fetch", "lives", 1, 60)
+    assert again.id == taken.id
+
+
+def test_contract_racing_workers_claim_each_url_once(backend: Opener) -> None:
+    backend().enqueue(None, [FeedItem(f"https://a.example/{n}") for n in range(300)], NOW)
+    stores = [backend() for _ in range(4)]
+    taken: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(stores))
+
+    def work(number: int, store: Store) -> None:
+        try:
+            start.wait(10)
+            while batch := store.claim_urls("fetch", f"worker-{number}", 7, 60):
+                taken.extend(q.id for q in batch)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=pair) for pair in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert len(taken) == len(set(taken)) == 300
+
+
+def test_contract_feeds_are_claimed_when_due_and_once(backend: Opener) -> None:
+    store = backend()
+    source, _ = store.add_source("https://a.example/", "site")
+    quiet, _ = store.add_source("https://b.example/", "site")
+    first, second = store.add_feed(source.id, "https://a.example/rss"), store.add_feed(source.id, "https://a.example/atom")
+    off = store.add_feed(quiet.id, "https://b.example/rss")
+    store.configure_source(quiet.id, {"enabled": False})
+    store.update_feed(second.id, None, None, NOW, 60.0, "2999-01-01T00:00:00+00:00")  # not due for long
+    (claimed,) = store.claim_feeds("poller-1", 10, 60)
+    assert claimed.id == first.id and off.id != claimed.id
+    assert backend().claim_feeds("poller-2", 10, 60) == []
+    store.update_feed(first.id, '"v2"', None, NOW, 60.0, "2000-01-01T00:00:00+00:00")  # polled, and due again
+    assert [f.id for f in backend().claim_feeds("poller-2", 10, 60)] == [first.id]
+
+
+def test_contract_host_turns_space_requests_across_workers(backend: Opener) -> None:
+    """Four workers each send a host five requests, asking for turns 0.3 s apart: no two are granted closer."""
+    stores = [backend() for _ in range(4)]
+    granted: list[tuple[float, float]] = []  # (asked, answered) of each call that was granted a turn
+    errors: list[BaseException] = []
+
+    def work(store: Store) -> None:
+        try:
+            for _ in range(5):
+                while True:
+                    asked = time.monotonic()
+                    wait = store.take_host_turn("a.example", 0.3)
+                    if wait == 0:
+                        granted.append((asked, time.monotonic()))
+                        break
+                    time.sleep(min(wait, 0.3))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert len(granted) == 20
+    # Each turn was granted between its call's start and end, so two turns 0.3 s apart span at least that much.
+    for n, (asked, answered) in enumerate(granted):
+        for other_asked, other_answered in granted[n + 1:]:
+            assert max(answered, other_answered) - min(asked, other_asked) >= 0.29
+    assert stores[0].take_host_turn("b.example", 0.3) == 0.0  # hosts are apart
