@@ -11,10 +11,11 @@ import difflib
 import os
 import re
 import tomllib
+from contextlib import suppress
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from newscorpus.errors import ConfigError
 
@@ -24,8 +25,8 @@ CONFIG_FILE_NAME = "newscorpus.toml"
 ENV_PREFIX = "NEWSCORPUS_"
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, secret: bool = False) -> Any:
+    return field(default=default, metadata={"help": help}, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class Settings:
         "", "A PostgreSQL database for the store, shared by processes on many machines "
         "(postgresql://user:password@host:5432/name); empty: the SQLite file in the data directory. Set it in "
         "the settings file or $NEWSCORPUS_DATABASE_URL, never with --setting (a password on the command line "
-        "shows in `ps`). `newscorpus db upgrade` creates and upgrades its schema.")
+        "shows in `ps`). `newscorpus db upgrade` creates and upgrades its schema.", secret=True)
 
     def shown(self, name: str) -> Any:
         """A setting's value fit to print: a database URL without its password."""
@@ -139,18 +140,33 @@ def _convert(name: str, kind: type, raw: Any, origin: str) -> Any:
 _NOT_ON_THE_COMMAND_LINE = ("database_url",)
 
 
+# A libpq keyword's password: quoted (spaces allowed), else up to the next "key=".
+_KEYWORD_PASSWORD = r"(password\s*=\s*)('(?:\\.|[^'])*'|.*?(?=\s+\w+\s*=|$))"
+
+
 def masked(url: str) -> str:
-    """A database URL fit to print: its password replaced by ***."""
-    if "://" not in url:  # a libpq keyword string
-        return re.sub(r"(password\s*=\s*)('(\\.|[^'])*'|\S+)", r"\1***", url)
+    """A database URL or libpq keyword string fit to print: every password replaced by ***."""
+    if "://" not in url:
+        return re.sub(_KEYWORD_PASSWORD, r"\1***", url)
     try:
         parts = urlsplit(url)
+        netloc = parts.netloc
+        if parts.password is not None:
+            netloc = f"{parts.username or ''}:***@{netloc.rsplit('@', 1)[1]}"
     except ValueError:
         return "(a malformed database URL)"
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    query = re.sub(r"(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def passwords_in(url: str) -> list[str]:
+    """The passwords a database URL or keyword string holds (as written and decoded), to keep them out of
+    messages that quote the string back."""
+    found = [m[2].strip("'") for m in re.finditer(_KEYWORD_PASSWORD, url)]
+    found += re.findall(r"(?:^|[?&])password=([^&]*)", url)
+    with suppress(ValueError):
+        found.append(urlsplit(url).password or "")
+    return sorted({p for written in found for p in (written, unquote(written)) if p}, key=len, reverse=True)
 
 
 def resolve_data_dir(option: str | os.PathLike[str] | None) -> Path:

@@ -134,9 +134,9 @@ class SearchIndex:
         self.schema = _schema()
         self.was_reset = False
         self._unusable: str | None = None  # read-only: why the index on disk cannot be read
-        self._remembered: dict[tuple[object, ...], Summary] = {}
-        self._ranges: tuple[tuple[int, int, str] | None, dict[str, object]] = (None, {})
         self._links: weakref.finalize[..., SearchIndex] | None = None  # removes a read-only index's directory of links
+        self._remembered: dict[tuple[object, ...], Summary] = {}
+        self._stamp: tuple[int, int, int] | None = None  # of meta.json, which tantivy rewrites at every commit
         source = path
         old = path.with_name(path.name + _OLD_SUFFIX)
         if not path.exists() and old.is_dir():
@@ -149,6 +149,7 @@ class SearchIndex:
                     old.rename(path)
                 except OSError as exc:
                     raise StorageError(f"cannot restore the search index {path} from {old}: {exc.strerror}") from exc
+        self._meta = source / "meta.json"
         if read_only:
             self._open_read_only(source)
         else:
@@ -397,9 +398,9 @@ class SearchIndex:
                   resolve: Resolver | None = None) -> Summary:
         """The stories that match, each syndicated story once: how many, the `limit` most frequent values of each
         facet (see FACETS), and with `timeline` (an interval, or "auto") the stories per period (see `timeline`).
-        One pass over the matches, or two for "auto" (the span first). Summaries of queries made of filters
-        alone (attention's denominators, the count of each filter, a click on a facet) are remembered until the
-        index changes."""
+        One pass over the matches; two for a timeline by month or year, or "auto" (the span first). Summaries of
+        queries made of filters alone (attention's denominators, each filter's own count, a click on a facet)
+        are remembered until the next commit to the index."""
         for facet in facets:
             if facet not in FACETS:
                 raise QueryError(f"no facet {facet!r}; facets are {', '.join(FACETS)}", facet)
@@ -407,53 +408,50 @@ class SearchIndex:
             raise QueryError(f"no timeline interval {timeline!r}; use {', '.join(TIMELINE_INTERVALS)}", timeline)
         node = tree(query)
         stories = self._stories(self.compile(node, resolve))
-        searcher = self._index.searcher()
-        generation = (searcher.num_docs, searcher.num_segments)
-        # keyed by the compiled query, so a filter that resolves otherwise (a source newly tagged) is asked anew
-        key = None if words_of(node) else (generation, repr(stories), tuple(facets), limit, timeline)
-        if key is not None and key in self._remembered:
+        stamp, searcher = self._current()  # one searcher, one view of the index, for every pass
+        # keyed by the compiled query, so a filter that now resolves otherwise (a source newly tagged) is asked anew
+        key = None if words_of(node) else (stamp, repr(stories), tuple(facets), limit, timeline)
+        if key in self._remembered:
             return self._remembered[key]
-        interval = timeline
-        if timeline == "auto":
-            span = self._aggregate(searcher, stories, query, {"span": {"stats": {"field": "published"}}})["span"]
-            interval = _interval_for(_day_of(span["min"]), _day_of(span["max"])) if span["count"] else "month"
+        interval, span = timeline, None
+        if timeline in ("auto", "month", "year"):
+            found = self._aggregate(searcher, stories, query, {"span": {"stats": {"field": "published"}}})["span"]
+            span = (_day_of(found["min"]), _day_of(found["max"])) if found["count"] else None
+            if timeline == "auto":
+                interval = _interval_for(*span) if span else "month"
         specs: dict[str, object] = {f"facet {f}": {"terms": {"field": FACETS[f], "size": limit}} for f in facets}
         specs["total"] = {"value_count": {"field": "id"}}
-        if interval is not None:
-            specs["timeline"] = self._periods_spec(searcher, interval)
+        if interval in ("day", "week") or (interval is not None and span is not None):  # (no span: nothing to count)
+            specs["timeline"] = _periods_spec(interval, span)
         found = self._aggregate(searcher, stories, query, specs)
         summary = Summary(
             total=int(found["total"]["value"] or 0),
             facets={f: [(str(b["key"]), int(b["doc_count"])) for b in found[f"facet {f}"]["buckets"] if b["key"] != ""]
                     for f in facets},
             interval=interval,
-            periods=None if interval is None else _periods(found["timeline"]["buckets"], interval))
+            periods=None if interval is None else
+            _periods(found["timeline"]["buckets"], interval) if "timeline" in found else [])
         if key is not None:
             if len(self._remembered) >= 256:
                 self._remembered.clear()
             self._remembered[key] = summary
         return summary
 
-    def _periods_spec(self, searcher: tantivy.Searcher, interval: str) -> dict[str, object]:
-        """The aggregation that counts stories per period. tantivy's histograms have fixed intervals, which fit
-        days and (shifted to Mondays) weeks; months and years are ranges, one per period of the corpus's span."""
-        if interval in ("day", "week"):
-            shift = {"offset": "-3d"} if interval == "week" else {}  # 1970-01-01 was a Thursday
-            return {"date_histogram": {"field": "published", "fixed_interval": "7d" if interval == "week" else "1d",
-                                       "min_doc_count": 1, **shift}}
-        generation = (searcher.num_docs, searcher.num_segments, interval)
-        if self._ranges[0] != generation:
-            span = searcher.aggregate(tantivy.Query.all_query(), {"span": {"stats": {"field": "published"}}})["span"]
-            ranges = []
-            if span["count"]:
-                period, last = _period_start(_day_of(span["min"]), interval), _day_of(span["max"])
-                while period <= last:
-                    following = _next_period(period, interval)
-                    ranges.append({"key": _period_label(period, interval), "from": _nanoseconds(period),
-                                   "to": _nanoseconds(following)})
-                    period = following
-            self._ranges = (generation, {"range": {"field": "published", "ranges": ranges}})
-        return self._ranges[1]
+    def _current(self) -> tuple[tuple[int, int, int] | None, tantivy.Searcher]:
+        """A searcher of the latest commit, and the commit's stamp. tantivy's own reload follows a commit only
+        after a moment, and with the same count of documents and segments two commits can look alike: the
+        stamp of meta.json tells them apart, and a new one reloads the searcher and forgets what was
+        remembered of the index as it was."""
+        try:
+            found = self._meta.stat()
+            stamp: tuple[int, int, int] | None = (found.st_ino, found.st_mtime_ns, found.st_size)
+        except OSError:
+            stamp = None
+        if stamp != self._stamp:
+            self._index.reload()
+            self._remembered.clear()
+            self._stamp = stamp  # only once reloaded: a thread that sees it uses the new searcher
+        return stamp, self._index.searcher()
 
     def _aggregate(self, searcher: tantivy.Searcher, compiled: tantivy.Query, query: str | Node,
                    specs: dict[str, object]) -> dict[str, Any]:
@@ -580,8 +578,30 @@ def _day_of(nanoseconds: float) -> date:
     return datetime.fromtimestamp(nanoseconds / 1e9, timezone.utc).date()
 
 
+_NS_LIMIT = 2**63 - 1  # tantivy keeps dates as 64-bit nanoseconds since 1970: 1677-09-21 to 2262-04-11
+
+
 def _nanoseconds(day: date) -> int:
     return (day - date(1970, 1, 1)).days * 86_400 * 10**9
+
+
+def _periods_spec(interval: str, span: tuple[date, date] | None) -> dict[str, object]:
+    """The aggregation that counts stories per period. tantivy's histograms have fixed intervals, which fit days
+    and (shifted to Mondays) weeks; months and years are ranges, one per period of `span` (the first and last
+    day with a matching story), their bounds kept within the dates tantivy can hold."""
+    if interval in ("day", "week"):
+        shift = {"offset": "-3d"} if interval == "week" else {}  # 1970-01-01 was a Thursday
+        return {"date_histogram": {"field": "published", "fixed_interval": "7d" if interval == "week" else "1d",
+                                   "min_doc_count": 1, **shift}}
+    assert span is not None, "months and years need the span of the matches"
+    ranges = []
+    period, last = _period_start(span[0], interval), span[1]
+    while period <= last:
+        following = _next_period(period, interval)
+        ranges.append({"key": _period_label(period, interval), "from": max(_nanoseconds(period), -_NS_LIMIT),
+                       "to": min(_nanoseconds(following), _NS_LIMIT)})
+        period = following
+    return {"range": {"field": "published", "ranges": ranges}}
 
 
 def _periods(buckets: list[dict[str, Any]], interval: str) -> list[tuple[str, int]]:
@@ -595,7 +615,7 @@ def _periods(buckets: list[dict[str, Any]], interval: str) -> list[tuple[str, in
             periods.append((_period_label(period, interval), counts.get(period, 0)))
             period = _next_period(period, interval)
         return periods
-    ranges = [(str(b["key"]), int(b["doc_count"])) for b in buckets if "from" in b and "to" in b]
+    ranges = [(str(b["key"]), int(b["doc_count"])) for b in buckets if "*" not in str(b["key"])]  # not tantivy's own
     kept = [n for n, (_, count) in enumerate(ranges) if count]
     return ranges[kept[0]:kept[-1] + 1] if kept else []
 

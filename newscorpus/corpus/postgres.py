@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from newscorpus.config import masked
+from newscorpus.config import masked, passwords_in
 from newscorpus.corpus.sql import MIGRATIONS, SCHEMA_VERSION, SQLStore, report_errors
 from newscorpus.errors import StorageError
 
@@ -55,6 +55,8 @@ class _Connection:
 
 
 def _value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")  # PostgreSQL's text cannot hold NUL, which a hostile page may send
     return int(value) if isinstance(value, bool) else value
 
 
@@ -172,6 +174,8 @@ def postgres_error(url: str, exc: Exception) -> StorageError:
 
     where = masked(url)
     reason = " ".join(str(exc).split()) or type(exc).__name__
+    for password in passwords_in(url):  # libpq quotes the connection string back when it cannot parse it
+        reason = reason.replace(password, "***")
     if isinstance(exc, psycopg.OperationalError):
         return StorageError(f"cannot reach the database {where} ({reason}): check database_url, and that the "
                             "server runs and accepts this user")

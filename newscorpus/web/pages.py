@@ -121,7 +121,7 @@ def _saved_as(wanted: SearchRequest) -> dict[str, Any]:
     if wanted.since or wanted.until:
         bounds = f"{wanted.since or ''}..{wanted.until or ''}"
         if "published" in filters:
-            query = f'{query} published:"{bounds}"'.strip()
+            query = f'({query}) published:"{bounds}"' if query.strip() else f'published:"{bounds}"'
         else:
             filters["published"] = bounds
     return {"save_query": query, "save_filters": filters}

@@ -64,3 +64,31 @@ def test_index_of_another_version_is_reset(tmp_path: Path) -> None:
     (tmp_path / "index" / _VERSION_FILE).write_text("0")
     index = SearchIndex(tmp_path)
     assert index.was_reset and index.count() == 0
+
+
+def test_index_summaries_follow_a_document_changed_in_place(tmp_path: Path) -> None:
+    """Re-adding a changed document keeps the counts of documents and segments: what was remembered of the
+    index before is not answered after, in this process or another that reads it."""
+    from dataclasses import replace
+
+    index = SearchIndex(tmp_path)
+    index.add(DOCS)
+    reader = SearchIndex(tmp_path, read_only=True)
+    for seen in (index, reader):
+        assert seen.count_matches("lang:en") == 3 and seen.timeline("", "year")[1] == [("2026", 2)]
+    for changed in (replace(DOCS[0], language="fr", published="2001-06-01T00:00:00+00:00"), DOCS[0]):
+        index.add([changed])
+        english = 2 if changed.language == "fr" else 3
+        years = [("2001", 1)] + [(str(y), 0) for y in range(2002, 2026)] + [("2026", 1)] \
+            if changed.language == "fr" else [("2026", 2)]
+        for seen in (index, reader):
+            assert seen.count_matches("lang:en") == english and seen.timeline("", "year")[1] == years
+
+
+def test_index_timelines_reach_the_dates_tantivy_holds(tmp_path: Path) -> None:
+    index = SearchIndex(tmp_path)
+    index.add([_doc(1, "Old", "An old story.", "1677-09-22T00:00:00+00:00"),
+               _doc(2, "Far", "A far story.", "2262-04-10T00:00:00+00:00")])
+    years = index.timeline("", "year")[1]
+    assert years[0] == ("1677", 1) and years[-1] == ("2262", 1) and sum(n for _, n in years) == 2
+    assert index.timeline("", "month")[1][-1] == ("2262-04", 1)

@@ -12,7 +12,7 @@ import pytest
 
 from newscorpus.corpus import open_store
 from newscorpus.corpus import postgres
-from newscorpus.config import masked
+from newscorpus.config import Settings, masked
 from newscorpus.corpus.postgres import SCHEMA_VERSION, PostgresStore, upgrade
 from newscorpus.errors import StorageError
 from tests.postgres import fresh_database
@@ -86,4 +86,12 @@ def test_postgres_errors_are_one_line_and_never_show_the_password(postgres_clust
     message = str(raised.value)
     assert "\n" not in message and "s3cret-word" not in message and "cannot reach the database" in message
     assert masked(url) == f"postgresql://newscorpus:***@/corpus?host={socket_dir}&port=5999"
-    assert "s3cret" not in masked("host=/tmp user=u password=s3cret dbname=x")
+    for written in ("host=/tmp user=u password=s3cret dbname=x", "host=/tmp password='s3 cret' user=u",
+                    "host=/tmp password=s3 cret user=u", "postgresql://u@db/x?password=s3cret&sslmode=require",
+                    "postgresql://u:s3%20cret@db/x"):
+        assert "s3" not in masked(written) and "cret" not in masked(written), written
+        assert "s3" not in repr(Settings(database_url=written))
+    for unparsable in ("postgresql://u:s3 cret@db/x", "host=/tmp password=s3cret port=notaport"):
+        with pytest.raises(StorageError) as raised:  # libpq quotes what it cannot parse: not the password
+            open_store(tmp_path, database_url=unparsable)
+        assert "s3" not in str(raised.value) and "\n" not in str(raised.value)

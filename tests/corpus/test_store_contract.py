@@ -172,6 +172,15 @@ def test_contract_documents_keep_every_field_and_annotation_in_order(store: Stor
     assert store.get_document(doc_id + 1000) is None and store.get_documents([]) == {}
 
 
+def test_contract_a_nul_byte_from_a_hostile_page_is_no_error(store: Store) -> None:
+    source, _ = store.add_source("https://a.example/", "site")
+    store.record_source_result(source.id, None, title="Chan\x00nel")
+    doc_id, _ = store.save_document(_article(text="Bo\x00dy"), Annotations(), source.id, NOW, "h")
+    document = store.get_document(doc_id)
+    assert document is not None and document.text.replace("\x00", "") == "Body"
+    assert (store.get_source(source.id).title or "").replace("\x00", "") == "Channel"  # type: ignore[union-attr]
+
+
 def test_contract_one_document_per_canonical_url_and_per_text(store: Store) -> None:
     first, created = store.save_document(_article(), Annotations(), None, NOW, "h1")
     second, created_again = store.save_document(_article(text="Changed."), Annotations(), None, NOW, "h2")
