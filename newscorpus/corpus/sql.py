@@ -407,6 +407,9 @@ class SQLStore(Store):
         cluster = document_id
         if signature is not None:
             buckets = signature.buckets
+            if self._LOCK:  # near-duplicates stored at once take turns, so the later one sees the earlier
+                for bucket in sorted(set(buckets)):  # (always in one order: no two writers wait for each other)
+                    self._db.execute(self._LOCK, (f"bucket {bucket}",))
             found = self._db.execute(
                 "SELECT m.document_id, m.signature, d.cluster_id FROM minhashes m"
                 " JOIN documents d ON d.id = m.document_id WHERE m.document_id IN"

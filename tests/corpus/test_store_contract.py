@@ -411,3 +411,29 @@ def test_contract_host_turns_space_requests_across_workers(backend: Opener) -> N
         for other_asked, other_answered in granted[n + 1:]:
             assert max(answered, other_answered) - min(asked, other_asked) >= 0.29
     assert stores[0].take_host_turn("b.example", 0.3) == 0.0  # hosts are apart
+
+
+def test_contract_near_duplicates_saved_at_once_join_one_cluster(backend: Opener) -> None:
+    """Four writers store four near-copies of one wire story at the same moment: one cluster holds them all."""
+    story = " ".join(f"Sentence {i} of the wire story about the flood in the valley and the rescue." for i in range(40))
+    copies = [f"Headline {n}\n" + story.replace(f"Sentence {n} of", f"Line {n} of") for n in range(4)]
+    stores = [backend() for _ in range(4)]
+    saved: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(stores))
+
+    def write(n: int, store: Store) -> None:
+        try:
+            start.wait(10)
+            saved.append(store.save_document(_article(f"https://w{n}.example/story", copies[n]), _annotations(),
+                                             None, NOW, f"hash{n}", signature=signature(copies[n]))[0])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=pair) for pair in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert len(set(stores[0].cluster_of(saved).values())) == 1
