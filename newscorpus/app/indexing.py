@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from newscorpus.app import ProgressCallback
 from newscorpus.corpus import SearchIndex, Store
-from newscorpus.corpus.index import DocumentFacts
+from newscorpus.corpus.index import DocumentFacts, IndexWriter
 from newscorpus.models import Document
+
+# Documents read from the store at a time (and, for a crawl's leftovers, committed at a time).
+_BATCH = 500
+# A refill of the whole index commits, then flags, this many documents at a time: what a crash can cost, against
+# the stall of each commit (tantivy finishes every queued document before it returns).
+_REFILL_COMMIT = 100_000
 
 
 def index_documents(store: Store, index: SearchIndex, ids: Sequence[int]) -> None:
@@ -15,43 +21,75 @@ def index_documents(store: Store, index: SearchIndex, ids: Sequence[int]) -> Non
     if not ids:
         return
     documents = store.get_documents(ids)
-    _index_batch(store, index, [documents[i] for i in ids if i in documents])
+    index.add(*_with_facts(store, [documents[i] for i in ids if i in documents]))
     store.mark_indexed(list(ids))
 
 
-def _index_batch(store: Store, index: SearchIndex, documents: list[Document]) -> None:
-    """Documents into the index with what the store knows of them (dates, places, laws, being a later copy).
-    The other copies of their stories are indexed again: a new copy may be the earlier-published original."""
+def _with_facts(store: Store, documents: list[Document], copies: bool = True
+                ) -> tuple[list[Document], dict[int, DocumentFacts]]:
+    """Documents with what the store knows of them (dates, places, laws, being a later copy). With `copies`, the
+    other copies of their stories come too, to be indexed again: a new copy may be the earlier-published original
+    (a bulk load of every document does without)."""
     originals = store.clusters(list({d.cluster_id for d in documents if d.cluster_id is not None}))
-    shared = [cluster for cluster, (_, size) in originals.items() if size > 1]
-    members = {i for c in shared for i in store.cluster_members(c)} - {d.id for d in documents}
-    documents = documents + list(store.get_documents(sorted(members)).values())
+    if copies:
+        shared = [cluster for cluster, (_, size) in originals.items() if size > 1]
+        members = {i for c in shared for i in store.cluster_members(c)} - {d.id for d in documents}
+        documents = documents + list(store.get_documents(sorted(members)).values())
     ids = [d.id for d in documents]
     dates, places, laws = store.date_values(ids), store.place_values(ids), store.law_values(ids)
     entities = store.entity_values(ids)
     facts = {d.id: DocumentFacts(dates[d.id], places[d.id], laws[d.id], entities[d.id],
                                  copy=d.cluster_id is not None and originals.get(d.cluster_id, (d.id, 1))[0] != d.id)
              for d in documents}
-    index.add(documents, facts)
+    return documents, facts
+
+
+def _add_every_document(store: Store, writer: IndexWriter, replace: bool, progress: ProgressCallback | None,
+                        commit_every: int | None = None) -> Iterator[list[int]]:
+    """Add every stored document, in bulk: each once, so the copies of a story are not re-added. Commits every
+    `commit_every` documents, if given, and at the end; yields the ids of each commit's documents once committed."""
+    total = store.count_documents()
+    ids: list[int] = []
+    done = 0
+    for batch in store.iter_documents(_BATCH):
+        writer.add(*_with_facts(store, batch, copies=False), replace=replace)
+        ids += [d.id for d in batch]
+        done += len(batch)
+        if progress:
+            progress("index", done, total)
+        if commit_every is not None and len(ids) >= commit_every:
+            writer.commit()
+            yield ids
+            ids = []
+    writer.commit()
+    yield ids
 
 
 def index_pending(store: Store, index: SearchIndex, progress: ProgressCallback | None = None) -> int:
     """Index every stored document not yet flagged as indexed; returns how many.
 
     An index that was reset (created afresh, or of another version) or that holds fewer documents than the store
-    has flagged as in it (deleted or emptied behind the store's back) is refilled with every document.
+    has flagged as in it (deleted or emptied behind the store's back) is refilled with every document, in bulk.
     """
     if index.was_reset or index.count() < store.count_documents(indexed=True):
         store.mark_all_unindexed()
         index.was_reset = False
     total = store.count_documents(indexed=False)
     done = 0
-    while batch := store.unindexed_documents(500):
-        _index_batch(store, index, batch)
-        store.mark_indexed([d.id for d in batch])
-        done += len(batch)
-        if progress:
-            progress("index", done, total)
+    if total and total == store.count_documents():  # a refill
+        with index.writing(bulk=True) as writer:
+            for ids in _add_every_document(store, writer, index.count() > 0, progress, _REFILL_COMMIT):
+                store.mark_indexed(ids)  # only once committed: a crash in between re-adds them
+                done += len(ids)
+        return done
+    with index.writing() as writer:
+        while batch := store.unindexed_documents(_BATCH):
+            writer.add(*_with_facts(store, batch))
+            writer.commit()
+            store.mark_indexed([d.id for d in batch])
+            done += len(batch)
+            if progress:
+                progress("index", done, total)
     return done
 
 
@@ -59,14 +97,10 @@ def reindex(store: Store, index: SearchIndex, progress: ProgressCallback | None 
     """Rebuild the index from the store, beside the old one (SearchIndex.rebuilding): the old index serves
     until the new one is complete, and stays as it was when the rebuild fails (a damaged database, a full disk).
     Returns how many documents were indexed."""
-    total = store.count_documents()
     ids: list[int] = []
-    with index.rebuilding() as fresh:
-        for batch in store.iter_documents():
-            _index_batch(store, fresh, batch)
-            ids += [d.id for d in batch]
-            if progress:
-                progress("index", len(ids), total)
+    with index.rebuilding() as fresh, fresh.writing(bulk=True) as writer:
+        for committed in _add_every_document(store, writer, False, progress):  # one commit, at the end
+            ids += committed
     # Flags follow the new index; a crash in between leaves documents unflagged, re-added by the next crawl.
     store.mark_all_unindexed()
     store.mark_indexed(ids)

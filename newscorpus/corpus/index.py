@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,8 +72,11 @@ INDEX_VERSION = "7"
 _VERSION_FILE = "newscorpus-index-version"
 _SEARCH_FIELDS = ["title", "text"]
 _SNIPPET_CHARS = 220
-# Memory for one batch of documents before tantivy flushes a segment; a crawl batch fits in far less.
+# A writer's memory for documents before tantivy flushes a segment, and its indexing threads: a crawl's batch fits
+# in the small one; a bulk load (reindex, a refill) gets large segments (fewer merges) and more cores.
 _WRITER_HEAP = 32_000_000
+_BULK_HEAP_PER_THREAD = 128_000_000
+_BULK_THREADS = min(os.cpu_count() or 1, 4)
 
 
 def _schema() -> tantivy.Schema:
@@ -280,53 +284,30 @@ class SearchIndex:
         """Add or replace documents and commit, so that they are searchable once this returns. `facts` gives
         what the store knows of each beyond its text: the dates, places and laws it mentions, and whether it is
         a later copy of a syndicated story."""
+        with self.writing() as writer:
+            writer.add(documents, facts)
+            writer.commit()
+
+    @contextmanager
+    def writing(self, bulk: bool = False) -> Iterator[IndexWriter]:
+        """One tantivy writer for many batches of documents (see IndexWriter); `bulk` gives it the memory and the
+        threads of a large load. What is not committed when the block ends is dropped; the block ends once
+        tantivy's merges are done.
+
+        Raises StorageError when the index cannot be written (another process holds its writer).
+        """
         self._require_writable()
+        threads = _BULK_THREADS if bulk else 1
         try:
-            writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+            writer = self._index.writer(heap_size=_BULK_HEAP_PER_THREAD * threads if bulk else _WRITER_HEAP,
+                                        num_threads=threads)
         except ValueError as exc:
             raise StorageError(f"cannot write to the search index {self.path}: {exc}") from exc
-        for doc in documents:
-            # Deleting first makes a re-add after a crash (indexed but not yet flagged) harmless.
-            # (`id` is a signed field: tantivy-py turns a Python int into an i64 term.)
-            writer.delete_documents_by_term("id", doc.id)
-            writer.add_document(self._record(doc, (facts or {}).get(doc.id, DocumentFacts())))
-        writer.commit()
-        writer.wait_merging_threads()
-        self._index.reload()
-
-    def _record(self, doc: Document, facts: DocumentFacts) -> tantivy.Document:
-        record = tantivy.Document()
-        record.add_integer("id", doc.id)
-        record.add_text("title", doc.title or "")
-        record.add_text("text", doc.text)
-        record.add_text("source", doc.source or "")
-        record.add_text("source_name", doc.source or "")
-        for key in _source_keys(doc):
-            record.add_text("source_key", key)
-        if doc.source_id is not None:
-            record.add_integer("source_id", doc.source_id)
-        record.add_text("url", doc.url)
-        record.add_text("language", doc.language or "")
-        for author in doc.authors:
-            record.add_text("authors", author)
-        published = _parse_datetime(doc.published)
-        if published is not None:
-            record.add_date("published", published)
-        record.add_integer("copy", int(facts.copy))
-        terms = {
-            "mentions": {t for value in facts.mentions for t in mention_terms(value)},
-            "places": {t for cc, admin1, gid, _ in facts.places for t in place_terms(cc, admin1, gid)},
-            "laws": {t for name, section in facts.laws for t in law_terms(name, section)},
-            "countries": {cc for cc, *_ in facts.places if cc},
-            "regions": {f"{cc}/{admin1}" for cc, admin1, *_ in facts.places if cc and admin1},
-            "place_names": {f"{name} ({cc})" if cc else name for cc, _, _, name in facts.places if name},
-            "law_names": {name for name, _ in facts.laws},
-        }
-        terms["people"], terms["organisations"] = entity_names(facts.entities)
-        for name, values in terms.items():
-            for value in sorted(values):
-                record.add_text(name, value)
-        return record
+        try:
+            yield IndexWriter(self, writer)
+        finally:
+            writer.wait_merging_threads()
+            self._index.reload()
 
     def clear(self) -> None:
         """Remove every document from the index."""
@@ -556,6 +537,76 @@ class SearchIndex:
         return found
 
 
+class IndexWriter:
+    """Documents into a SearchIndex through one tantivy writer (SearchIndex.writing), searchable once committed."""
+
+    def __init__(self, index: SearchIndex, writer: tantivy.IndexWriter) -> None:
+        self._index, self._writer = index, writer
+
+    def add(self, documents: Sequence[Document], facts: Mapping[int, DocumentFacts] | None = None,
+            replace: bool = True) -> None:
+        """Add documents with what the store knows of them (see SearchIndex.add). `replace` first deletes any
+        document of the same id, which makes a re-add after a crash (indexed but not yet flagged) harmless; a
+        fresh index filled once has nothing to delete."""
+        for doc in documents:
+            if replace:  # (`id` is a signed field: tantivy-py turns a Python int into an i64 term.)
+                self._writer.delete_documents_by_term("id", doc.id)
+            self._writer.add_document(tantivy.Document(**_fields(doc, (facts or {}).get(doc.id, _NO_FACTS))))
+
+    def commit(self) -> None:
+        """Make what was added durable and searchable."""
+        self._writer.commit()
+        self._index.refresh()
+
+
+_NO_FACTS = DocumentFacts()
+
+
+def _fields(doc: Document, facts: DocumentFacts) -> dict[str, Any]:
+    """A document's index fields, as tantivy.Document takes them (a list for several values)."""
+    fields: dict[str, Any] = {
+        "id": doc.id, "title": doc.title or "", "text": doc.text, "source": doc.source or "",
+        "source_name": doc.source or "", "source_key": list(_source_keys(doc)), "url": doc.url,
+        "language": doc.language or "", "authors": list(doc.authors), "copy": int(facts.copy)}
+    if doc.source_id is not None:
+        fields["source_id"] = doc.source_id
+    published = _parse_datetime(doc.published)
+    if published is not None:
+        fields["published"] = published
+    people, organisations = entity_names(facts.entities)
+    found = set().union(*map(_mention_fields, facts.mentions), *map(_place_fields, facts.places),
+                        *map(_law_fields, facts.laws), (("people", p) for p in people),
+                        (("organisations", o) for o in organisations))
+    for name, value in sorted(found):  # each field's values once, in order
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+# Stories repeat the same dates, places, laws and hosts: their terms are worked out once per value, as
+# (field, value) pairs.
+@lru_cache(maxsize=100_000)
+def _mention_fields(value: str) -> frozenset[tuple[str, str]]:
+    return frozenset(("mentions", t) for t in mention_terms(value))
+
+
+@lru_cache(maxsize=100_000)
+def _law_fields(law: tuple[str, str | None]) -> frozenset[tuple[str, str]]:
+    return frozenset([*(("laws", t) for t in law_terms(*law)), ("law_names", law[0])])
+
+
+@lru_cache(maxsize=100_000)
+def _place_fields(place: tuple[str | None, str | None, int | None, str | None]) -> frozenset[tuple[str, str]]:
+    cc, admin1, geonameid, name = place
+    found = {("places", t) for t in place_terms(cc, admin1, geonameid)}
+    if cc:
+        found.add(("countries", cc))
+        if admin1:
+            found.add(("regions", f"{cc}/{admin1}"))
+    if name:
+        found.add(("place_names", f"{name} ({cc})" if cc else name))
+    return frozenset(found)
+
+
 def _version_of(path: Path) -> str | None:
     """The INDEX_VERSION an index directory was built with (None: no index, or no readable version file)."""
     try:
@@ -645,13 +696,22 @@ def _period_label(start: date, interval: str) -> str:
     return start.strftime("%Y-%m") if interval == "month" else start.isoformat()
 
 
-def _source_keys(doc: Document) -> set[str]:
+def _source_keys(doc: Document) -> tuple[str, ...]:
     """What a `source:` filter may name a document's source by: its name, and its host with and without www."""
-    host = (urlsplit(doc.url).hostname or "").lower()
+    authority = _AUTHORITY.match(doc.url)  # the host is all in it: the keys are cached by it
+    return _keys_of(authority.group() if authority else doc.url, doc.source)
+
+
+_AUTHORITY = re.compile(r"[^:/?#]+://[^/?#]*")
+
+
+@lru_cache(maxsize=10_000)
+def _keys_of(url: str, source: str | None) -> tuple[str, ...]:
+    host = (urlsplit(url).hostname or "").lower()
     keys = {host, host.removeprefix("www.")}
-    if doc.source:
-        keys |= {_source_key(doc.source)}
-    return {k for k in keys if k}
+    if source:
+        keys |= {_source_key(source)}
+    return tuple(k for k in keys if k)
 
 
 def _source_key(value: str) -> str:
