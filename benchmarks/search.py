@@ -196,7 +196,7 @@ def workload(bank: list[list[dict[str, Any]]], count: int) -> list[dict[str, Any
     """`count` queries: words, phrases, filters, facets and timelines, in the proportions of a news desk's day."""
     rng = random.Random(SEED + 1)
     words = [w for article in bank for s in article for w in re.findall(r"[a-z]{5,}", s["text"].lower())]
-    common = [w for w, _ in sorted(((w, words.count(w)) for w in set(words[:60_000])), key=lambda x: -x[1])[:400]]
+    common = [w for w, _ in sorted(((w, words.count(w)) for w in set(words[:60_000])), key=lambda x: (-x[1], x[0]))[:400]]  # ties by word: the same mix in every process
     countries = sorted({p["country_code"] for a in bank for s in a for p in s["places"] if p["country_code"]})
     laws = sorted({law["name"] for a in bank for s in a for law in s["laws"] if law["name"]})
     kinds = ["word"] * 25 + ["two words"] * 20 + ["phrase"] * 15 + ["filtered"] * 20 + ["facets"] * 10 + \

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
 
@@ -291,7 +291,11 @@ class SearchHit:
     matched: dict[str, list[str]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # shallow, as every value is plain already (asdict copies each deeply: a good part of a search's answer)
+        return {name: getattr(self, name) for name in _HIT_FIELDS}
+
+
+_HIT_FIELDS = tuple(f.name for f in fields(SearchHit))
 
 
 def utc_now() -> str:

@@ -4,7 +4,7 @@ of hits, how many stories match in all, facets and a timeline when asked, and ho
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from newscorpus.app.filters import FilterResolver
@@ -122,7 +122,8 @@ class SearchResponse:
                 "periods": [{"period": p, "stories": n, "all_stories": all_n, "share": round(share, 6)}
                             for (p, n), all_n, (_, share) in zip(self.timeline, self.published_in_period or [],
                                                                  self.attention or [], strict=True)]},
-            "understood": [asdict(u) for u in self.understood],
+            "understood": [{"field": u.field, "value": u.value, "meaning": u.meaning, "stories": u.stories}
+                           for u in self.understood],
         }
 
 

@@ -41,7 +41,7 @@ Interval = Literal["day", "week", "month", "year", "auto"]
 Facet = Literal["country", "region", "place", "law", "source", "language", "author", "person", "organisation"]
 
 
-def search_request(
+async def search_request(
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Words, \"phrases\" and filters in the "
                                                                       "query language (see `newscorpus search --help`)")] = "",
     place: Annotated[str | None, Query(max_length=200)] = None,
@@ -65,7 +65,8 @@ def search_request(
     facet_size: Annotated[int, Query(ge=1, le=MAX_FACET_SIZE)] = 10,
     timeline: Interval | None = None,
 ) -> SearchRequest:
-    """A search request from the query string: the same query language and filters as the CLI."""
+    """A search request from the query string: the same query language and filters as the CLI. (async, as
+    it waits for nothing: FastAPI would run a plain function on a worker thread, a hop per request.)"""
     given = {"place": place, "law": law, "country": country, "source": source, "tag": tag, "lang": lang,
              "mentions": mentions, "published": published, "section": section, "cluster": cluster}
     return SearchRequest(q, {k: v for k, v in given.items() if v}, since or None, until or None, sort, page,

@@ -37,7 +37,7 @@ FILTER_CONTROLS = (("place", "Place", "Nairobi"), ("law", "Law", "PECA"), ("coun
 _FACET_FILTER = {"country": "country", "place": "place", "law": "law", "source": "source", "language": "lang"}
 
 
-def page_request(request: Request, wanted: Annotated[SearchRequest, Depends(search_request)]) -> SearchRequest:
+async def page_request(request: Request, wanted: Annotated[SearchRequest, Depends(search_request)]) -> SearchRequest:
     """The search page's request: a page of results (20 unless asked), the facets it lists and a timeline."""
     size = wanted.page_size if "page_size" in request.query_params else PAGE_SIZE
     return replace(wanted, page_size=size, facets=(*PAGE_FACETS, "region"), facet_size=12,
