@@ -44,6 +44,28 @@ def store(backend: Opener) -> Store:
     return backend()
 
 
+def _at_once(stores: list[Store], work: Callable[[int, Store], object]) -> None:
+    """Run `work(n, store)` for each store in a thread of its own, all let go at the same moment; raise what any
+    of them raised."""
+    start = threading.Barrier(len(stores))
+    errors: list[BaseException] = []
+
+    def run(n: int, store: Store) -> None:
+        try:
+            start.wait(10)
+            work(n, store)
+        except BaseException as exc:  # noqa: BLE001 - raised below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    if errors:
+        raise errors[0]
+
+
 def _article(url: str = "https://news.example/a", text: str = "Body text of the article.",
              published: str | None = "2026-03-10T09:00:00+00:00") -> Article:
     return Article(url=url, canonical_url=url, title="A title", authors=("Ann Author",), published=published,
@@ -262,23 +284,12 @@ def test_contract_racing_writers_store_each_url_and_source_once(backend: Opener)
     stores = [backend() for _ in range(4)]
     added: list[int] = []
     new_sources: list[bool] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(len(stores))
 
-    def write(store: Store) -> None:
-        try:
-            start.wait(10)
-            added.append(store.enqueue(None, items, NOW))
-            new_sources.extend(store.add_source(f"https://s{n}.example/", "site")[1] for n in range(20))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+    def write(_: int, store: Store) -> None:
+        added.append(store.enqueue(None, items, NOW))
+        new_sources.extend(store.add_source(f"https://s{n}.example/", "site")[1] for n in range(20))
 
-    threads = [threading.Thread(target=write, args=(s,)) for s in stores]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
+    _at_once(stores, write)
     assert sum(added) == len(items) and sum(new_sources) == 20
     assert stores[0].count_due(NOW) == len(items) and len(stores[0].list_sources()) == 20
 
@@ -288,25 +299,14 @@ def test_contract_racing_writers_store_each_article_once(backend: Opener) -> Non
     elsewhere): every article is stored exactly once, and exactly one writer is told it was new."""
     stores = [backend() for _ in range(4)]
     saved: dict[int, list[tuple[int, bool]]] = {n: [] for n in range(30)}
-    errors: list[BaseException] = []
-    start = threading.Barrier(len(stores))
 
     def write(writer: int, store: Store) -> None:
-        try:
-            start.wait(10)
-            for n in range(30):
-                url = f"https://w{writer}.example/{n}" if n % 2 else f"https://news.example/{n}"
-                saved[n].append(store.save_document(_article(url, f"Story {n}."), _annotations(), None, NOW,
-                                                    f"hash{n}"))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        for n in range(30):
+            url = f"https://w{writer}.example/{n}" if n % 2 else f"https://news.example/{n}"
+            saved[n].append(store.save_document(_article(url, f"Story {n}."), _annotations(), None, NOW,
+                                                f"hash{n}"))
 
-    threads = [threading.Thread(target=write, args=pair) for pair in enumerate(stores)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
+    _at_once(stores, write)
     for n, results in saved.items():
         assert len({doc_id for doc_id, _ in results}) == 1 and sum(created for _, created in results) == 1, n
     assert stores[0].count_documents() == 30 and stores[0].stats()["laws"] == 60  # annotations stored once too
@@ -345,23 +345,12 @@ def test_contract_racing_workers_claim_each_url_once(backend: Opener) -> None:
     backend().enqueue(None, [FeedItem(f"https://a.example/{n}") for n in range(300)], NOW)
     stores = [backend() for _ in range(4)]
     taken: list[int] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(len(stores))
 
     def work(number: int, store: Store) -> None:
-        try:
-            start.wait(10)
-            while batch := store.claim_urls("fetch", f"worker-{number}", 7, 60):
-                taken.extend(q.id for q in batch)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        while batch := store.claim_urls("fetch", f"worker-{number}", 7, 60):
+            taken.extend(q.id for q in batch)
 
-    threads = [threading.Thread(target=work, args=pair) for pair in enumerate(stores)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
+    _at_once(stores, work)
     assert len(taken) == len(set(taken)) == 300
 
 
@@ -384,27 +373,18 @@ def test_contract_host_turns_space_requests_across_workers(backend: Opener) -> N
     """Four workers each send a host five requests, asking for turns 0.3 s apart: no two are granted closer."""
     stores = [backend() for _ in range(4)]
     granted: list[tuple[float, float]] = []  # (asked, answered) of each call that was granted a turn
-    errors: list[BaseException] = []
 
-    def work(store: Store) -> None:
-        try:
-            for _ in range(5):
-                while True:
-                    asked = time.monotonic()
-                    wait = store.take_host_turn("a.example", 0.3)
-                    if wait == 0:
-                        granted.append((asked, time.monotonic()))
-                        break
-                    time.sleep(min(wait, 0.3))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+    def work(_number: int, store: Store) -> None:
+        for _ in range(5):
+            while True:
+                asked = time.monotonic()
+                wait = store.take_host_turn("a.example", 0.3)
+                if wait == 0:
+                    granted.append((asked, time.monotonic()))
+                    break
+                time.sleep(min(wait, 0.3))
 
-    threads = [threading.Thread(target=work, args=(s,)) for s in stores]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
+    _at_once(stores, work)
     assert len(granted) == 20
     # Each turn was granted between its call's start and end, so two turns 0.3 s apart span at least that much.
     for n, (asked, answered) in enumerate(granted):
@@ -419,21 +399,10 @@ def test_contract_near_duplicates_saved_at_once_join_one_cluster(backend: Opener
     copies = [f"Headline {n}\n" + story.replace(f"Sentence {n} of", f"Line {n} of") for n in range(4)]
     stores = [backend() for _ in range(4)]
     saved: list[int] = []
-    errors: list[BaseException] = []
-    start = threading.Barrier(len(stores))
 
     def write(n: int, store: Store) -> None:
-        try:
-            start.wait(10)
-            saved.append(store.save_document(_article(f"https://w{n}.example/story", copies[n]), _annotations(),
-                                             None, NOW, f"hash{n}", signature=signature(copies[n]))[0])
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        saved.append(store.save_document(_article(f"https://w{n}.example/story", copies[n]), _annotations(),
+                                         None, NOW, f"hash{n}", signature=signature(copies[n]))[0])
 
-    threads = [threading.Thread(target=write, args=pair) for pair in enumerate(stores)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
+    _at_once(stores, write)
     assert len(set(stores[0].cluster_of(saved).values())) == 1
