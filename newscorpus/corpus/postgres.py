@@ -125,8 +125,8 @@ def connect(url: str) -> Any:
 
 
 def upgrade(url: str) -> tuple[int, int]:
-    """Bring the database at `url` to this newscorpus's schema, each migration in one transaction (never half
-    applied); concurrent upgrades wait for each other. Returns (the version before, the version after).
+    """Bring the database at `url` to this newscorpus's schema, all its missing migrations in one transaction
+    (never half applied); concurrent upgrades wait for each other. Returns (the version before, the version after).
 
     Raises StorageError when it cannot, or the database is of a newer newscorpus."""
     import psycopg
