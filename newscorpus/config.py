@@ -26,7 +26,9 @@ ENV_PREFIX = "NEWSCORPUS_"
 
 
 def _setting(default: Any, help: str, secret: bool = False) -> Any:
-    return field(default=default, metadata={"help": help}, repr=not secret)
+    """A setting; a `secret` one (it may hold a password) is never printed as is, nor taken from --setting,
+    where it would show in `ps`."""
+    return field(default=default, metadata={"help": help, "secret": secret}, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,9 @@ class Settings:
         "shows in `ps`). `newscorpus db upgrade` creates and upgrades its schema.", secret=True)
 
     def shown(self, name: str) -> Any:
-        """A setting's value fit to print: a database URL without its password."""
+        """A setting's value fit to print: a secret one without its passwords."""
         value = getattr(self, name)
-        return masked(value) if name == "database_url" and value else value
+        return masked(value) if name in _SECRETS and value else value
 
     @classmethod
     def help_table(cls) -> list[tuple[str, Any, str]]:
@@ -136,8 +138,7 @@ def _convert(name: str, kind: type, raw: Any, origin: str) -> Any:
     return raw
 
 
-# Settings that may hold a secret: from the file or the environment only.
-_NOT_ON_THE_COMMAND_LINE = ("database_url",)
+_SECRETS = {f.name for f in fields(Settings) if f.metadata["secret"]}
 
 
 # A libpq keyword's password: quoted (spaces allowed), else up to the next "key=".
@@ -197,9 +198,10 @@ def load_settings(
     from_env = {k[len(ENV_PREFIX):].lower(): v for k, v in env.items()
                 if k.startswith(ENV_PREFIX) and k[len(ENV_PREFIX):].lower() in known}
     settings = settings.with_values(from_env, "the environment")
-    if any(name.replace("-", "_") in _NOT_ON_THE_COMMAND_LINE for name in overrides or {}):
-        raise ConfigError("database_url is not taken from --setting (a password there shows in `ps`): set it in "
-                          f"{CONFIG_FILE_NAME} or $NEWSCORPUS_DATABASE_URL", setting="database_url")
+    for name in overrides or {}:
+        if (key := name.replace("-", "_")) in _SECRETS:
+            raise ConfigError(f"{key} is not taken from --setting (a password there shows in `ps`): set it in "
+                              f"{CONFIG_FILE_NAME} or ${ENV_PREFIX}{key.upper()}", setting=key)
     return settings.with_values(overrides or {}, "--setting")
 
 

@@ -180,9 +180,7 @@ class _Guard:
 
         async def secured(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in _SECURITY_HEADERS.items():
-                    headers[name] = value
+                MutableHeaders(scope=message).update(_SECURITY_HEADERS)
             await send(message)
 
         await self.app(scope, receive, secured)

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 
 from newscorpus.corpus import open_store
 from newscorpus.corpus import postgres
+from newscorpus.cli import cli
 from newscorpus.config import Settings, masked
 from newscorpus.corpus.postgres import SCHEMA_VERSION, PostgresStore, upgrade
 from newscorpus.errors import StorageError
@@ -95,3 +97,15 @@ def test_postgres_errors_are_one_line_and_never_show_the_password(postgres_clust
         with pytest.raises(StorageError) as raised:  # libpq quotes what it cannot parse: not the password
             open_store(tmp_path, database_url=unparsable)
         assert "s3" not in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_postgres_database_url_is_never_taken_from_the_command_line_nor_printed(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_cli import run
+
+    refused = CliRunner().invoke(cli, ["--data", str(tmp_path), "--setting", "database_url",
+                                       "postgresql://u:s3cret@db/x", "settings"])
+    assert refused.exit_code == 2 and "not taken from --setting" in refused.stderr and "s3cret" not in refused.output
+    monkeypatch.setenv("NEWSCORPUS_DATABASE_URL", "postgresql://u:s3cret@db/x")
+    shown = run(tmp_path, "settings")
+    assert shown.exit_code == 0 and "postgresql://u:***@db/x" in shown.stdout and "s3cret" not in shown.output
