@@ -407,6 +407,55 @@ def watch(env: Env, max_time: float | None) -> None:
     _print_summary(summary)
 
 
+@cli.command()
+@click.option("--role", "roles", multiple=True, default=("all",), show_default=True,
+              type=click.Choice(["poll", "fetch", "nlp", "index", "all"]),
+              help="A stage to run; repeatable. all: every stage, as `watch` runs them.")
+@_MAX_TIME
+@click.pass_obj
+def worker(env: Env, roles: tuple[str, ...], max_time: float | None) -> None:
+    """Run stages of the crawl beside other workers that share the store, until Ctrl-C or SIGTERM: on many
+    machines with a PostgreSQL store (the database_url setting), or as several processes on one.
+
+    \b
+    poll   claim the feeds and sitemaps that are due, queue the URLs they list
+    fetch  claim due URLs, fetch them (requests to a host spaced across every worker), archive them as WARC
+           (warc_dir: a directory every worker reaches)
+    nlp    claim fetched pages, extract and analyse them (nlp_workers processes), store them
+    index  add new documents to the search index in this data directory: one indexer per index
+
+    Work is leased: a worker that dies loses what it held to the others once lease_seconds have passed (at
+    once, to a worker started on the same machine). On a stop signal a worker stores what it fetched and gives
+    back what it did not finish.
+
+    \b
+    Examples:
+      newscorpus worker --role fetch --role nlp     # on each crawling machine
+      newscorpus worker --role poll --role index    # beside the search server
+      newscorpus worker                             # every stage (as `watch`, beside other workers)
+    """
+    from newscorpus.app.crawl import ROLES, Crawler
+
+    chosen = ROLES if "all" in roles else tuple(r for r in ROLES if r in roles)
+    env.create = True
+    last = CrawlSummary()
+
+    def report(summary: CrawlSummary) -> None:
+        moved = (summary.feeds_polled - last.feeds_polled, summary.fetched - last.fetched, summary.new - last.new,
+                 summary.failed - last.failed)
+        if any(moved):
+            out.print(f"{summary_time()}  {moved[0]} feeds polled, {moved[1]} fetched, +{moved[2]} new, "
+                      f"{moved[3]} failed ({summary.new} new in all)", markup=False)
+        last.feeds_polled, last.fetched, last.new, last.failed = (summary.feeds_polled, summary.fetched,
+                                                                  summary.new, summary.failed)
+
+    index = env.index() if "index" in chosen else None
+    summary = Crawler(env.store(), index, env.settings, env.data_dir, notify=_notify, max_time=max_time,
+                      roles=chosen).work(report)
+    out.print(f"pages: {summary.fetched} fetched and archived", markup=False)
+    _print_summary(summary)
+
+
 def summary_time() -> str:
     return datetime.now().strftime("%H:%M:%S")
 

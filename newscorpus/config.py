@@ -71,6 +71,9 @@ class Settings:
     min_poll_seconds: float = _setting(300.0, "Shortest interval between two polls of a feed (per source: sources set).")
     max_poll_seconds: float = _setting(21600.0, "Longest interval between two polls of a feed (per source: sources set).")
     warc_file_bytes: int = _setting(1_000_000_000, "A WARC file is closed and a new one started past this size.")
+    warc_dir: str = _setting(
+        "", "Directory of the WARC archive; with workers on many machines, one they all reach (a network mount). "
+        "Empty: warc/ in the data directory.")
     run_nlp: bool = _setting(
         True, "Find dates, places, laws and entities in new articles while crawling. Off, articles are stored and "
         "indexed without them, and `newscorpus reprocess` adds them later.")
@@ -78,6 +81,9 @@ class Settings:
     nlp_workers: int = _setting(
         0, "Processes that extract and analyse fetched pages during a crawl or reprocess; 0: one per CPU core "
         "this process may use.")
+    lease_seconds: float = _setting(
+        300.0, "How long a worker holds the URLs and feeds it took (renewed while it works on them); a worker that "
+        "dies loses them to the others once this has passed.")
     crawl_batch_size: int = _setting(
         16, "Most pages an analysis worker takes at once (fewer when fewer are waiting, so each page moves on "
         "as soon as it can).")

@@ -310,6 +310,7 @@ class CrawlSummary:
     feeds_polled: int = 0
     feeds_not_modified: int = 0
     urls_discovered: int = 0
+    fetched: int = 0  # pages fetched and archived
     new: int = 0
     duplicates: int = 0
     failed: int = 0

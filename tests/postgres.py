@@ -36,8 +36,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """Start a cluster; yields the libpq connection string of its `postgres` database."""
+def throwaway_cluster(durable: bool = False) -> Iterator[str]:
+    """Start a cluster; yields the libpq connection string of its `postgres` database. Not `durable`, it never
+    waits for the disk (fsync off: what a crash would lose is a test's anyway)."""
     initdb, pg_ctl = _program("initdb"), _program("pg_ctl")
     if initdb is None or pg_ctl is None:
         message = "PostgreSQL is not installed (`make postgres` installs Debian's package)"
@@ -51,8 +52,9 @@ def throwaway_cluster() -> Iterator[str]:
         as_user = ["runuser", "-u", "postgres", "--"]
     data, log = folder / "data", folder / "server.log"
     port = _free_port()
-    settings = (f"-c listen_addresses='' -k {folder} -p {port} -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off -c max_connections=200")
+    settings = f"-c listen_addresses='' -k {folder} -p {port} -c max_connections=200"
+    if not durable:
+        settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     try:
         subprocess.run([*as_user, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                         "--locale=C.UTF-8", "--no-sync"], check=True, capture_output=True, timeout=120)

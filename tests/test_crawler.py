@@ -67,7 +67,7 @@ def test_crawler_archives_responses_and_reprocesses_without_the_network(tmp_path
     store = open_store(tmp_path)
     docs = [d for batch in store.iter_documents() for d in batch]
     assert len(docs) == 3 and all(d.warc is not None for d in docs)
-    archived = read_response(tmp_path, docs[0].warc)  # type: ignore[arg-type]
+    archived = read_response(tmp_path / "warc", docs[0].warc)  # type: ignore[arg-type]
     assert archived.status == 200 and archived.final_url == docs[0].url and b"<article>" in archived.body
     with sqlite3.connect(tmp_path / DATABASE_NAME) as db:  # as if an older extractor had produced poor text
         db.execute("UPDATE documents SET text = 'stale' ")

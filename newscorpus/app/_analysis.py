@@ -19,7 +19,7 @@ from types import TracebackType
 from newscorpus.config import Settings
 from newscorpus.corpus.dedup import Signature, signature
 from newscorpus.crawler import extract_article
-from newscorpus.crawler.archive import read_response
+from newscorpus.crawler.archive import archive_directory, read_response
 from newscorpus.crawler.extract import content_hash
 from newscorpus.errors import ExtractionError
 from newscorpus.models import Annotations, Article, FeedItem, WarcLocation
@@ -138,7 +138,7 @@ def analyse_pages(pages: list[Page], settings: Settings | None = None, data_dir:
     fetched: list[str | None] = []
     for page in pages:
         try:
-            article, fetched_at = _extract(page, data_dir)
+            article, fetched_at = _extract(page, archive_directory(data_dir, settings.warc_dir))
         except ExtractionError as exc:
             found.append(Analysis(page.key, error=str(exc)))
             continue
@@ -154,9 +154,9 @@ def analyse_pages(pages: list[Page], settings: Settings | None = None, data_dir:
     return found
 
 
-def _extract(page: Page, data_dir: Path) -> tuple[Article, str]:
-    """The page's article, and when the page was fetched."""
-    response = read_response(data_dir, page.warc)
+def _extract(page: Page, archive: Path) -> tuple[Article, str]:
+    """The page's article (read from the WARC archive directory `archive`), and when the page was fetched."""
+    response = read_response(archive, page.warc)
     article = extract_article(response.body, response.final_url, page.feed_item, response.headers.get("content-type"))
     # The queued URL is the identity: a redirect must not make a second document of one article.
     return replace(article, url=page.url, canonical_url=page.url), response.fetched_at

@@ -1,9 +1,12 @@
 """Polling sources: find a homepage's feeds and sitemaps, poll each with a conditional GET on its own adaptive
-schedule, and queue the article URLs they list. Every store call runs on the crawl's single writer (`db`)."""
+schedule, and queue the article URLs they list. Feeds are claimed from the store, so that each is polled by one
+worker however many run. Every store call runs on the crawl's single writer (`db`)."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -29,13 +32,17 @@ class FeedPoller:
     """Polls the feeds and sitemaps of every enabled source and queues the URLs they list."""
 
     def __init__(self, store: Store, db: Db, settings: Settings, summary: CrawlSummary,
-                 progress: ProgressCallback, on_queued: Callable[[], None]) -> None:
+                 progress: ProgressCallback, on_queued: Callable[[], None], worker: str,
+                 discover_after: dict[int, float]) -> None:
         self.store = store
         self.db = db
         self.settings = settings
         self.summary = summary
         self.progress = progress
         self.on_queued = on_queued  # new URLs are waiting: the fetch stage may take them at once
+        self.worker = worker  # the name the feeds are claimed under
+        # Source -> when (time.monotonic) its homepage may be read again after a failure, kept across passes.
+        self.discover_after = discover_after
 
     async def apply_source_settings(self, fetcher: Fetcher) -> None:
         """Hosts of sources may be private addresses (the user named them); sources may set their own delay."""
@@ -45,45 +52,58 @@ class FeedPoller:
                 fetcher.set_host_delay(source.url, source.delay_seconds)
 
     async def poll_sources(self, fetcher: Fetcher, due_only: bool) -> None:
-        """Poll every enabled source at once (each host keeps its own politeness limits)."""
-        now = utc_now()
-        sources = [s for s in await self.db(self.store.list_sources) if s.enabled]
-        self.progress("feeds", 0, len(sources))
+        """Find the feeds of sources whose homepage was not read yet, then claim and poll the feeds that are due
+        (every feed, without `due_only`), all sources at once (each host keeps its own politeness limits)."""
+        sources = {s.id: s for s in await self.db(self.store.list_sources) if s.enabled}
+        now = time.monotonic()
+        unread = [s for s in await self.db(self.store.sources_without_feeds) if self.discover_after.get(s.id, 0) <= now]
+        self.progress("feeds", 0, len(unread))
+        await asyncio.gather(*(self._find_feeds(fetcher, source) for source in unread))
+        claimed = await self.db(self.store.claim_feeds, self.worker, 10**6, self.settings.lease_seconds, due_only)
+        by_source: dict[int, list[FeedState]] = defaultdict(list)
+        for feed in claimed:
+            by_source[feed.source_id].append(feed)
+        total = len(by_source)
+        self.progress("feeds", 0, total)
         done = 0
 
-        async def poll(source: Source) -> None:
+        async def poll(source: Source, feeds: list[FeedState]) -> None:
             nonlocal done
-            await self._poll(fetcher, source, now if due_only else None)
+            await self._poll(fetcher, source, feeds)
             done += 1
-            self.progress("feeds", done, len(sources))
+            self.progress("feeds", done, total)
 
-        await asyncio.gather(*(poll(s) for s in sources))
+        await asyncio.gather(*(poll(sources[i], feeds) for i, feeds in by_source.items() if i in sources))
 
-    async def _poll(self, fetcher: Fetcher, source: Source, due_at: str | None) -> None:
-        """Poll a source's feeds and sitemaps and queue what they list; each failure is recorded with its reason,
-        on the feed, on the source (`sources list`) and in the summary."""
-        title: str | None = None
+    async def _find_feeds(self, fetcher: Fetcher, source: Source) -> None:
+        """A source's feeds and sitemaps, remembered in the store; a failure is recorded with its reason, on the
+        source (`sources list`) and in the summary, and the homepage is tried again after min_poll_seconds."""
         try:
-            feeds = await self.db(self.store.feeds_for, source.id)
-            if not feeds and source.kind == "feed":
-                feeds = [await self.db(self.store.add_feed, source.id, source.url)]
-            elif not feeds:
-                feeds, title = await self._discover(fetcher, source)
+            if source.kind == "feed":
+                await self.db(self.store.add_feed, source.id, source.url)
+                return
+            feeds, title = await self._discover(fetcher, source)
         except (FetchError, ExtractionError) as exc:
             failure = f"{exc} ({getattr(exc, 'url', None) or source.url})"
             self.summary.feed_errors[source.url] = failure
+            self.discover_after[source.id] = time.monotonic() + self.settings.min_poll_seconds
             await self.db(self.store.record_source_result, source.id, failure)
             return
-        pending = [f for f in feeds if due_at is None or (f.next_poll_at or "") <= due_at]
-        if not pending:
-            return
+        if not feeds:  # nothing to poll yet: the homepage is read again later, not on every pass
+            self.discover_after[source.id] = time.monotonic() + self.settings.min_poll_seconds
+        if title:
+            await self.db(self.store.record_source_result, source.id, None, title)
+
+    async def _poll(self, fetcher: Fetcher, source: Source, feeds: list[FeedState]) -> None:
+        """Poll a source's claimed feeds and sitemaps and queue what they list; each failure is recorded with its
+        reason, on the feed, on the source (`sources list`) and in the summary."""
         errors = []
         # Feeds first: their items carry titles and dates that sitemaps lack.
-        for feed in sorted(pending, key=lambda f: f.kind != "feed"):
+        for feed in sorted(feeds, key=lambda f: f.kind != "feed"):
             error = await self._poll_feed(fetcher, source, feed)
             if error:
                 errors.append(error)
-        await self.db(self.store.record_source_result, source.id, "; ".join(errors) or None, title)
+        await self.db(self.store.record_source_result, source.id, "; ".join(errors) or None)
 
     async def _discover(self, fetcher: Fetcher, source: Source) -> tuple[list[FeedState], str | None]:
         """Feeds a homepage advertises (else common feed paths) and the site's sitemaps."""

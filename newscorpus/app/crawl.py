@@ -8,17 +8,27 @@ and index call runs on. Pages go through a bounded queue to the analysis workers
 an indexer commits new documents to the search index every second. Each stage is a state in the store, so a crawl
 stopped anywhere loses nothing: pages fetched but not analysed are analysed from the archive by the next crawl.
 A slow, rate-limiting or dead host holds up only its own URLs.
+
+Work is claimed from the store with a lease (feeds to poll, URLs to fetch, pages to analyse), so that many
+processes on many machines can share one PostgreSQL store: `crawl` and `watch` run every role in one process,
+`newscorpus worker --role ...` some of them. A worker renews the leases of what it holds while it works and gives
+back what it did not finish when it stops; what a killed worker held returns to the others once its leases run
+out. Requests to a host are spaced across every worker (host turns in the store).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
 import signal
+import socket
 from collections import Counter, deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext, suppress
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
@@ -32,9 +42,9 @@ from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus.lock import DataDirLock
 from newscorpus.crawler import Fetcher
-from newscorpus.crawler.archive import WarcArchive
+from newscorpus.crawler.archive import WarcArchive, archive_directory
 from newscorpus.crawler.urls import host_of
-from newscorpus.errors import ExtractionError, FetchError
+from newscorpus.errors import ExtractionError, FetchError, StorageError
 from newscorpus.models import CrawlSummary, QueuedURL, Response, WarcLocation, utc_now
 
 log = logging.getLogger(__name__)
@@ -45,6 +55,31 @@ _SET_ASIDE_FOR = timedelta(minutes=15)  # URLs of a host set aside for a pass ar
 _READ_AHEAD = 1000  # due URLs read from the store ahead of the fetchers
 _MAX_BACKLOG = 20_000  # read ahead at most this far past hosts that are busy
 _INDEX_EVERY = 1.0  # seconds between index commits while pages arrive
+_IDLE = 1.0  # seconds a worker waits before it looks for new work, once it found none
+ROLES = ("poll", "fetch", "nlp", "index")
+
+
+def worker_name() -> str:
+    """A name for this process's leases, unique across machines: host, PID and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def release_dead_workers(store: Store) -> int:
+    """Give back at once what workers of this machine held when they died (a killed crawl, say), rather than
+    after their leases run out; returns how many URLs and feeds. Workers on other machines are left to their
+    leases: whether they live cannot be seen from here."""
+    released = 0
+    for owner in store.lease_holders():
+        host, pid, _ = (owner.rsplit(":", 2) + ["", ""])[:3]
+        if host != socket.gethostname() or not pid.isdecimal() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            released += store.release_work(owner)
+        except PermissionError:  # alive, as another user
+            pass
+    return released
 
 
 def _later(delta: timedelta) -> str:
@@ -57,17 +92,25 @@ def _reason(message: str) -> str:
 
 
 class Crawler:
-    """Crawls every enabled source: one pass (`run`) or continuously (`watch`).
+    """Crawls every enabled source: one pass (`run`), continuously (`watch`), or as one of many workers (`work`).
 
     `progress(phase, done, total)` hears how far each phase is; `notify(line)` hears what the user should know
-    at once (stopping). With `max_time`, a pass stops after that many seconds as if interrupted.
+    at once (stopping). With `max_time`, a pass stops after that many seconds as if interrupted. `roles` are the
+    stages this process runs (ROLES: all of them by default); `index` may be None when "index" is not one.
     """
 
-    def __init__(self, store: Store, index: SearchIndex, settings: Settings, data_dir: Path,
+    def __init__(self, store: Store, index: SearchIndex | None, settings: Settings, data_dir: Path,
                  progress: ProgressCallback | None = None, notify: Callable[[str], None] | None = None,
-                 max_time: float | None = None) -> None:
+                 max_time: float | None = None, roles: Iterable[str] = ROLES) -> None:
         self.store = store
         self.index = index
+        self.roles = frozenset(roles)
+        unknown = self.roles - set(ROLES)
+        if unknown or not self.roles:
+            raise ValueError(f"roles are {', '.join(ROLES)}, not {', '.join(sorted(unknown)) or 'none'}")
+        assert index is not None or "index" not in self.roles
+        self.worker = worker_name()
+        self._shared = False  # other workers may share the store: they index, and pace hosts, with this one
         self.settings = settings
         self.data_dir = data_dir
         self.progress = progress or (lambda phase, done, total: None)
@@ -82,10 +125,14 @@ class Crawler:
         self._changed = asyncio.Event()
         self._to_index: list[int] = []
         self._done = 0
-        self._due_before = 0  # URLs due (or fetched, to analyse) when the pass began
+        self._due_before = 0  # URLs due when the pass began
+        self._resumed_before = 0  # summary.resumed when the pass began
         self._discovered_before = 0  # urls_discovered when the pass began: the progress total grows past it
         self._fatal: BaseException | None = None  # what stopped the pass that no page can get past
         self._seen_discovered = 0  # urls_discovered when the fetch stage last looked
+        self._held: set[int] = set()  # URLs this worker claimed and has not finished: their leases are renewed
+        self._lost: set[int] = set()  # URLs whose lease ran out while held: another worker has them now
+        self._discover_after: dict[int, float] = {}  # source -> when its homepage may be read again
 
     def run(self, feeds_only: bool = False) -> CrawlSummary:
         """One pass: poll every feed and sitemap of every enabled source, fetch every due article, analyse, store
@@ -94,14 +141,28 @@ class Crawler:
         Raises StorageError when another process is crawling the same data directory, KeyboardInterrupt when
         aborted (a second Ctrl-C).
         """
+        if feeds_only:
+            self.roles = frozenset({"poll"})
         with DataDirLock(self.data_dir, "crawl"):
-            self._start(self._session(watch=False, feeds_only=feeds_only))
+            self._start(self._session(watch=False))
         return self.summary
 
     def watch(self, on_pass: Callable[[CrawlSummary], None] | None = None) -> CrawlSummary:
         """Crawl continuously, each feed on its own adaptive schedule, until SIGINT or SIGTERM (or max_time)."""
         with DataDirLock(self.data_dir, "watch"):
             self.notify("watching; press Ctrl-C to stop")
+            self._start(self._session(watch=True, on_pass=on_pass))
+        return self.summary
+
+    def work(self, on_pass: Callable[[CrawlSummary], None] | None = None) -> CrawlSummary:
+        """Run this process's roles beside other workers that share the store, until SIGINT or SIGTERM (or
+        max_time): claim work, do it, and look again every second when there is none. On a stop, what was
+        fetched is stored and what was claimed but not done is given back. The indexer (role "index") holds the
+        data directory's lock: one per search index."""
+        self._shared = True
+        roles = ", ".join(r for r in ROLES if r in self.roles)
+        with DataDirLock(self.data_dir, "worker --role index") if "index" in self.roles else nullcontext():
+            self.notify(f"worker {self.worker} ({roles}) started; press Ctrl-C to stop")
             self._start(self._session(watch=True, on_pass=on_pass))
         return self.summary
 
@@ -113,8 +174,7 @@ class Crawler:
 
     # The session and its passes
 
-    async def _session(self, watch: bool, on_pass: Callable[[CrawlSummary], None] | None = None,
-                       feeds_only: bool = False) -> None:
+    async def _session(self, watch: bool, on_pass: Callable[[CrawlSummary], None] | None = None) -> None:
         loop = asyncio.get_running_loop()
         self._main = asyncio.current_task()
         self._stop = asyncio.Event()
@@ -127,13 +187,19 @@ class Crawler:
         if self.max_time is not None:
             loop.call_later(self.max_time, self._request_stop, f"--max-time of {self.max_time:g} s reached")
         aborted = True
+        # Another worker may share the store (or this one is PostgreSQL): space requests to a host across them all.
+        turns = partial(self._db, self.store.take_host_turn) if self._shared or self.settings.database_url else None
         # The archive outlives the writer thread, which may still be writing a record when the pass ends.
-        with WarcArchive(self.data_dir, self.settings.warc_file_bytes) as archive:
+        directory = archive_directory(self.data_dir, self.settings.warc_dir)
+        with WarcArchive(directory, self.settings.warc_file_bytes) as archive:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="newscorpus-store")
-            pool = None if feeds_only else AnalysisPool(self.settings, self.data_dir)
+            pool = AnalysisPool(self.settings, self.data_dir) if "nlp" in self.roles else None
+            renewing = asyncio.create_task(self._renew_leases())
             try:
-                async with Fetcher(self.settings) as fetcher:
-                    await self._db(index_pending, self.store, self.index)  # catch up after a crash
+                async with Fetcher(self.settings, host_turns=turns) as fetcher:
+                    await self._db(release_dead_workers, self.store)
+                    if "index" in self.roles:
+                        await self._db(index_pending, self.store, self.index)  # catch up after a crash
                     while not self._stop.is_set():
                         fetcher.new_pass()
                         await self._pass(fetcher, archive, pool, watch)
@@ -141,14 +207,18 @@ class Crawler:
                             on_pass(self.summary)
                         if not watch or self._stop.is_set():
                             break
-                        await _sleep_until(await self._db(self.store.next_poll_time), self._stop)
+                        when = None if self._shared else await self._db(self.store.next_poll_time)
+                        await _sleep_until(when, self._stop, _IDLE if self._shared else 60.0)
                 aborted = False
                 if self._fatal is not None:
                     raise self._fatal
             finally:
+                renewing.cancel()
                 if pool is not None:
                     pool.close(wait=not aborted)
                 self._writer.shutdown(wait=True, cancel_futures=aborted)
+                with suppress(StorageError):  # a store that failed: the leases run out instead
+                    self.store.release_work(self.worker)
 
     async def _db(self, call: Callable[..., Any], *args: Any) -> Any:
         """Run a store, archive or index call on the writer thread: the only thread that touches them."""
@@ -184,45 +254,66 @@ class Crawler:
             self._polling.cancel()
         self.notify(f"stopping ({why}): storing what was fetched; press Ctrl-C again to abort")
 
+    async def _renew_leases(self) -> None:
+        """Keep the leases of what this worker holds while it works; note what it lost (it hung for longer than a
+        lease, and another worker took the URL)."""
+        seconds = self.settings.lease_seconds
+        while True:
+            await asyncio.sleep(max(1.0, seconds / 3))
+            if self._held:
+                held = set(self._held)
+                kept = await self._db(self.store.renew_leases, self.worker, sorted(held), seconds)
+                lost = (held - kept) & self._held  # finished meanwhile: not lost
+                self._lost |= lost
+                self._held -= lost
+
     async def _pass(self, fetcher: Fetcher, archive: WarcArchive, pool: AnalysisPool | None, watch: bool) -> None:
-        poller = FeedPoller(self.store, self._db, self.settings, self.summary, self.progress, self._changed.set)
-        await poller.apply_source_settings(fetcher)
-        for host, (until, reason) in (await self._db(self.store.host_pauses, utc_now())).items():
-            fetcher.pause_host(host, datetime.fromisoformat(until).timestamp(), reason)
-        self._polling = asyncio.create_task(poller.poll_sources(fetcher, due_only=watch))
-        if pool is None:  # feeds only
-            await _finish(self._polling)
-            return
+        poller = FeedPoller(self.store, self._db, self.settings, self.summary, self.progress, self._changed.set,
+                            self.worker, self._discover_after)
+        if self.roles & {"poll", "fetch"}:
+            await poller.apply_source_settings(fetcher)
+            for host, (until, reason) in (await self._db(self.store.host_pauses, utc_now())).items():
+                fetcher.pause_host(host, datetime.fromisoformat(until).timestamp(), reason)
+        self._polling = asyncio.create_task(poller.poll_sources(fetcher, due_only=watch) if "poll" in self.roles
+                                            else asyncio.sleep(0))
         self._done, self._discovered_before = 0, self.summary.urls_discovered
         self._seen_discovered = self.summary.urls_discovered
-        # Read once, before this pass fetches anything: its own fetched pages are on their way already.
-        leftovers: list[QueuedURL] = await self._db(self.store.fetched, 10**6)
-        self._due_before = await self._db(self.store.count_due, utc_now()) + len(leftovers)
-        pages: asyncio.Queue[Page | None] = asyncio.Queue(maxsize=2 * pool.workers * self.settings.crawl_batch_size)
+        self._due_before = await self._db(self.store.count_due, utc_now()) if "fetch" in self.roles else 0
+        self._resumed_before = self.summary.resumed
+        pages: asyncio.Queue[Page | None] | None = None
+        analysers: list[asyncio.Task[None]] = []
         pending: dict[int, tuple[QueuedURL, str, WarcLocation]] = {}
-        analysers = [asyncio.create_task(self._analyse_stage(pool, pages, pending)) for _ in range(pool.workers)]
+        if pool is not None:
+            pages = asyncio.Queue(maxsize=2 * pool.workers * self.settings.crawl_batch_size)
+            analysers = [asyncio.create_task(self._analyse_stage(pool, pages, pending)) for _ in range(pool.workers)]
         indexed = asyncio.Event()
-        indexer = asyncio.create_task(self._index_stage(indexed))
+        indexer = asyncio.create_task(self._index_stage(indexed)) if "index" in self.roles else None
         try:
-            resumed = asyncio.create_task(self._resume_stage(leftovers, pages, pending))
-            await self._fetch_stage(fetcher, archive, pages, pending)
+            resumed = asyncio.create_task(self._resume_stage(pool, pages, pending)) if pages is not None and pool else None
+            if "fetch" in self.roles:
+                await self._fetch_stage(fetcher, archive, pages, pending)
             await _finish(self._polling)
-            await resumed
-            for _ in analysers:
-                await pages.put(None)
-            await asyncio.gather(*analysers)
+            if resumed is not None:
+                await resumed
+            if pages is not None:
+                for _ in analysers:
+                    await pages.put(None)
+                await asyncio.gather(*analysers)
         finally:
             indexed.set()
-            await indexer
+            if indexer is not None:
+                await indexer
         if self._stop.is_set():
+            await self._db(self.store.release_work, self.worker)  # what it took and did not do: for the others
+            self._held.clear()
             self.summary.remaining = await self._db(self.store.count_due, utc_now())
 
     # Fetch: every due URL once a pass, hosts side by side
 
-    async def _fetch_stage(self, fetcher: Fetcher, archive: WarcArchive, pages: asyncio.Queue[Page | None],
+    async def _fetch_stage(self, fetcher: Fetcher, archive: WarcArchive, pages: asyncio.Queue[Page | None] | None,
                            pending: dict[int, tuple[QueuedURL, str, WarcLocation]]) -> None:
-        """Fetch due URLs (in the store's order, walked once) with at most `per_host_concurrency` of one host and
-        `concurrency` in all in flight, so that a slow or failing host takes only its own slots."""
+        """Fetch due URLs (claimed in the store's order, walked once) with at most `per_host_concurrency` of one
+        host and `concurrency` in all in flight, so that a slow or failing host takes only its own slots."""
         assert self._polling is not None
         per_host, limit = max(1, self.settings.per_host_concurrency), max(1, self.settings.concurrency)
         backlog: dict[str, deque[QueuedURL]] = {}
@@ -245,7 +336,9 @@ class Crawler:
             idle = len(tasks) < limit and all(active[host] >= per_host for host in backlog)
             if not exhausted and (waiting < _READ_AHEAD // 2 or (idle and waiting < _MAX_BACKLOG)):
                 wanted = _READ_AHEAD if waiting >= _READ_AHEAD // 2 else _READ_AHEAD - waiting
-                batch: list[QueuedURL] = await self._db(self.store.queued, wanted, utc_now(), cursor)
+                batch: list[QueuedURL] = await self._db(self.store.claim_urls, "fetch", self.worker, wanted,
+                                                        self.settings.lease_seconds, cursor)
+                self._held.update(q.id for q in batch)
                 for queued in batch:
                     backlog.setdefault(host_of(queued.url), deque()).append(queued)
                     cursor = queued.id
@@ -263,7 +356,7 @@ class Crawler:
                     del backlog[host]
             if not tasks and not backlog and exhausted and self._polling.done():
                 if not await self._db(self.store.count_due, utc_now(), cursor):
-                    break  # every due URL, those the feeds listed during this pass included, has been taken
+                    break  # every due URL free to take, those the feeds listed during this pass included, was taken
                 exhausted = False
                 continue
             if not self._changed.is_set():
@@ -279,10 +372,10 @@ class Crawler:
 
 
     async def _fetch_one(self, fetcher: Fetcher, archive: WarcArchive, queued: QueuedURL,
-                         pages: asyncio.Queue[Page | None],
+                         pages: asyncio.Queue[Page | None] | None,
                          pending: dict[int, tuple[QueuedURL, str, WarcLocation]]) -> None:
-        if self._stop.is_set():
-            return  # stopped before its turn: the URL stays queued
+        if self._stop.is_set() or queued.id in self._lost:
+            return  # stopped before its turn (the URL is given back), or another worker has it now
         request = asyncio.ensure_future(fetcher.fetch(queued.url))
         self._network.add(request)
         try:
@@ -301,16 +394,27 @@ class Crawler:
         if content_type and "html" not in content_type.lower():
             await self._fail(queued, f"not HTML ({content_type.split(';')[0]})", permanent=True)
             return
-        location = await self._db(self._archive, archive, queued, response)
+        location = await self._db(self._archive, archive, queued, response, pages is not None)
+        if location is None or pages is None:  # lost to another worker, or for the analysis workers to claim
+            self._held.discard(queued.id)
+            return
         pending[queued.id] = (queued, response.fetched_at, location)
         # The worker reads the page back from the archive: the queue holds locations, not bodies of up to
         # max_response_bytes each.
         await pages.put(Page(queued.id, queued.url, queued.feed_item, location))
 
-    def _archive(self, archive: WarcArchive, queued: QueuedURL, response: Response) -> WarcLocation:
-        """Writer thread: the response into the WARC archive, then the URL's state 'fetched' with its location."""
+    def _archive(self, archive: WarcArchive, queued: QueuedURL, response: Response, analyse: bool
+                 ) -> WarcLocation | None:
+        """Writer thread: the response into the WARC archive, then the URL's state 'fetched' with its location,
+        still leased to this worker when it will `analyse` the page itself. None when the lease ran out and
+        another worker took the URL: its fetch is the one kept."""
         location = archive.write(response)
-        self.store.mark_fetched(queued.id, response.fetched_at, location)
+        hold = self.settings.lease_seconds if analyse else 0.0
+        if not self.store.mark_fetched(queued.id, response.fetched_at, location, self.worker, hold):
+            return None
+        self.summary.fetched += 1
+        if not analyse:
+            self._finished_one()
         return location
 
     async def _record_failure(self, queued: QueuedURL, error: FetchError) -> None:
@@ -320,6 +424,7 @@ class Crawler:
         wait = timedelta(seconds=error.retry_after) if error.retry_after is not None else _SET_ASIDE_FOR
         until = _later(wait)
         await self._db(self.store.defer, queued.id, str(error), until)
+        self._held.discard(queued.id)
         if error.host_wait:  # every later crawl, in any process, leaves the host alone until then
             await self._db(self.store.pause_host, host_of(queued.url), until, str(error))
         self.summary.deferred += 1
@@ -331,27 +436,41 @@ class Crawler:
         permanent = permanent or queued.attempts + 1 >= _MAX_ATTEMPTS
         retry_at = None if permanent else _later(_RETRY_LATER * 2 ** queued.attempts)
         await self._db(self.store.mark_failed, queued.id, reason, permanent, retry_at)
+        self._held.discard(queued.id)
         self.summary.failed += 1
         self.summary.failures[_reason(reason)] += 1
         self._finished_one()
 
     def _finished_one(self) -> None:
         self._done += 1
-        total = self._due_before + self.summary.urls_discovered - self._discovered_before  # with what the feeds queued
+        # With what the feeds queued, and the pages an earlier crawl or another worker fetched.
+        total = (self._due_before + self.summary.urls_discovered - self._discovered_before
+                 + self.summary.resumed - self._resumed_before)
         self.progress("articles", self._done, max(total, self._done))
 
     # Analyse and store
 
-    async def _resume_stage(self, leftovers: list[QueuedURL], pages: asyncio.Queue[Page | None],
+    async def _resume_stage(self, pool: AnalysisPool, pages: asyncio.Queue[Page | None],
                             pending: dict[int, tuple[QueuedURL, str, WarcLocation]]) -> None:
-        """Pages an earlier crawl fetched and archived but did not analyse (it was stopped): from the archive."""
-        for queued in leftovers:
-            if self._stop.is_set():
+        """Pages fetched and archived but not analysed (by an earlier crawl that was stopped, or by fetch-only
+        workers): claimed a few at a time, while the analysis workers have room for them, and read from the
+        archive."""
+        cursor = 0
+        while not self._stop.is_set():
+            wanted = max(1, self.settings.crawl_batch_size) * pool.workers
+            batch: list[QueuedURL] = await self._db(self.store.claim_urls, "analyse", self.worker, wanted,
+                                                    self.settings.lease_seconds, cursor)
+            self._held.update(q.id for q in batch)
+            for queued in batch:
+                if self._stop.is_set():
+                    return  # the rest are given back
+                assert queued.warc is not None
+                cursor = queued.id
+                pending[queued.id] = (queued, "", queued.warc)
+                self.summary.resumed += 1
+                await pages.put(Page(queued.id, queued.url, queued.feed_item, queued.warc))
+            if len(batch) < wanted:
                 return
-            assert queued.warc is not None
-            pending[queued.id] = (queued, "", queued.warc)
-            self.summary.resumed += 1
-            await pages.put(Page(queued.id, queued.url, queued.feed_item, queued.warc))
 
     async def _analyse_stage(self, pool: AnalysisPool, pages: asyncio.Queue[Page | None],
                              pending: dict[int, tuple[QueuedURL, str, WarcLocation]]) -> None:
@@ -385,13 +504,15 @@ class Crawler:
             finally:
                 for page in batch:
                     pending.pop(page.key, None)
+            self._held.difference_update(page.key for page in batch)
             for (_, result), (doc_id, created) in zip(stored, outcomes, strict=True):
                 if result.error is not None:
                     self.summary.failed += 1
                     self.summary.failures[_reason(result.error)] += 1
                 elif created:
                     self.summary.new += 1
-                    self._to_index.append(doc_id)
+                    if "index" in self.roles:
+                        self._to_index.append(doc_id)
                 else:
                     self.summary.duplicates += 1
                 self._finished_one()
@@ -412,13 +533,16 @@ class Crawler:
         return outcomes
 
     async def _index_stage(self, finished: asyncio.Event) -> None:
-        """Commit new documents to the search index every second, and once more at the end."""
+        """Commit new documents to the search index every second, and once more at the end: this process's own,
+        or, where other workers share the store, every document not yet indexed."""
         while True:
             try:
                 await asyncio.wait_for(finished.wait(), timeout=_INDEX_EVERY)
             except TimeoutError:
                 pass
-            if self._to_index:
+            if self._shared:
+                await self._db(index_pending, self.store, self.index)
+            elif self._to_index:
                 ids, self._to_index = self._to_index, []
                 await self._db(index_documents, self.store, self.index, ids)
             if finished.is_set():
@@ -435,12 +559,13 @@ async def _finish(task: asyncio.Task[None]) -> None:
             raise
 
 
-async def _sleep_until(when: str | None, stop: asyncio.Event) -> None:
-    """Wait until an ISO time (at least a second, at most a minute, so new sources are noticed) or until stopped."""
-    seconds = 60.0
+async def _sleep_until(when: str | None, stop: asyncio.Event, longest: float) -> None:
+    """Wait until an ISO time (at least a second, at most `longest`, so new sources are noticed) or until
+    stopped."""
+    seconds = longest
     if when:
         try:
-            seconds = min(60.0, max(1.0, (datetime.fromisoformat(when) - datetime.now(timezone.utc)).total_seconds()))
+            seconds = min(longest, max(1.0, (datetime.fromisoformat(when) - datetime.now(timezone.utc)).total_seconds()))
         except ValueError:
             pass
     try:

@@ -236,6 +236,7 @@ class SQLStore(Store):
 
     _DUE = "(state = 'queued' OR (state IN ('failed', 'deferred') AND next_attempt_at <= ?))"
     _UNLEASED = "lease_owner = NULL, lease_until = NULL"
+    _FREE = "(lease_until IS NULL OR lease_until <= {now})"  # no worker holds it (formatted with _NOW)
     _URL_COLUMNS = "id, url, source_id, attempts, item, warc_file, warc_offset, warc_length"
 
     @staticmethod
@@ -247,15 +248,9 @@ class SQLStore(Store):
         warc = WarcLocation(warc_file, warc_offset, warc_length) if warc_file else None
         return QueuedURL(id=url_id, url=url, source_id=source_id, attempts=attempts, feed_item=feed_item, warc=warc)
 
-    def queued(self, limit: int, now: str, after: int = 0) -> list[QueuedURL]:
-        rows = self._db.execute(
-            f"SELECT {self._URL_COLUMNS} FROM urls WHERE {self._DUE} AND id > ? ORDER BY id LIMIT ?",
-            (now, after, limit),
-        ).fetchall()
-        return [self._queued_url(r) for r in rows]
-
     def count_due(self, now: str, after: int = 0) -> int:
-        return int(self._db.execute(f"SELECT COUNT(*) FROM urls WHERE {self._DUE} AND id > ?",
+        free = self._FREE.format(now=self._NOW)
+        return int(self._db.execute(f"SELECT COUNT(*) FROM urls WHERE {self._DUE} AND id > ? AND {free}",
                                     (now, after)).fetchone()[0])
 
     def mark_failed(self, url_id: int, error: str, permanent: bool, retry_at: str | None) -> None:
@@ -270,19 +265,16 @@ class SQLStore(Store):
                     " WHERE id = ?",
                     (reason, until, url_id))
 
-    def mark_fetched(self, url_id: int, fetched_at: str, warc: WarcLocation) -> None:
-        self._write(
+    def mark_fetched(self, url_id: int, fetched_at: str, warc: WarcLocation, worker: str | None = None,
+                     hold_seconds: float = 0.0) -> bool:
+        lease = f"lease_until = {self._NOW_PLUS}" if hold_seconds > 0 else self._UNLEASED
+        mine = " AND lease_owner = ?" if worker is not None else ""
+        return bool(self._write(
             "UPDATE urls SET state = 'fetched', attempts = attempts + 1, fetched_at = ?, last_error = NULL,"
-            f" next_attempt_at = NULL, warc_file = ?, warc_offset = ?, warc_length = ?, {self._UNLEASED} WHERE id = ?",
-            (fetched_at, warc.file, warc.offset, warc.length, url_id),
-        )
-
-    def fetched(self, limit: int, after: int = 0) -> list[QueuedURL]:
-        rows = self._db.execute(
-            f"SELECT {self._URL_COLUMNS} FROM urls WHERE state = 'fetched' AND id > ? ORDER BY id LIMIT ?",
-            (after, limit),
-        ).fetchall()
-        return [self._queued_url(r) for r in rows]
+            f" next_attempt_at = NULL, warc_file = ?, warc_offset = ?, warc_length = ?, {lease} WHERE id = ?{mine}",
+            (fetched_at, warc.file, warc.offset, warc.length, *([hold_seconds] if hold_seconds > 0 else []), url_id,
+             *([worker] if worker is not None else [])),
+        ).rowcount == 1)
 
     def _mark_analysed(self, url_id: int, fetched_at: str, document_id: int) -> None:
         self._db.execute(
@@ -293,37 +285,58 @@ class SQLStore(Store):
 
     _STAGES = {"fetch": _DUE.replace("?", "{now}"), "analyse": "state = 'fetched'"}
 
-    def claim_urls(self, stage: str, worker: str, limit: int, lease_seconds: float) -> list[QueuedURL]:
+    def claim_urls(self, stage: str, worker: str, limit: int, lease_seconds: float, after: int = 0) -> list[QueuedURL]:
         if stage not in self._STAGES:
             raise ValueError(f"no stage {stage!r}; stages are {', '.join(self._STAGES)}")
         waiting = self._STAGES[stage].format(now=self._NOW)
         with self._transaction():
             rows = self._db.execute(
                 f"UPDATE urls SET lease_owner = ?, lease_until = {self._NOW_PLUS} WHERE id IN (SELECT id FROM urls"
-                f" WHERE {waiting} AND (lease_until IS NULL OR lease_until <= {self._NOW}) ORDER BY id LIMIT ?"
+                f" WHERE {waiting} AND id > ? AND {self._FREE.format(now=self._NOW)} ORDER BY id LIMIT ?"
                 f"{self._SKIP_LOCKED.format(table='urls')}) RETURNING {self._URL_COLUMNS}",
-                (worker, lease_seconds, limit)).fetchall()
+                (worker, lease_seconds, after, limit)).fetchall()
         return sorted((self._queued_url(r) for r in rows), key=lambda q: q.id)
 
-    def release_urls(self, worker: str, ids: Sequence[int]) -> int:
-        released = 0
+    def renew_leases(self, worker: str, ids: Sequence[int], lease_seconds: float) -> set[int]:
+        held: set[int] = set()
         with self._transaction():
             for start in range(0, len(ids), 500):
                 chunk = list(ids[start:start + 500])
-                released += self._db.execute(
-                    f"UPDATE urls SET {self._UNLEASED} WHERE lease_owner = ? AND id IN ({', '.join('?' * len(chunk))})",
-                    (worker, *chunk)).rowcount
-        return released
+                rows = self._db.execute(
+                    f"UPDATE urls SET lease_until = {self._NOW_PLUS} WHERE lease_owner = ?"
+                    f" AND id IN ({', '.join('?' * len(chunk))}) RETURNING id",
+                    (lease_seconds, worker, *chunk)).fetchall()
+                held.update(row[0] for row in rows)
+        return held
 
-    def claim_feeds(self, worker: str, limit: int, lease_seconds: float) -> list[FeedState]:
+    def lease_holders(self) -> list[str]:
+        rows = self._db.execute("SELECT lease_owner FROM urls WHERE lease_owner IS NOT NULL UNION"
+                                " SELECT lease_owner FROM feeds WHERE lease_owner IS NOT NULL").fetchall()
+        return sorted(owner for (owner,) in rows)
+
+    def release_work(self, worker: str) -> int:
+        with self._transaction():
+            urls = self._db.execute(f"UPDATE urls SET {self._UNLEASED} WHERE lease_owner = ?", (worker,)).rowcount
+            feeds = self._db.execute(f"UPDATE feeds SET {self._UNLEASED} WHERE lease_owner = ?", (worker,)).rowcount
+        return int(urls) + int(feeds)
+
+    def claim_feeds(self, worker: str, limit: int, lease_seconds: float, due_only: bool = True) -> list[FeedState]:
+        due = f" AND COALESCE(f.next_poll_at, '') <= {self._NOW}" if due_only else ""
+        free = self._FREE.format(now=self._NOW).replace("lease_until", "f.lease_until")
         with self._transaction():
             rows = self._db.execute(
                 f"UPDATE feeds SET lease_owner = ?, lease_until = {self._NOW_PLUS} WHERE id IN (SELECT f.id FROM feeds f"
-                f" JOIN sources s ON s.id = f.source_id WHERE s.enabled = 1 AND COALESCE(f.next_poll_at, '') <= {self._NOW}"
-                f" AND (f.lease_until IS NULL OR f.lease_until <= {self._NOW}) ORDER BY COALESCE(f.next_poll_at, ''), f.id"
-                f" LIMIT ?{self._SKIP_LOCKED.format(table='f')}) RETURNING {self._FEED_COLUMNS}",
+                f" JOIN sources s ON s.id = f.source_id WHERE s.enabled = 1{due} AND {free}"
+                f" ORDER BY COALESCE(f.next_poll_at, ''), f.id LIMIT ?{self._SKIP_LOCKED.format(table='f')})"
+                f" RETURNING {self._FEED_COLUMNS}",
                 (worker, lease_seconds, limit)).fetchall()
         return sorted((FeedState(*r) for r in rows), key=lambda f: (f.next_poll_at or "", f.id))
+
+    def sources_without_feeds(self) -> list[Source]:
+        rows = self._db.execute(f"{self._SOURCE_QUERY} WHERE s.enabled = 1 AND NOT EXISTS"
+                                " (SELECT 1 FROM feeds f WHERE f.source_id = s.id) ORDER BY s.id",
+                                (self._week_ago(),)).fetchall()
+        return [self._source(r) for r in rows]
 
     def take_host_turn(self, host: str, interval: float) -> float:
         with self._transaction():

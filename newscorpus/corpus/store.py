@@ -91,13 +91,9 @@ class Store(abc.ABC):
         """Queue article URLs not seen before; returns how many were new."""
 
     @abc.abstractmethod
-    def queued(self, limit: int, now: str, after: int = 0) -> list[QueuedURL]:
-        """URLs due for fetching (queued ones, and deferred ones and retryable failures whose time has come) with
-        ids above `after`, in id order: a pass walks the frontier once, so no URL is taken twice in a pass."""
-
-    @abc.abstractmethod
     def count_due(self, now: str, after: int = 0) -> int:
-        """How many URLs `queued` would return without a limit."""
+        """How many URLs with ids above `after` are due for fetching and free to claim: queued ones, and deferred
+        ones and retryable failures whose time (`now` or earlier) has come, that no worker holds."""
 
     @abc.abstractmethod
     def mark_failed(self, url_id: int, error: str, permanent: bool, retry_at: str | None) -> None:
@@ -109,30 +105,44 @@ class Store(abc.ABC):
         not counted as an attempt."""
 
     @abc.abstractmethod
-    def mark_fetched(self, url_id: int, fetched_at: str, warc: WarcLocation) -> None:
-        """Record a fetched response, archived at `warc`: the URL waits for extraction and NLP ('fetched')."""
-
-    @abc.abstractmethod
-    def fetched(self, limit: int, after: int = 0) -> list[QueuedURL]:
-        """URLs fetched and archived but not yet analysed (a crawl stopped in between), with their WARC
-        locations, in id order from above `after`."""
+    def mark_fetched(self, url_id: int, fetched_at: str, warc: WarcLocation, worker: str | None = None,
+                     hold_seconds: float = 0.0) -> bool:
+        """Record a fetched response, archived at `warc`: the URL waits for extraction and NLP ('fetched'). With
+        `worker`, only while the URL is leased to it: False (and nothing recorded) when the lease ran out and
+        another worker took the URL. The lease ends, or with `hold_seconds` is kept that long for the worker's
+        own analysis."""
 
     # Work shared by many workers: leases by the database's clock
     @abc.abstractmethod
-    def claim_urls(self, stage: str, worker: str, limit: int, lease_seconds: float) -> list[QueuedURL]:
-        """Lease up to `limit` URLs of a stage to a worker, oldest first: 'fetch' takes URLs due for fetching,
-        'analyse' fetched ones waiting for extraction and NLP. URLs leased to another worker are skipped until
+    def claim_urls(self, stage: str, worker: str, limit: int, lease_seconds: float, after: int = 0) -> list[QueuedURL]:
+        """Lease up to `limit` URLs of a stage with ids above `after` to a worker, oldest first: 'fetch' takes URLs
+        due for fetching (as count_due counts them), 'analyse' fetched ones waiting for extraction and NLP, with
+        their WARC locations. URLs leased to another worker are skipped until
         the lease runs out (that worker died or hung); then they are taken again. Finishing a URL (mark_fetched,
         mark_failed, defer, save_document) ends its lease."""
 
     @abc.abstractmethod
-    def release_urls(self, worker: str, ids: Sequence[int]) -> int:
-        """Give back URLs a worker leased and will not finish (it is stopping); returns how many it still held."""
+    def lease_holders(self) -> list[str]:
+        """The workers that hold a URL or feed now (or held one when they died: until their leases run out)."""
 
     @abc.abstractmethod
-    def claim_feeds(self, worker: str, limit: int, lease_seconds: float) -> list[FeedState]:
-        """Lease up to `limit` feeds of enabled sources that are due for a poll (never polled ones first), as
-        claim_urls leases URLs; update_feed ends the lease."""
+    def release_work(self, worker: str) -> int:
+        """Give back every URL and feed a worker holds (it is stopping, and will not finish them); returns how
+        many it held."""
+
+    @abc.abstractmethod
+    def renew_leases(self, worker: str, ids: Sequence[int], lease_seconds: float) -> set[int]:
+        """Extend a worker's leases on URLs to `lease_seconds` from now; returns the ids it still held (a lease
+        that ran out may have been taken by another worker)."""
+
+    @abc.abstractmethod
+    def claim_feeds(self, worker: str, limit: int, lease_seconds: float, due_only: bool = True) -> list[FeedState]:
+        """Lease up to `limit` feeds of enabled sources, due for a poll (or all of them, without `due_only`), never
+        polled ones first, as claim_urls leases URLs; update_feed ends the lease."""
+
+    @abc.abstractmethod
+    def sources_without_feeds(self) -> list[Source]:
+        """Enabled sources no feed or sitemap is known for yet: their homepages are still to be read."""
 
     @abc.abstractmethod
     def take_host_turn(self, host: str, interval: float) -> float:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import socket
 import zlib
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import BinaryIO
 
@@ -24,12 +25,19 @@ WARC_DIR_NAME = "warc"
 _WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
-class WarcArchive:
-    """Appends response records to gzipped WARC files in `data_dir/warc/`: a new file per run, rotated by size."""
+def archive_directory(data_dir: Path, warc_dir: str = "") -> Path:
+    """Where WARC files are written and read: `warc_dir` (the setting: a directory every worker reaches, such as
+    a network mount), else `warc/` in the data directory. Locations name a file within it as "warc/<file>", so
+    an archive can move without rewriting the store."""
+    return Path(warc_dir).expanduser() if warc_dir else data_dir / WARC_DIR_NAME
 
-    def __init__(self, data_dir: Path, max_file_bytes: int = 1_000_000_000) -> None:
-        self.data_dir = data_dir
-        self.directory = data_dir / WARC_DIR_NAME
+
+class WarcArchive:
+    """Appends response records to gzipped WARC files in `directory`: a new file per run, rotated by size, named
+    by time, machine and process, so that workers on many machines can share one directory."""
+
+    def __init__(self, directory: Path, max_file_bytes: int = 1_000_000_000) -> None:
+        self.directory = directory
         self.max_file_bytes = max_file_bytes
         self._file: BinaryIO | None = None
         self._name = ""
@@ -48,7 +56,8 @@ class WarcArchive:
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
         self._serial += 1
-        self._name = f"newscorpus-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
+        machine = "".join(c if c.isalnum() or c in "-." else "-" for c in socket.gethostname())[:63]
+        self._name = f"newscorpus-{stamp}-{machine}-{os.getpid()}-{self._serial:05d}.warc.gz"
         self._file = open(self.directory / self._name, "ab")
         return self._file
 
@@ -80,9 +89,10 @@ class WarcArchive:
             self._file = None
 
 
-def read_response(data_dir: Path, location: WarcLocation) -> Response:
-    """The archived response at a location. Raises ExtractionError when it is missing or unreadable."""
-    path = data_dir / location.file
+def read_response(directory: Path, location: WarcLocation) -> Response:
+    """The archived response at a location in the archive `directory`. Raises ExtractionError when it is missing
+    or unreadable."""
+    path = directory / PurePosixPath(location.file).name
     try:
         with open(path, "rb") as file:
             file.seek(location.offset)

@@ -11,6 +11,7 @@ import random
 import socket
 import time
 import zlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -57,11 +58,15 @@ class _Host:
 class Fetcher:
     """Fetches URLs politely; use as `async with Fetcher(settings) as f: await f.fetch(url)`.
 
-    `allowed_hosts` may resolve to private addresses (the hosts of sources the user added).
+    `allowed_hosts` may resolve to private addresses (the hosts of sources the user added). With `host_turns`
+    (`await host_turns(host, delay)`: 0.0 when this request may go now, else seconds to wait before asking again),
+    the delay between requests to a host holds across every process that fetches, not only within this one.
     """
 
-    def __init__(self, settings: Settings, allowed_hosts: set[str] | frozenset[str] = frozenset()) -> None:
+    def __init__(self, settings: Settings, allowed_hosts: set[str] | frozenset[str] = frozenset(),
+                 host_turns: Callable[[str, float], Awaitable[float]] | None = None) -> None:
         self.settings = settings
+        self.host_turns = host_turns
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
         self._hosts: dict[str, _Host] = {}
         self._addresses: dict[str, str | None] = {}  # host -> why it is refused (None: allowed)
@@ -215,7 +220,7 @@ class Fetcher:
         assert self._client is not None, "use Fetcher as an async context manager"
         host = self._host(current)
         async with self._slots, host.slots:
-            await self._wait_turn(host)
+            await self._wait_turn(host, host_of(current))
             try:
                 async with asyncio.timeout(self.settings.request_total_timeout):
                     async with self._client.stream("GET", current, headers=headers) as response:
@@ -251,7 +256,7 @@ class Fetcher:
             raise FetchError(f"refused: {host} {reason} (add it as a source, or set allow_private_addresses)",
                              url, permanent=True)
 
-    async def _wait_turn(self, host: _Host) -> None:
+    async def _wait_turn(self, host: _Host, name: str) -> None:
         delay = host.delay
         if host.robots is not None:
             delay = max(delay, host.robots.crawl_delay(self.settings.user_agent) or 0.0)
@@ -260,6 +265,8 @@ class Fetcher:
         host.next_start = start + delay
         if start > now:
             await asyncio.sleep(start - now)
+        while self.host_turns is not None and delay > 0 and (wait := await self.host_turns(name, delay)) > 0:
+            await asyncio.sleep(wait)
 
     async def _read(self, url: str, current: str, response: httpx.Response) -> Response:
         status = response.status_code

@@ -19,6 +19,7 @@ from newscorpus.models import (Annotations, Article, DateMention, EntityMention,
 
 NOW = "2026-03-10T12:00:00+00:00"
 LATER = "2026-03-10T14:00:00+00:00"
+FUTURE = "2999-01-01T00:00:00+00:00"  # not yet, by any clock
 
 Opener = Callable[..., Store]
 
@@ -128,31 +129,33 @@ def test_contract_frontier_queues_each_url_once_and_tracks_state(store: Store) -
     items = [FeedItem("https://a.example/1", "One", "2026-03-09", ("Ann",), "Summary"),
              FeedItem("https://a.example/2", "Two")]
     assert store.enqueue(None, items, NOW) == 2
-    assert store.enqueue(None, items, NOW) == 0
-    first, second = store.queued(10, NOW)
+    assert store.enqueue(None, items, NOW) == 0 and store.count_due(NOW) == 2
+    first, second = store.claim_urls("fetch", "w", 10, 60)
     assert first.feed_item == items[0] and first.attempts == 0 and first.warc is None
-    store.mark_failed(first.id, "HTTP 500", permanent=False, retry_at="2026-03-10T13:00:00+00:00")
+    store.mark_failed(first.id, "HTTP 500", permanent=False, retry_at=LATER)
     store.mark_failed(second.id, "HTTP 404", permanent=True, retry_at=None)
-    assert store.queued(10, NOW) == [] and store.count_due(NOW) == 0
-    (due,) = store.queued(10, LATER)
+    assert store.count_due(NOW) == 0 and store.count_due(LATER) == 1
+    (due,) = store.claim_urls("fetch", "w", 10, 60)  # the database's clock is long past LATER
     assert due.url == "https://a.example/1" and due.attempts == 1
     assert store.stats()["urls"] == {"failed": 1, "failed_permanent": 1}
 
 
 def test_contract_pipeline_stages_walk_each_url_once_a_pass(store: Store) -> None:
     store.enqueue(None, [FeedItem(f"https://a.example/{n}") for n in range(4)], NOW)
-    first, second, third, fourth = store.queued(10, NOW)
-    store.mark_fetched(first.id, NOW, WarcLocation("warc/x.warc.gz", 3_000_000_000, 10))  # past 2 GB
-    store.defer(second.id, "a.example asked for a pause", "2026-03-10T13:00:00+00:00")
+    first, second, third, fourth = store.claim_urls("fetch", "w", 10, 60)
+    assert store.mark_fetched(first.id, NOW, WarcLocation("warc/x.warc.gz", 3_000_000_000, 10), "w")  # past 2 GB
+    store.defer(second.id, "a.example asked for a pause", FUTURE)
     store.mark_failed(third.id, "timed out", permanent=False, retry_at=NOW)  # due again at once
-    assert [q.id for q in store.queued(10, NOW, after=fourth.id)] == []
-    assert [q.id for q in store.queued(10, NOW)] == [third.id, fourth.id]
+    assert store.release_work("w") == 1  # the fourth, not done
+    assert store.claim_urls("fetch", "w", 10, 60, after=fourth.id) == []
     assert store.count_due(NOW, after=third.id) == 1
-    (fetched,) = store.fetched(10)
+    assert [q.id for q in store.claim_urls("fetch", "w", 10, 60)] == [third.id, fourth.id]
+    (fetched,) = store.claim_urls("analyse", "w", 10, 60)
     assert fetched.id == first.id and fetched.warc == WarcLocation("warc/x.warc.gz", 3_000_000_000, 10)
     store.save_document(_article("https://a.example/0"), Annotations(), None, NOW, "h", url_id=first.id,
                         warc=fetched.warc)
-    assert store.fetched(10) == [] and [q.id for q in store.queued(10, LATER)] == [second.id, third.id, fourth.id]
+    assert store.release_work("w") == 2 and store.claim_urls("analyse", "w", 10, 60) == []
+    assert [q.id for q in store.claim_urls("fetch", "w", 10, 60)] == [third.id, fourth.id]
     assert store.stats()["urls"] == {"analysed": 1, "deferred": 1, "failed": 1, "queued": 1}
     assert store.next_poll_time() == NOW
 
@@ -169,11 +172,11 @@ def test_contract_host_pauses_are_kept_and_only_lengthened(backend: Opener) -> N
 def test_contract_documents_keep_every_field_and_annotation_in_order(store: Store) -> None:
     source, _ = store.add_source("https://news.example/", "site", "News")
     store.enqueue(source.id, [FeedItem("https://news.example/a")], NOW)
-    (queued,) = store.queued(1, NOW)
+    (queued,) = store.claim_urls("fetch", "w", 1, 60)
     warc = WarcLocation("warc/a.warc.gz", 12, 345)
     doc_id, created = store.save_document(_article(), _annotations(), source.id, NOW, "hash", url_id=queued.id,
                                           warc=warc, nlp_note="partly")
-    assert created and store.queued(10, NOW) == []
+    assert created and store.count_due(NOW) == 0 and store.release_work("w") == 0
     doc = store.get_document(doc_id)
     assert doc is not None and (doc.title, doc.authors, doc.source, doc.warc, doc.nlp_note, doc.provenance) == (
         "A title", ("Ann Author",), "News", warc, "partly", {"title": "og:title"})
@@ -314,31 +317,39 @@ def test_contract_racing_writers_store_each_article_once(backend: Opener) -> Non
 
 def test_contract_claimed_urls_are_leased_to_one_worker_until_done_or_released(backend: Opener) -> None:
     store, other = backend(), backend()
-    store.enqueue(None, [FeedItem(f"https://a.example/{n}") for n in range(5)], NOW)
-    mine = store.claim_urls("fetch", "worker-1", 3, 60)
-    assert [q.url for q in mine] == [f"https://a.example/{n}" for n in range(3)]
+    store.enqueue(None, [FeedItem(f"https://a.example/{n}") for n in range(6)], NOW)
+    mine = store.claim_urls("fetch", "worker-1", 4, 60)
+    assert [q.url for q in mine] == [f"https://a.example/{n}" for n in range(4)]
     theirs = other.claim_urls("fetch", "worker-2", 10, 60)
-    assert [q.url for q in theirs] == ["https://a.example/3", "https://a.example/4"]  # never what another holds
-    assert other.claim_urls("fetch", "worker-2", 10, 60) == []
-    store.mark_fetched(mine[0].id, NOW, WarcLocation("warc/x.warc.gz", 0, 10))  # done: the next stage's work
+    assert [q.url for q in theirs] == ["https://a.example/4", "https://a.example/5"]  # never what another holds
+    assert other.claim_urls("fetch", "worker-2", 10, 60) == [] and store.count_due(NOW) == 0
+    location = WarcLocation("warc/x.warc.gz", 0, 10)
+    assert not other.mark_fetched(mine[0].id, NOW, location, "worker-2")  # not its lease: nothing recorded
+    assert store.mark_fetched(mine[0].id, NOW, location, "worker-1")  # done: the next stage's work
     assert [q.id for q in other.claim_urls("analyse", "worker-2", 10, 60)] == [mine[0].id]
+    assert store.mark_fetched(mine[3].id, NOW, location, "worker-1", hold_seconds=60)  # its own to analyse
+    assert other.claim_urls("analyse", "worker-2", 10, 60) == []
     store.mark_failed(mine[1].id, "HTTP 500", permanent=False, retry_at=NOW)  # done, due again: anyone's
     assert [q.id for q in other.claim_urls("fetch", "worker-2", 10, 60)] == [mine[1].id]
-    assert store.release_urls("worker-2", [mine[2].id]) == 0  # not its to give back
-    assert store.release_urls("worker-1", [mine[2].id]) == 1
+    assert store.release_work("worker-1") == 2  # the URL it did not fetch, and the page it did not analyse
+    assert store.count_due(NOW) == 1
     assert [q.id for q in other.claim_urls("fetch", "worker-2", 10, 60)] == [mine[2].id]
+    assert [q.id for q in other.claim_urls("analyse", "worker-2", 10, 60)] == [mine[3].id]
     with pytest.raises(ValueError, match="no stage 'index'"):
         store.claim_urls("index", "worker-1", 1, 60)
 
 
 def test_contract_a_lease_that_runs_out_returns_the_work_to_the_queue(backend: Opener) -> None:
     store = backend()
-    store.enqueue(None, [FeedItem("https://a.example/1")], NOW)
+    store.enqueue(None, [FeedItem(f"https://a.example/{n}") for n in range(2)], NOW)
     (taken,) = store.claim_urls("fetch", "dies", 1, 1.0)
+    (kept,) = store.claim_urls("fetch", "works", 1, 1.0)
     assert backend().claim_urls("fetch", "lives", 1, 60) == []
+    assert store.renew_leases("works", [kept.id, taken.id], 60) == {kept.id}  # only its own
     time.sleep(2.1)  # the lease is the database's time, to the second
-    (again,) = backend().claim_urls("fetch", "lives", 1, 60)
-    assert again.id == taken.id
+    (again,) = backend().claim_urls("fetch", "lives", 5, 60)
+    assert again.id == taken.id  # the renewed lease still holds
+    assert store.renew_leases("dies", [taken.id], 60) == set()  # too late: it is another's now
 
 
 def test_contract_racing_workers_claim_each_url_once(backend: Opener) -> None:
@@ -367,6 +378,17 @@ def test_contract_feeds_are_claimed_when_due_and_once(backend: Opener) -> None:
     assert backend().claim_feeds("poller-2", 10, 60) == []
     store.update_feed(first.id, '"v2"', None, NOW, 60.0, "2000-01-01T00:00:00+00:00")  # polled, and due again
     assert [f.id for f in backend().claim_feeds("poller-2", 10, 60)] == [first.id]
+    assert [f.id for f in store.claim_feeds("poller-3", 10, 60, due_only=False)] == [second.id]  # all but held
+    assert store.release_work("poller-3") == 1 and store.claim_feeds("poller-1", 10, 60) == []
+
+
+def test_contract_sources_without_feeds_are_those_left_to_read(store: Store) -> None:
+    read, _ = store.add_source("https://a.example/", "site")
+    unread, _ = store.add_source("https://b.example/", "site")
+    off, _ = store.add_source("https://c.example/", "site")
+    store.add_feed(read.id, "https://a.example/rss")
+    store.configure_source(off.id, {"enabled": False})
+    assert [s.url for s in store.sources_without_feeds()] == [unread.url]
 
 
 def test_contract_host_turns_space_requests_across_workers(backend: Opener) -> None:
