@@ -162,8 +162,8 @@ def test_requests_to_a_host_keep_their_spacing_across_workers(workers: Workers) 
         queuer = workers.data_dir()
         workers.run(queuer, "sources", "add", f"http://127.0.0.1:{server.server_address[1]}/feed.xml")
         workers.run(queuer, "crawl", "--feeds-only")
-        for _ in range(2):
-            workers.start("fetch", per_host_delay=0.4)
+        for _ in range(2):  # each claims a few URLs at a time (4 × concurrency): both fetch from the host
+            workers.start("fetch", per_host_delay=0.4, concurrency=2)
         workers.wait_until(lambda: workers.count("SELECT COUNT(*) FROM urls WHERE state = 'fetched'") == 16, 60)
         assert [status for status, _ in workers.stop()] == [0, 0]
     finally:

@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 _RETRY_LATER = timedelta(minutes=30)  # a URL that failed waits this long, doubled with each attempt
 _MAX_ATTEMPTS = 5
 _SET_ASIDE_FOR = timedelta(minutes=15)  # URLs of a host set aside for a pass are deferred this long
-_READ_AHEAD = 1000  # due URLs read from the store ahead of the fetchers
+_READ_AHEAD = 1000  # due URLs claimed ahead of the fetchers
+_SHARED_READ_AHEAD = 4  # ... times `concurrency` where other workers fetch too: a share each, none left idle
 _MAX_BACKLOG = 20_000  # read ahead at most this far past hosts that are busy
 _INDEX_EVERY = 1.0  # seconds between index commits while pages arrive
 _IDLE = 1.0  # seconds a worker waits before it looks for new work, once it found none
@@ -320,6 +321,7 @@ class Crawler:
         active: Counter[str] = Counter()
         tasks: set[asyncio.Task[None]] = set()
         cursor, waiting, exhausted = 0, 0, False
+        ahead = _SHARED_READ_AHEAD * limit if self._shared else _READ_AHEAD
 
         def finished(task: asyncio.Task[None], host: str) -> None:
             tasks.discard(task)
@@ -334,8 +336,8 @@ class Crawler:
             # Read ahead again when little is waiting, or when slots are free but every host waiting is at its
             # limit (one big host must not keep the others' URLs unread), up to _MAX_BACKLOG.
             idle = len(tasks) < limit and all(active[host] >= per_host for host in backlog)
-            if not exhausted and (waiting < _READ_AHEAD // 2 or (idle and waiting < _MAX_BACKLOG)):
-                wanted = _READ_AHEAD if waiting >= _READ_AHEAD // 2 else _READ_AHEAD - waiting
+            if not exhausted and (waiting < ahead // 2 or (idle and waiting < _MAX_BACKLOG)):
+                wanted = ahead if waiting >= ahead // 2 else ahead - waiting
                 batch: list[QueuedURL] = await self._db(self.store.claim_urls, "fetch", self.worker, wanted,
                                                         self.settings.lease_seconds, cursor)
                 self._held.update(q.id for q in batch)
