@@ -92,7 +92,9 @@ def workers(postgres_url: str, tmp_path: Path) -> Iterator[Workers]:
     for process in group.processes:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+        process.wait()  # reaped, so that its analysis processes see it gone and end, closing its pipes
+    for process in group.processes:
+        process.communicate(timeout=30)
 
 
 def _paths(mirror: Mirror) -> Counter[str]:

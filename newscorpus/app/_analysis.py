@@ -121,10 +121,15 @@ def _exit_with(owner: int) -> None:
         time.sleep(1.0)
         try:
             os.kill(owner, 0)
-        except ProcessLookupError:
+            with open(f"/proc/{owner}/stat", "rb") as stat:  # a killed owner its parent has not reaped yet
+                if stat.read().rpartition(b")")[2].split()[0] == b"Z":
+                    os._exit(1)
+        except (ProcessLookupError, FileNotFoundError):
             os._exit(1)
         except PermissionError:  # alive, as another user (its PID taken over): not ours to wait for
             os._exit(1)
+        except OSError:  # no /proc (not Linux): alive is all that can be told
+            pass
 
 
 def analyse_pages(pages: list[Page], settings: Settings | None = None, data_dir: Path | None = None) -> list[Analysis]:
