@@ -43,7 +43,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -51,6 +51,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.hostile import QuietHandler  # noqa: E402  (the tests' quiet HTTP/1.1 handler)
 from tests.postgres import fresh_database, throwaway_cluster  # noqa: E402  (the tests' throwaway cluster)
 
 PAGES = ROOT.parent / "shared" / "benchmarks" / "newsmirror" / "pages"
@@ -67,21 +68,7 @@ def serve(pipe: Connection) -> None:
     seen: Counter[str] = Counter()
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def _send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             site = self.server.server_address[1]  # type: ignore[index]
             if self.path == "/robots.txt":
@@ -307,18 +294,14 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; {SITES} local sites; PostgreSQL in a throwaway cluster (fsync on)")
     with tempfile.TemporaryDirectory(prefix="newscorpus-scale-") as folder, \
             throwaway_cluster(durable=True) as server_url:
-        print(f"\nfetch + extract, {args.urls} URLs (pages/s, ratio to 1 worker)")
-        base = 0.0
-        for workers in args.workers:
-            rate = fetch_and_extract(server_url, Path(folder), ports, args.urls, workers)
-            base = base or rate
-            print(f"  {workers} worker(s): {rate:7.1f} pages/s  {rate / base:5.2f}x", flush=True)
-        print(f"\nNLP, {args.nlp_urls} pages (pages/s, ratio to 1 worker)")
-        base = 0.0
-        for workers in args.workers:
-            rate = nlp(server_url, Path(folder), ports, args.nlp_urls, workers)
-            base = base or rate
-            print(f"  {workers} worker(s): {rate:7.1f} pages/s  {rate / base:5.2f}x", flush=True)
+        for title, measure, count in ((f"fetch + extract, {args.urls} URLs", fetch_and_extract, args.urls),
+                                      (f"NLP, {args.nlp_urls} pages", nlp, args.nlp_urls)):
+            print(f"\n{title} (pages/s, ratio to 1 worker)")
+            base = 0.0
+            for workers in args.workers:
+                rate = measure(server_url, Path(folder), ports, count, workers)
+                base = base or rate
+                print(f"  {workers} worker(s): {rate:7.1f} pages/s  {rate / base:5.2f}x", flush=True)
         print(f"\na worker killed mid-run, {args.urls} URLs")
         crash(server_url, Path(folder), ports, args.urls, ours)
     ours.send("stop")
