@@ -128,6 +128,7 @@ class Cluster:
         self.url = url
         self.folder = folder
         self.warc = folder / "warc"
+        self.warc.mkdir()
         self.processes: list[subprocess.Popen[bytes]] = []
         self._numbers = iter(range(1, 1000))
 

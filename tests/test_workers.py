@@ -5,6 +5,7 @@ nothing, and requests to a host keep their spacing across workers."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -34,6 +35,7 @@ class Workers:
         self.folder = folder
         self.processes: list[subprocess.Popen[str]] = []
         self._count = 0
+        (folder / "warc").mkdir()  # as a shared mount would be: workers refuse a warc_dir that is not there
 
     def data_dir(self, **settings: object) -> Path:
         self._count += 1
@@ -73,15 +75,15 @@ class Workers:
             assert not failed, failed[0].communicate()[1]
             time.sleep(0.1)
 
-    def stop(self) -> list[tuple[int, str]]:
-        """SIGTERM every worker still running; (exit status, stderr) of each."""
+    def stop(self) -> list[tuple[int, str, str]]:
+        """SIGTERM every worker still running; (exit status, stdout, stderr) of each."""
         for process in self.processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         results = []
         for process in self.processes:
-            _, stderr = process.communicate(timeout=120)
-            results.append((process.returncode, stderr))
+            stdout, stderr = process.communicate(timeout=120)
+            results.append((process.returncode, stdout, stderr))
         return results
 
 
@@ -121,8 +123,8 @@ def test_workers_share_a_crawl_and_one_killed_midway_loses_nothing(workers: Work
     workers.wait_until(lambda: workers.count(analysed) == total, 180)
     workers.wait_until(lambda: workers.count("SELECT COUNT(*) FROM documents WHERE indexed = 0") == 0, 60)
     stopped = workers.stop()
-    assert [status for status, _ in stopped] == [0, -signal.SIGKILL, 0, 0], stopped
-    assert all("started; press Ctrl-C to stop" in err for status, err in stopped if status == 0)
+    assert [status for status, _, _ in stopped] == [0, -signal.SIGKILL, 0, 0], stopped
+    assert all("started; press Ctrl-C to stop" in err for status, _, err in stopped if status == 0)
 
     with psycopg.connect(workers.url) as db:
         assert db.execute("SELECT COUNT(*), COUNT(DISTINCT canonical_url) FROM documents").fetchone() == (total, total)
@@ -141,8 +143,11 @@ def test_workers_share_a_crawl_and_one_killed_midway_loses_nothing(workers: Work
         (workers.folder / f"machine-{n}" / "warc").exists() for n in range(1, 6))
 
 
-def test_requests_to_a_host_keep_their_spacing_across_workers(workers: Workers) -> None:
-    arrivals: list[float] = []
+@pytest.fixture
+def one_host() -> Iterator[tuple[str, list[tuple[str, float]]]]:
+    """A site on 127.0.0.1 with a feed of 16 articles; yields its feed URL and the (path, time) of each article
+    request."""
+    arrivals: list[tuple[str, float]] = []
 
     class Handler(QuietHandler):
         def do_GET(self) -> None:
@@ -152,7 +157,7 @@ def test_requests_to_a_host_keep_their_spacing_across_workers(workers: Workers) 
                                 for n in range(16))
                 body, kind = f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>', "application/rss+xml"
             elif self.path.startswith("/a/"):
-                arrivals.append(time.monotonic())
+                arrivals.append((self.path, time.monotonic()))
                 body, kind = ARTICLE.format(n=self.path), "text/html"
             else:
                 body, kind = "", "text/plain"
@@ -160,17 +165,56 @@ def test_requests_to_a_host_keep_their_spacing_across_workers(workers: Workers) 
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        queuer = workers.data_dir()
-        workers.run(queuer, "sources", "add", f"http://127.0.0.1:{server.server_address[1]}/feed.xml")
-        workers.run(queuer, "crawl", "--feeds-only")
-        for _ in range(2):  # each claims a few URLs at a time (4 × concurrency): both fetch from the host
-            workers.start("fetch", per_host_delay=0.4, concurrency=2)
-        workers.wait_until(lambda: workers.count("SELECT COUNT(*) FROM urls WHERE state = 'fetched'") == 16, 60)
-        assert [status for status, _ in workers.stop()] == [0, 0]
-    finally:
-        server.shutdown()
-        server.server_close()
-    times = sorted(arrivals)
+    yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml", arrivals
+    server.shutdown()
+    server.server_close()
+
+
+def _queue(workers: Workers, feed: str) -> None:
+    queuer = workers.data_dir()
+    workers.run(queuer, "sources", "add", feed)
+    workers.run(queuer, "crawl", "--feeds-only")
+
+
+FETCHED = "SELECT COUNT(*) FROM urls WHERE state = 'fetched'"
+
+
+def test_requests_to_a_host_keep_their_spacing_across_workers(
+        workers: Workers, one_host: tuple[str, list[tuple[str, float]]]) -> None:
+    feed, arrivals = one_host
+    _queue(workers, feed)
+    # Each claims a few URLs at a time (4 × concurrency), so both fetch from the host. The 16 requests take over
+    # 6 s, twice the leases: they are renewed, so no URL is taken over and fetched again.
+    for _ in range(2):
+        workers.start("fetch", per_host_delay=0.4, concurrency=2, lease_seconds=3)
+    workers.wait_until(lambda: workers.count(FETCHED) == 16, 60)
+    stopped = workers.stop()
+    assert [status for status, _, _ in stopped] == [0, 0]
+    fetched = [int(found[1]) for _, out, _ in stopped if (found := re.search(r"pages: (\d+) fetched", out))]
+    assert sorted(path for path, _ in arrivals) == sorted(f"/a/{n}.html" for n in range(16))  # each once
+    assert sum(fetched) == 16 and min(fetched) > 0, fetched
+    times = sorted(when for _, when in arrivals)
     gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-    assert len(arrivals) == 16 and min(gaps) > 0.3, gaps  # 0.4 s apart, less the jitter of two clocks' reading
+    assert min(gaps) > 0.3, gaps  # 0.4 s apart, less the jitter of two clocks' reading
+
+
+def test_a_stopped_worker_gives_back_what_it_did_not_finish(
+        workers: Workers, one_host: tuple[str, list[tuple[str, float]]]) -> None:
+    feed, _ = one_host
+    _queue(workers, feed)
+    workers.start("fetch", per_host_delay=0.4)
+    workers.wait_until(lambda: workers.count(FETCHED) >= 2, 60)
+    ((status, _, _),) = workers.stop()  # SIGTERM
+    fetched = workers.count(FETCHED)
+    assert status == 0 and 0 < fetched < 16
+    assert workers.count("SELECT COUNT(*) FROM urls WHERE lease_owner IS NOT NULL") == 0
+    assert workers.count("SELECT COUNT(*) FROM urls WHERE state = 'queued'") == 16 - fetched
+
+
+def test_a_missing_warc_dir_is_one_line_before_any_work(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "newscorpus", "--data", str(tmp_path), "--setting", "warc_dir",
+                           str(tmp_path / "not-mounted"), "worker", "--max-time", "5"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "warc_dir" in done.stderr and "is not a directory" in done.stderr
+    assert not (tmp_path / "not-mounted").exists()  # not made: it may be a mount that is not there yet

@@ -52,45 +52,61 @@ class FeedPoller:
                 fetcher.set_host_delay(source.url, source.delay_seconds)
 
     async def poll_sources(self, fetcher: Fetcher, due_only: bool) -> None:
-        """Find the feeds of sources whose homepage was not read yet, then claim and poll the feeds that are due
-        (every feed, without `due_only`), all sources at once (each host keeps its own politeness limits)."""
-        sources = {s.id: s for s in await self.db(self.store.list_sources) if s.enabled}
+        """Poll the feeds that are due (every feed, without `due_only`) while the homepages of sources without a
+        known feed are read for theirs, which are then polled too; all sources at once (each host keeps its own
+        politeness limits)."""
         now = time.monotonic()
         unread = [s for s in await self.db(self.store.sources_without_feeds) if self.discover_after.get(s.id, 0) <= now]
-        self.progress("feeds", 0, len(unread))
-        await asyncio.gather(*(self._find_feeds(fetcher, source) for source in unread))
-        claimed = await self.db(self.store.claim_feeds, self.worker, 10**6, self.settings.lease_seconds, due_only)
-        by_source: dict[int, list[FeedState]] = defaultdict(list)
-        for feed in claimed:
-            by_source[feed.source_id].append(feed)
-        total = len(by_source)
-        self.progress("feeds", 0, total)
-        done = 0
+        sources = {s.id: s for s in await self.db(self.store.list_sources)}
+        counts = [0, 0]  # sources polled, sources claimed
+        self.progress("feeds", 0, 0)
 
-        async def poll(source: Source, feeds: list[FeedState]) -> None:
-            nonlocal done
-            await self._poll(fetcher, source, feeds)
-            done += 1
-            self.progress("feeds", done, total)
+        async def discover_then_poll() -> None:
+            await asyncio.gather(*(self._find_feeds(fetcher, source) for source in unread))
+            if unread:  # the feeds just found are due, never polled
+                await self._claim_and_poll(fetcher, sources, True, counts)
 
-        await asyncio.gather(*(poll(sources[i], feeds) for i, feeds in by_source.items() if i in sources))
+        await asyncio.gather(self._claim_and_poll(fetcher, sources, due_only, counts), discover_then_poll())
+
+    async def _claim_and_poll(self, fetcher: Fetcher, sources: dict[int, Source], due_only: bool,
+                              counts: list[int]) -> None:
+        """Claim feeds and poll them, source by source. Polling as it comes due claims a few at a time, so that
+        other poll workers get a share; a single pass claims every feed at once (a feed it polled would be claimed
+        again by a second claim of all)."""
+        limit = 4 * max(1, self.settings.concurrency) if due_only else 10**6
+        while claimed := await self.db(self.store.claim_feeds, self.worker, limit, self.settings.lease_seconds,
+                                       due_only):
+            by_source: dict[int, list[FeedState]] = defaultdict(list)
+            for feed in claimed:
+                by_source[feed.source_id].append(feed)
+            counts[1] += len(by_source)
+
+            async def poll(source_id: int, feeds: list[FeedState]) -> None:
+                source = sources.get(source_id) or await self.db(self.store.get_source, source_id)
+                if source is not None:  # else removed meanwhile, its feeds with it
+                    await self._poll(fetcher, source, feeds)
+                counts[0] += 1
+                self.progress("feeds", counts[0], counts[1])
+
+            await asyncio.gather(*(poll(i, feeds) for i, feeds in by_source.items()))
+            if not due_only:
+                return
 
     async def _find_feeds(self, fetcher: Fetcher, source: Source) -> None:
         """A source's feeds and sitemaps, remembered in the store; a failure is recorded with its reason, on the
-        source (`sources list`) and in the summary, and the homepage is tried again after min_poll_seconds."""
+        source (`sources list`) and in the summary. The homepage is read again after min_poll_seconds at the
+        soonest, if it is still without a feed (a guessed sitemap turned out not to exist, say)."""
+        self.discover_after[source.id] = time.monotonic() + self.settings.min_poll_seconds
         try:
             if source.kind == "feed":
                 await self.db(self.store.add_feed, source.id, source.url)
                 return
-            feeds, title = await self._discover(fetcher, source)
+            _, title = await self._discover(fetcher, source)
         except (FetchError, ExtractionError) as exc:
             failure = f"{exc} ({getattr(exc, 'url', None) or source.url})"
             self.summary.feed_errors[source.url] = failure
-            self.discover_after[source.id] = time.monotonic() + self.settings.min_poll_seconds
             await self.db(self.store.record_source_result, source.id, failure)
             return
-        if not feeds:  # nothing to poll yet: the homepage is read again later, not on every pass
-            self.discover_after[source.id] = time.monotonic() + self.settings.min_poll_seconds
         if title:
             await self.db(self.store.record_source_result, source.id, None, title)
 

@@ -19,6 +19,7 @@ out. Requests to a host are spaced across every worker (host turns in the store)
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import secrets
@@ -37,7 +38,7 @@ from typing import Any
 from newscorpus.app import ProgressCallback
 from newscorpus.app._analysis import Analysis, AnalysisPool, Page
 from newscorpus.app._polling import FeedPoller
-from newscorpus.app.indexing import index_documents, index_pending
+from newscorpus.app.indexing import index_documents, index_new, index_pending
 from newscorpus.config import Settings
 from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus.lock import DataDirLock
@@ -60,19 +61,30 @@ _IDLE = 1.0  # seconds a worker waits before it looks for new work, once it foun
 ROLES = ("poll", "fetch", "nlp", "index")
 
 
+def _machine() -> str:
+    """Who can see this process's PID: the host's name, and a digest of the kernel's boot and the PID namespace
+    (two machines, or containers, may share a host name)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+        space = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:  # not Linux: the host name alone
+        return socket.gethostname()
+    return f"{socket.gethostname()}/{hashlib.sha1(f'{boot}:{space}'.encode()).hexdigest()[:8]}"
+
+
 def worker_name() -> str:
-    """A name for this process's leases, unique across machines: host, PID and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    """A name for this process's leases, unique across machines: machine, PID and a random part."""
+    return f"{_machine()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-def release_dead_workers(store: Store) -> int:
-    """Give back at once what workers of this machine held when they died (a killed crawl, say), rather than
-    after their leases run out; returns how many URLs and feeds. Workers on other machines are left to their
-    leases: whether they live cannot be seen from here."""
-    released = 0
+def release_dead_workers(store: Store, me: str) -> int:
+    """Give back at once what workers that this process can see have died held (a killed crawl, say), rather
+    than after their leases run out; returns how many URLs and feeds. Workers on other machines are left to
+    their leases: whether they live cannot be seen from here."""
+    released, machine = 0, _machine()
     for owner in store.lease_holders():
         host, pid, _ = (owner.rsplit(":", 2) + ["", ""])[:3]
-        if host != socket.gethostname() or not pid.isdecimal() or int(pid) == os.getpid():
+        if owner == me or host != machine or not pid.isdecimal():
             continue
         try:
             os.kill(int(pid), 0)
@@ -188,17 +200,21 @@ class Crawler:
         if self.max_time is not None:
             loop.call_later(self.max_time, self._request_stop, f"--max-time of {self.max_time:g} s reached")
         aborted = True
-        # Another worker may share the store (or this one is PostgreSQL): space requests to a host across them all.
+        # Other workers may share the store (as `worker`, or any process on PostgreSQL): requests to a host are
+        # spaced across them all.
         turns = partial(self._db, self.store.take_host_turn) if self._shared or self.settings.database_url else None
         # The archive outlives the writer thread, which may still be writing a record when the pass ends.
         directory = archive_directory(self.data_dir, self.settings.warc_dir)
+        if self.settings.warc_dir and not directory.is_dir():  # never made here: it may be a mount not yet there
+            raise StorageError(f"warc_dir {directory} is not a directory: create it (with workers on many machines, "
+                               "a directory every worker reaches)")
         with WarcArchive(directory, self.settings.warc_file_bytes) as archive:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="newscorpus-store")
             pool = AnalysisPool(self.settings, self.data_dir) if "nlp" in self.roles else None
             renewing = asyncio.create_task(self._renew_leases())
             try:
                 async with Fetcher(self.settings, host_turns=turns) as fetcher:
-                    await self._db(release_dead_workers, self.store)
+                    await self._db(release_dead_workers, self.store, self.worker)
                     if "index" in self.roles:
                         await self._db(index_pending, self.store, self.index)  # catch up after a crash
                     while not self._stop.is_set():
@@ -257,16 +273,19 @@ class Crawler:
 
     async def _renew_leases(self) -> None:
         """Keep the leases of what this worker holds while it works; note what it lost (it hung for longer than a
-        lease, and another worker took the URL)."""
+        lease, and another worker took the URL). A store that fails for a moment is asked again next time."""
         seconds = self.settings.lease_seconds
         while True:
             await asyncio.sleep(max(1.0, seconds / 3))
-            if self._held:
-                held = set(self._held)
+            held = set(self._held)
+            try:
                 kept = await self._db(self.store.renew_leases, self.worker, sorted(held), seconds)
-                lost = (held - kept) & self._held  # finished meanwhile: not lost
-                self._lost |= lost
-                self._held -= lost
+            except StorageError as exc:
+                log.warning("could not renew this worker's leases (%s); trying again", exc)
+                continue
+            lost = (held - kept) & self._held  # finished meanwhile: not lost
+            self._lost |= lost
+            self._held -= lost
 
     async def _pass(self, fetcher: Fetcher, archive: WarcArchive, pool: AnalysisPool | None, watch: bool) -> None:
         poller = FeedPoller(self.store, self._db, self.settings, self.summary, self.progress, self._changed.set,
@@ -304,6 +323,7 @@ class Crawler:
             indexed.set()
             if indexer is not None:
                 await indexer
+        self._lost.clear()
         if self._stop.is_set():
             await self._db(self.store.release_work, self.worker)  # what it took and did not do: for the others
             self._held.clear()
@@ -322,6 +342,7 @@ class Crawler:
         tasks: set[asyncio.Task[None]] = set()
         cursor, waiting, exhausted = 0, 0, False
         ahead = _SHARED_READ_AHEAD * limit if self._shared else _READ_AHEAD
+        most = _SHARED_READ_AHEAD * ahead if self._shared else _MAX_BACKLOG
 
         def finished(task: asyncio.Task[None], host: str) -> None:
             tasks.discard(task)
@@ -334,9 +355,9 @@ class Crawler:
         while not self._stop.is_set():
             self._changed.clear()
             # Read ahead again when little is waiting, or when slots are free but every host waiting is at its
-            # limit (one big host must not keep the others' URLs unread), up to _MAX_BACKLOG.
+            # limit (one big host must not keep the others' URLs unread), up to `most`.
             idle = len(tasks) < limit and all(active[host] >= per_host for host in backlog)
-            if not exhausted and (waiting < ahead // 2 or (idle and waiting < _MAX_BACKLOG)):
+            if not exhausted and (waiting < ahead // 2 or (idle and waiting < most)):
                 wanted = ahead if waiting >= ahead // 2 else ahead - waiting
                 batch: list[QueuedURL] = await self._db(self.store.claim_urls, "fetch", self.worker, wanted,
                                                         self.settings.lease_seconds, cursor)
@@ -359,8 +380,8 @@ class Crawler:
             if not tasks and not backlog and exhausted and self._polling.done():
                 if not await self._db(self.store.count_due, utc_now(), cursor):
                     break  # every due URL free to take, those the feeds listed during this pass included, was taken
+                # Claim again after the wait below: the claim goes by the store's clock, which may lag this one.
                 exhausted = False
-                continue
             if not self._changed.is_set():
                 try:  # until a fetch ends, new URLs are queued, or the pass stops
                     await asyncio.wait_for(self._changed.wait(), timeout=1.0)
@@ -399,6 +420,8 @@ class Crawler:
         location = await self._db(self._archive, archive, queued, response, pages is not None)
         if location is None or pages is None:  # lost to another worker, or for the analysis workers to claim
             self._held.discard(queued.id)
+            if location is not None:
+                self._finished_one()
             return
         pending[queued.id] = (queued, response.fetched_at, location)
         # The worker reads the page back from the archive: the queue holds locations, not bodies of up to
@@ -415,8 +438,6 @@ class Crawler:
         if not self.store.mark_fetched(queued.id, response.fetched_at, location, self.worker, hold):
             return None
         self.summary.fetched += 1
-        if not analyse:
-            self._finished_one()
         return location
 
     async def _record_failure(self, queued: QueuedURL, error: FetchError) -> None:
@@ -425,7 +446,7 @@ class Crawler:
             return
         wait = timedelta(seconds=error.retry_after) if error.retry_after is not None else _SET_ASIDE_FOR
         until = _later(wait)
-        await self._db(self.store.defer, queued.id, str(error), until)
+        await self._db(self.store.defer, queued.id, str(error), until, self.worker)
         self._held.discard(queued.id)
         if error.host_wait:  # every later crawl, in any process, leaves the host alone until then
             await self._db(self.store.pause_host, host_of(queued.url), until, str(error))
@@ -437,7 +458,7 @@ class Crawler:
         """A failed URL: never retried if permanent; else in a later pass, after a wait that doubles each time."""
         permanent = permanent or queued.attempts + 1 >= _MAX_ATTEMPTS
         retry_at = None if permanent else _later(_RETRY_LATER * 2 ** queued.attempts)
-        await self._db(self.store.mark_failed, queued.id, reason, permanent, retry_at)
+        await self._db(self.store.mark_failed, queued.id, reason, permanent, retry_at, self.worker)
         self._held.discard(queued.id)
         self.summary.failed += 1
         self.summary.failures[_reason(reason)] += 1
@@ -455,8 +476,7 @@ class Crawler:
     async def _resume_stage(self, pool: AnalysisPool, pages: asyncio.Queue[Page | None],
                             pending: dict[int, tuple[QueuedURL, str, WarcLocation]]) -> None:
         """Pages fetched and archived but not analysed (by an earlier crawl that was stopped, or by fetch-only
-        workers): claimed a few at a time, while the analysis workers have room for them, and read from the
-        archive."""
+        workers): claimed a few at a time as the analysis workers' queue takes them, and read from the archive."""
         cursor = 0
         while not self._stop.is_set():
             wanted = max(1, self.settings.crawl_batch_size) * pool.workers
@@ -526,7 +546,7 @@ class Crawler:
         outcomes = []
         for (queued, fetched_at, location), result in stored:
             if result.error is not None or result.article is None:
-                self.store.mark_failed(queued.id, result.error or "no article", True, None)
+                self.store.mark_failed(queued.id, result.error or "no article", True, None, self.worker)
                 outcomes.append((0, False))
                 continue
             outcomes.append(self.store.save_document(
@@ -543,7 +563,7 @@ class Crawler:
             except TimeoutError:
                 pass
             if self._shared:
-                await self._db(index_pending, self.store, self.index)
+                await self._db(index_new, self.store, self.index)
             elif self._to_index:
                 ids, self._to_index = self._to_index, []
                 await self._db(index_documents, self.store, self.index, ids)

@@ -75,21 +75,33 @@ def index_pending(store: Store, index: SearchIndex, progress: ProgressCallback |
         store.mark_all_unindexed()
         index.was_reset = False
     total = store.count_documents(indexed=False)
-    done = 0
     if total and total == store.count_documents():  # a refill
+        done = 0
         with index.writing(bulk=True) as writer:
             for ids in _add_every_document(store, writer, index.count() > 0, progress, _REFILL_COMMIT):
                 store.mark_indexed(ids)  # only once committed: a crash in between re-adds them
                 done += len(ids)
         return done
+    return index_new(store, index, progress, total)
+
+
+def index_new(store: Store, index: SearchIndex, progress: ProgressCallback | None = None, total: int = 0) -> int:
+    """Index the documents not yet flagged as indexed, a batch at a time; returns how many. An indexer beside other
+    workers runs this every second: it reads only those documents (a partial index of the store finds them),
+    never counts them all, and opens no writer when there are none. `total` is the whole progress reports."""
+    batch = store.unindexed_documents(_BATCH)
+    done = 0
+    if not batch:
+        return done
     with index.writing() as writer:
-        while batch := store.unindexed_documents(_BATCH):
+        while batch:
             writer.add(*_with_facts(store, batch))
             writer.commit()
             store.mark_indexed([d.id for d in batch])
             done += len(batch)
             if progress:
-                progress("index", done, total)
+                progress("index", done, max(total, done))
+            batch = store.unindexed_documents(_BATCH)
     return done
 
 

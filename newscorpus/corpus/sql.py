@@ -253,17 +253,20 @@ class SQLStore(Store):
         return int(self._db.execute(f"SELECT COUNT(*) FROM urls WHERE {self._DUE} AND id > ? AND {free}",
                                     (now, after)).fetchone()[0])
 
-    def mark_failed(self, url_id: int, error: str, permanent: bool, retry_at: str | None) -> None:
-        self._write(
+    def mark_failed(self, url_id: int, error: str, permanent: bool, retry_at: str | None,
+                    worker: str | None = None) -> bool:
+        mine = " AND lease_owner = ?" if worker is not None else ""
+        return bool(self._write(
             f"UPDATE urls SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?, {self._UNLEASED}"
-            " WHERE id = ?",
-            ("failed_permanent" if permanent else "failed", error, retry_at, url_id),
-        )
+            f" WHERE id = ?{mine}",
+            ("failed_permanent" if permanent else "failed", error, retry_at, url_id, *([worker] if worker else [])),
+        ).rowcount == 1)
 
-    def defer(self, url_id: int, reason: str, until: str) -> None:
-        self._write(f"UPDATE urls SET state = 'deferred', last_error = ?, next_attempt_at = ?, {self._UNLEASED}"
-                    " WHERE id = ?",
-                    (reason, until, url_id))
+    def defer(self, url_id: int, reason: str, until: str, worker: str | None = None) -> bool:
+        mine = " AND lease_owner = ?" if worker is not None else ""
+        return bool(self._write(
+            f"UPDATE urls SET state = 'deferred', last_error = ?, next_attempt_at = ?, {self._UNLEASED}"
+            f" WHERE id = ?{mine}", (reason, until, url_id, *([worker] if worker else []))).rowcount == 1)
 
     def mark_fetched(self, url_id: int, fetched_at: str, warc: WarcLocation, worker: str | None = None,
                      hold_seconds: float = 0.0) -> bool:
@@ -307,6 +310,8 @@ class SQLStore(Store):
                     f" AND id IN ({', '.join('?' * len(chunk))}) RETURNING id",
                     (lease_seconds, worker, *chunk)).fetchall()
                 held.update(row[0] for row in rows)
+            self._db.execute(f"UPDATE feeds SET lease_until = {self._NOW_PLUS} WHERE lease_owner = ?",
+                             (lease_seconds, worker))
         return held
 
     def lease_holders(self) -> list[str]:

@@ -96,13 +96,15 @@ class Store(abc.ABC):
         ones and retryable failures whose time (`now` or earlier) has come, that no worker holds."""
 
     @abc.abstractmethod
-    def mark_failed(self, url_id: int, error: str, permanent: bool, retry_at: str | None) -> None:
-        """Record a failed fetch; permanent ones are never retried."""
+    def mark_failed(self, url_id: int, error: str, permanent: bool, retry_at: str | None,
+                    worker: str | None = None) -> bool:
+        """Record a failed fetch or analysis; permanent ones are never retried. With `worker`, only while the URL
+        is leased to it (as mark_fetched); the lease ends."""
 
     @abc.abstractmethod
-    def defer(self, url_id: int, reason: str, until: str) -> None:
+    def defer(self, url_id: int, reason: str, until: str, worker: str | None = None) -> bool:
         """Put a URL off until a time, through no fault of its own (its host asked for a pause or is set aside);
-        not counted as an attempt."""
+        not counted as an attempt. With `worker`, only while the URL is leased to it; the lease ends."""
 
     @abc.abstractmethod
     def mark_fetched(self, url_id: int, fetched_at: str, warc: WarcLocation, worker: str | None = None,
@@ -118,8 +120,9 @@ class Store(abc.ABC):
         """Lease up to `limit` URLs of a stage with ids above `after` to a worker, oldest first: 'fetch' takes URLs
         due for fetching (as count_due counts them), 'analyse' fetched ones waiting for extraction and NLP, with
         their WARC locations. URLs leased to another worker are skipped until
-        the lease runs out (that worker died or hung); then they are taken again. Finishing a URL (mark_fetched,
-        mark_failed, defer, save_document) ends its lease."""
+        the lease runs out (that worker died or hung); then they are taken again. Finishing a URL (mark_failed,
+        defer, save_document, and mark_fetched unless it holds the page for the worker's own analysis) ends its
+        lease."""
 
     @abc.abstractmethod
     def lease_holders(self) -> list[str]:
@@ -132,8 +135,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def renew_leases(self, worker: str, ids: Sequence[int], lease_seconds: float) -> set[int]:
-        """Extend a worker's leases on URLs to `lease_seconds` from now; returns the ids it still held (a lease
-        that ran out may have been taken by another worker)."""
+        """Extend a worker's leases on URLs, and on every feed it holds, to `lease_seconds` from now; returns the
+        URL ids it still held (a lease that ran out may have been taken by another worker)."""
 
     @abc.abstractmethod
     def claim_feeds(self, worker: str, limit: int, lease_seconds: float, due_only: bool = True) -> list[FeedState]:

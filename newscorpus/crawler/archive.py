@@ -28,8 +28,8 @@ _WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 def archive_directory(data_dir: Path, warc_dir: str = "") -> Path:
     """Where WARC files are written and read: `warc_dir` (the setting: a directory every worker reaches, such as
     a network mount), else `warc/` in the data directory. Locations name a file within it as "warc/<file>", so
-    an archive can move without rewriting the store."""
-    return Path(warc_dir).expanduser() if warc_dir else data_dir / WARC_DIR_NAME
+    an archive can move without rewriting the store. A relative `warc_dir` is within the data directory."""
+    return data_dir / Path(warc_dir).expanduser() if warc_dir else data_dir / WARC_DIR_NAME
 
 
 class WarcArchive:

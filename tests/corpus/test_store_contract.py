@@ -329,7 +329,9 @@ def test_contract_claimed_urls_are_leased_to_one_worker_until_done_or_released(b
     assert [q.id for q in other.claim_urls("analyse", "worker-2", 10, 60)] == [mine[0].id]
     assert store.mark_fetched(mine[3].id, NOW, location, "worker-1", hold_seconds=60)  # its own to analyse
     assert other.claim_urls("analyse", "worker-2", 10, 60) == []
-    store.mark_failed(mine[1].id, "HTTP 500", permanent=False, retry_at=NOW)  # done, due again: anyone's
+    assert not other.mark_failed(mine[1].id, "HTTP 500", False, NOW, "worker-2")  # a late answer of another's
+    assert not other.defer(mine[1].id, "paused", FUTURE, "worker-2")
+    assert store.mark_failed(mine[1].id, "HTTP 500", permanent=False, retry_at=NOW, worker="worker-1")
     assert [q.id for q in other.claim_urls("fetch", "worker-2", 10, 60)] == [mine[1].id]
     assert store.release_work("worker-1") == 2  # the URL it did not fetch, and the page it did not analyse
     assert store.count_due(NOW) == 1
@@ -378,7 +380,10 @@ def test_contract_feeds_are_claimed_when_due_and_once(backend: Opener) -> None:
     assert backend().claim_feeds("poller-2", 10, 60) == []
     store.update_feed(first.id, '"v2"', None, NOW, 60.0, "2000-01-01T00:00:00+00:00")  # polled, and due again
     assert [f.id for f in backend().claim_feeds("poller-2", 10, 60)] == [first.id]
-    assert [f.id for f in store.claim_feeds("poller-3", 10, 60, due_only=False)] == [second.id]  # all but held
+    assert [f.id for f in store.claim_feeds("poller-3", 10, 1.0, due_only=False)] == [second.id]  # all but held
+    assert store.renew_leases("poller-3", [], 60) == set()  # a worker's feeds are renewed with its URLs
+    time.sleep(2.1)
+    assert store.claim_feeds("poller-4", 10, 60, due_only=False) == []
     assert store.release_work("poller-3") == 1 and store.claim_feeds("poller-1", 10, 60) == []
 
 
