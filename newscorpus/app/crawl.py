@@ -126,6 +126,10 @@ class Crawler:
         self._shared = False  # other workers may share the store: they index, and pace hosts, with this one
         self.settings = settings
         self.data_dir = data_dir
+        self.archive = archive_directory(data_dir, settings.warc_dir)
+        if settings.warc_dir and not self.archive.is_dir():  # never made here: it may be a mount not yet there
+            raise StorageError(f"warc_dir {self.archive} is not a directory: create it (with workers on many "
+                               "machines, a directory every worker reaches)")
         self.progress = progress or (lambda phase, done, total: None)
         self.notify = notify or (lambda line: log.warning("%s", line))
         self.max_time = max_time
@@ -204,11 +208,7 @@ class Crawler:
         # spaced across them all.
         turns = partial(self._db, self.store.take_host_turn) if self._shared or self.settings.database_url else None
         # The archive outlives the writer thread, which may still be writing a record when the pass ends.
-        directory = archive_directory(self.data_dir, self.settings.warc_dir)
-        if self.settings.warc_dir and not directory.is_dir():  # never made here: it may be a mount not yet there
-            raise StorageError(f"warc_dir {directory} is not a directory: create it (with workers on many machines, "
-                               "a directory every worker reaches)")
-        with WarcArchive(directory, self.settings.warc_file_bytes) as archive:
+        with WarcArchive(self.archive, self.settings.warc_file_bytes) as archive:
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="newscorpus-store")
             pool = AnalysisPool(self.settings, self.data_dir) if "nlp" in self.roles else None
             renewing = asyncio.create_task(self._renew_leases())
