@@ -1,4 +1,5 @@
-"""Shared fixtures: a local HTTP test site on 127.0.0.1, the newsmirror server, settings and the NLP pipeline."""
+"""Shared fixtures: a local HTTP test site on 127.0.0.1, the newsmirror server, settings, the NLP pipeline, and
+data directories on the store backend chosen with `--store`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from email.utils import formatdate
 from http.server import ThreadingHTTPServer
@@ -23,6 +25,7 @@ import pytest
 
 from newscorpus.config import Settings
 from newscorpus.nlp import Annotator
+from tests.datadirs import MakeDataDir, use_database
 from tests.hostile import HostileSite, QuietHandler
 
 if TYPE_CHECKING:
@@ -225,6 +228,46 @@ def postgres_url(postgres_cluster: str) -> Iterator[str]:
     with fresh_database(postgres_cluster) as url:
         upgrade(url)
         yield url
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--store", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="the store of the data directories tests make (fixtures data_dir and make_data_dir): a "
+                          "SQLite file in each (default), or a fresh database of a throwaway PostgreSQL cluster")
+
+
+def _on_postgres(request: pytest.FixtureRequest) -> bool:
+    return request.config.getoption("--store") == "postgresql"
+
+
+@pytest.fixture
+def data_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """`tmp_path` as a data directory on the store chosen with --store; on postgresql, with a fresh database of
+    its own (postgres_url, dropped afterwards) named in its newscorpus.toml."""
+    if _on_postgres(request):
+        use_database(tmp_path, request.getfixturevalue("postgres_url"))
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def make_data_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MakeDataDir]:
+    """Makes the data directories of a module's corpora (`tmp_path_factory.mktemp(name)`) on the store chosen with
+    --store: on postgresql each gets a fresh database of its own, dropped at the end of the module (a corpus built
+    once per module must not land in a test's database)."""
+    from newscorpus.corpus.postgres import upgrade
+    from tests.postgres import fresh_database
+
+    cluster = request.getfixturevalue("postgres_cluster") if _on_postgres(request) else None
+    with ExitStack() as databases:
+        def make(name: str) -> Path:
+            data = tmp_path_factory.mktemp(name)
+            if cluster is not None:
+                url = databases.enter_context(fresh_database(cluster))
+                upgrade(url)
+                use_database(data, url)
+            return data
+
+        yield make
 
 
 @pytest.fixture(scope="session")

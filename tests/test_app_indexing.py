@@ -3,6 +3,7 @@ does, commits rarely, and flags as indexed only what tantivy has committed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,12 @@ import tantivy
 
 from newscorpus.app import indexing
 from newscorpus.app.indexing import index_documents, index_pending, reindex
-from newscorpus.corpus import SearchIndex, Store, open_store
+from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus.dedup import signature
 from newscorpus.corpus.index import IndexWriter, _fields
 from newscorpus.crawler.extract import content_hash
 from newscorpus.models import Annotations, Article, DateMention, EntityMention, LawReference, PlaceMention
+from tests.datadirs import store_of
 
 STORIES = 15
 PLACES = [PlaceMention("Nairobi", 0, 7, "Nairobi", 184745, -1.28, 36.82, "KE", "Nairobi Area"),
@@ -27,10 +29,11 @@ ENTITIES = [EntityMention("William Ruto", 0, 12, "PERSON"), EntityMention("Ruto"
             EntityMention("the High Court", 0, 14, "ORG")]
 
 
-def _stored(data: Path) -> Store:
-    """Stories with dates, places, laws, people and organisations; every third one has a later syndicated copy,
-    stored after the stories that follow it."""
-    store = open_store(data, create=True)
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[Store]:
+    """The store of `data_dir` holding stories with dates, places, laws, people and organisations; every third one
+    has a later syndicated copy, stored after the stories that follow it."""
+    store = store_of(data_dir, create=True)
     copies = []
     for n in range(STORIES):
         text = (f"Story {n}: the court in chamber {n % 4} heard case {n * 7} about evidence item {n * 13}, and "
@@ -48,7 +51,8 @@ def _stored(data: Path) -> Store:
         article = Article(f"https://b.example/{n}", f"https://b.example/{n}", f"Court story {n}", (), None, "en", text)
         store.save_document(article, annotations, None, "2030-01-01T00:00:00+00:00", content_hash(text),
                             signature=signature(text))
-    return store
+    yield store
+    store.close()
 
 
 def _indexed(index: SearchIndex, store: Store) -> dict[int, dict[str, Any]]:
@@ -74,15 +78,14 @@ def _indexed(index: SearchIndex, store: Store) -> dict[int, dict[str, Any]]:
     return found
 
 
-def test_indexing_bulk_loads_index_what_batch_by_batch_indexing_does(tmp_path: Path) -> None:
-    store = _stored(tmp_path / "data")
-    batched = SearchIndex(tmp_path / "batched")
+def test_indexing_bulk_loads_index_what_batch_by_batch_indexing_does(store: Store, data_dir: Path) -> None:
+    batched = SearchIndex(data_dir / "batched")
     ids = [d.id for batch in store.iter_documents() for d in batch]
     for start in range(0, len(ids), 2):  # as a crawl does: each copy re-indexes its story's others
         index_documents(store, batched, ids[start:start + 2])
-    refilled = SearchIndex(tmp_path / "data")
+    refilled = SearchIndex(data_dir)
     assert index_pending(store, refilled) == len(ids)
-    rebuilt = SearchIndex(tmp_path / "rebuilt")
+    rebuilt = SearchIndex(data_dir / "rebuilt")
     assert reindex(store, rebuilt) == len(ids)
     expected = _indexed(batched, store)
     assert len(expected) == len(ids) and sum(d["copy"] for d in expected.values()) == len(range(0, STORIES, 3))
@@ -104,22 +107,21 @@ def commits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return made
 
 
-def test_indexing_reindex_commits_once_and_a_refill_in_large_steps(tmp_path: Path, commits: list[int],
+def test_indexing_reindex_commits_once_and_a_refill_in_large_steps(store: Store, data_dir: Path, commits: list[int],
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    store = _stored(tmp_path)
     total = store.count_documents()
     monkeypatch.setattr(indexing, "_BATCH", 2)
-    reindex(store, SearchIndex(tmp_path))
+    reindex(store, SearchIndex(data_dir))
     assert commits == [total]
     commits.clear()
     monkeypatch.setattr(indexing, "_REFILL_COMMIT", 8)
     store.mark_all_unindexed()
-    index_pending(store, SearchIndex(tmp_path / "fresh"))
+    index_pending(store, SearchIndex(data_dir / "fresh"))
     assert commits == [8, 16, total]
 
 
-def test_indexing_refill_flags_only_what_tantivy_committed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = _stored(tmp_path)
+def test_indexing_refill_flags_only_what_tantivy_committed(store: Store, data_dir: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(indexing, "_BATCH", 2)
     monkeypatch.setattr(indexing, "_REFILL_COMMIT", 4)
     read = store.date_values
@@ -132,9 +134,9 @@ def test_indexing_refill_flags_only_what_tantivy_committed(tmp_path: Path, monke
         return read(ids)
     monkeypatch.setattr(store, "date_values", failing)
     with pytest.raises(RuntimeError):
-        index_pending(store, SearchIndex(tmp_path))
+        index_pending(store, SearchIndex(data_dir))
     flagged = store.count_documents(indexed=True)
-    index = SearchIndex(tmp_path)  # what tantivy committed
+    index = SearchIndex(data_dir)  # what tantivy committed
     assert flagged == 8 and index.count() == flagged
     unflagged = {d.id for d in store.unindexed_documents(100)}
     searcher = index._index.searcher()

@@ -15,13 +15,14 @@ from newscorpus import Corpus
 from newscorpus.app.documents import get_document
 from newscorpus.app.indexing import index_pending
 from newscorpus.app.search import MAX_DEPTH, SearchRequest, search
-from newscorpus.corpus import SearchIndex, Store, open_store
+from newscorpus.corpus import SearchIndex, Store
 from newscorpus.corpus.dedup import signature
 from newscorpus.corpus.entities import entity_names
 from newscorpus.crawler.extract import content_hash
 from newscorpus.errors import NotFoundError, QueryError
 from newscorpus.models import Annotations, Article, Document, LawReference, PlaceMention
 from tests.conftest import LocalSite
+from tests.datadirs import MakeDataDir, store_of
 from tests.test_cli import one_line_error, run
 
 STORIES = 12
@@ -36,11 +37,11 @@ def _text(n: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Store, SearchIndex]]:
+def corpus(make_data_dir: MakeDataDir) -> Iterator[tuple[Path, Store, SearchIndex]]:
     """Twelve court stories a year apart from 2015, three with a near-identical copy at another outlet; the odd
     ones happen in Nairobi and cite the Computer Misuse and Cybercrimes Act."""
-    data = tmp_path_factory.mktemp("app-search")
-    store = open_store(data, create=True)
+    data = make_data_dir("app-search")
+    store = store_of(data, create=True)
     for n in range(STORIES):
         published = f"{2015 + n}-03-0{1 + n % 9}T09:00:00+00:00"
         cited = Annotations(places=[NAIROBI], laws=[LawReference(
@@ -168,14 +169,14 @@ def test_search_cli_timeline_alone_chooses_its_interval(corpus: tuple[Path, Stor
 
 
 @pytest.fixture(scope="module")
-def crawled(site: LocalSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Store, SearchIndex]]:
+def crawled(site: LocalSite, make_data_dir: MakeDataDir) -> Iterator[tuple[Path, Store, SearchIndex]]:
     """The test site crawled from two sources with their own tags: the gazette's feed and a wire feed that runs
     two of its stories again and a rewrite of one."""
-    data = tmp_path_factory.mktemp("crawled")
+    data = make_data_dir("crawled")
     assert run(data, "sources", "add", site.url("/news/"), "--tag", "Gazette").exit_code == 0
     assert run(data, "sources", "add", site.url("/wire/feed.xml"), "--tag", "wire").exit_code == 0
     assert run(data, "crawl").exit_code == 0
-    store = open_store(data)
+    store = store_of(data)
     yield data, store, SearchIndex(data)
     store.close()
 
@@ -234,8 +235,8 @@ def test_search_people_and_organisation_facets_count_each_story_once(
                for f in ("person", "organisation"))  # the test site names some
 
 
-def test_search_pages_hold_every_story_when_one_has_many_copies(tmp_path: Path) -> None:
-    store = open_store(tmp_path, create=True)
+def test_search_pages_hold_every_story_when_one_has_many_copies(data_dir: Path) -> None:
+    store = store_of(data_dir, create=True)
     for n in range(10):
         versions = 40 if n == 3 else 1  # one story that forty outlets ran, each a little differently
         for copy in range(versions):
@@ -245,7 +246,7 @@ def test_search_pages_hold_every_story_when_one_has_many_copies(tmp_path: Path) 
             article = Article(url, url, f"Court story {n}", (), published, "en", text)
             store.save_document(article, Annotations(), None, published, content_hash(text),
                                 signature=signature(text))
-    index = SearchIndex(tmp_path)
+    index = SearchIndex(data_dir)
     index_pending(store, index)
     request = SearchRequest("court", sort="date", page_size=3)
     pages = [search(store, index, replace(request, page=page)).hits for page in range(1, 5)]
@@ -253,3 +254,4 @@ def test_search_pages_hold_every_story_when_one_has_many_copies(tmp_path: Path) 
     assert sorted(titles) == sorted(f"Court story {n}" for n in range(10))  # each story once, on some page
     assert [len(hits) for hits in pages] == [3, 3, 3, 1]
     assert next(h for hits in pages for h in hits if h.title == "Court story 3").copies == 39
+    store.close()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
+from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,10 @@ import tantivy
 from newscorpus.app.sources import add_source
 from newscorpus.models import CrawlSummary
 from newscorpus.app.crawl import Crawler
-from newscorpus.config import Settings
-from newscorpus.corpus import SearchIndex, open_store, search
-from newscorpus.corpus.store import DATABASE_NAME
+from newscorpus.config import load_settings
+from newscorpus.corpus import SearchIndex, search
 from tests.conftest import NEWSMIRROR, Mirror
+from tests.datadirs import MakeDataDir, database_url, sql, store_of, stored_documents
 
 # The analyzer of the index's text field (tantivy's en_stem), so that phrases compare as the index sees them.
 ANALYZER = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
@@ -43,12 +44,12 @@ def distinctive_phrase(body: str, others: list[str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def crawled(newsmirror: Mirror, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CrawlSummary]:
-    data = tmp_path_factory.mktemp("mirror-corpus")
-    store = open_store(data)
+def crawled(newsmirror: Mirror, make_data_dir: MakeDataDir) -> tuple[Path, CrawlSummary]:
+    data = make_data_dir("mirror-corpus")
+    store = store_of(data)
     for site in newsmirror.manifest()["sites"]:  # type: ignore[union-attr]
         add_source(store, f"{newsmirror.base_url}/{site}/")
-    settings = Settings(per_host_delay=0.0, request_timeout=10.0)
+    settings = replace(load_settings(data), per_host_delay=0.0, request_timeout=10.0)  # the data directory's store
     summary = Crawler(store, SearchIndex(data), settings, data).run()
     store.close()
     return data, summary
@@ -62,8 +63,7 @@ def test_crawl_stores_every_article_of_every_site_once(crawled: tuple[Path, Craw
     data, summary = crawled
     pages = site_pages(newsmirror)
     assert summary.failed == 0 and summary.new == len(pages) == 195
-    store = open_store(data)
-    urls = {d.url for batch in store.iter_documents() for d in batch}
+    urls = {d.url for d in stored_documents(data)}
     assert urls == {newsmirror.base_url + p["path"] for p in pages}
 
 
@@ -72,12 +72,12 @@ def test_crawl_makes_every_article_findable_by_a_phrase(crawled: tuple[Path, Cra
     """Search finds every article at rank 1 by a distinctive phrase of its ground truth wherever extraction
     kept the phrase in that article's text and nowhere else; extraction gets that right for at least 98%."""
     data, _ = crawled
-    store, index = open_store(data), SearchIndex(data)
-    texts = {d.url: " " + " ".join(tokens(d.text)) + " " for batch in store.iter_documents() for d in batch}
+    texts = {d.url: " " + " ".join(tokens(d.text)) + " " for d in stored_documents(data)}
     truths = {p["path"]: json.loads((NEWSMIRROR / p["truth"]).read_text(encoding="utf-8"))["body"]
               for p in site_pages(newsmirror)}
     bodies = {path: " " + " ".join(tokens(body)) + " " for path, body in truths.items()}
     lost, misranked = [], []
+    store, index = store_of(data), SearchIndex(data)
     for path, body in truths.items():
         url = newsmirror.base_url + path
         phrase = distinctive_phrase(body, [b for p, b in bodies.items() if p != path])
@@ -90,6 +90,7 @@ def test_crawl_makes_every_article_findable_by_a_phrase(crawled: tuple[Path, Cra
         hits = search(store, index, f'"{phrase}"', limit=3)
         if not hits or hits[0].url != url:
             misranked.append((path, phrase))
+    store.close()
     assert misranked == []
     assert len(lost) <= 0.02 * len(truths), lost
 
@@ -97,19 +98,20 @@ def test_crawl_makes_every_article_findable_by_a_phrase(crawled: tuple[Path, Cra
 def test_crawl_again_adds_nothing_and_refetches_no_article(crawled: tuple[Path, CrawlSummary],
                                                           newsmirror: Mirror) -> None:
     data, _ = crawled
-    store = open_store(data)
-    summary = Crawler(store, SearchIndex(data), Settings(per_host_delay=0.0), data).run()
+    with closing(store_of(data)) as store:
+        summary = Crawler(store, SearchIndex(data), replace(load_settings(data), per_host_delay=0.0), data).run()
     assert (summary.new, summary.duplicates, summary.failed) == (0, 0, 0)
     # Each site: its feed, its own sitemap and the host's sitemap index from robots.txt, all answered 304.
     assert summary.feeds_not_modified == summary.feeds_polled == 3 * 8
     stats = newsmirror.stats()
     assert all(stats["path"][p["path"]] == 1 for p in site_pages(newsmirror))
     assert stats["private"] == {}
-    db = sqlite3.connect(data / DATABASE_NAME)
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if not database_url(data):
+        assert sql(data, "PRAGMA integrity_check") == [("ok",)]
 
 
 def test_crawl_stores_annotations_for_articles(crawled: tuple[Path, CrawlSummary]) -> None:
     data, _ = crawled
-    stats = open_store(data).stats()
+    with closing(store_of(data)) as store:
+        stats = store.stats()
     assert stats["dates"] and stats["places"] and stats["entities"]  # type: ignore[truthy-bool]

@@ -10,19 +10,20 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from newscorpus.cli import cli
-from newscorpus.corpus import open_store
-from newscorpus.corpus.store import DATABASE_NAME
 from newscorpus.crawler import extract_article
 from newscorpus.crawler.archive import read_response
 from newscorpus.crawler.opml import parse_opml
+from newscorpus.models import FeedState
 from newscorpus.app.sources import starter_sources
 from tests.conftest import NEWSMIRROR, SHARED, LocalSite, Mirror, grandchildren
+from tests.datadirs import database_url, sql, store_of, stored_documents
 
 FAST = ["--setting", "per_host_delay", "0", "--setting", "per_host_concurrency", "8"]
 
@@ -37,47 +38,44 @@ def stats(data: Path) -> dict[str, object]:
     return json.loads(run(data, "stats", "--format", "json").stdout)  # type: ignore[no-any-return]
 
 
-def test_crawler_site_without_feed_is_crawled_from_its_sitemap(tmp_path: Path, fresh_site: LocalSite) -> None:
-    run(tmp_path, "sources", "add", fresh_site.url("/archive/"))
-    output = run(tmp_path, "crawl").stdout
+def test_crawler_site_without_feed_is_crawled_from_its_sitemap(data_dir: Path, fresh_site: LocalSite) -> None:
+    run(data_dir, "sources", "add", fresh_site.url("/archive/"))
+    output = run(data_dir, "crawl").stdout
     assert "3 new" in output, output
-    store = open_store(tmp_path)
-    titles = {d.title for batch in store.iter_documents() for d in batch}
+    titles = {d.title for d in stored_documents(data_dir)}
     assert "Dock workers end week-long strike at Mombasa port" in titles
     assert fresh_site.requests["/news/2026/outside-the-archive.html"] == 0  # out of the site's scope
     assert fresh_site.requests["/news/sitemap-elsewhere.xml"] == 0
     assert fresh_site.requests["/archive/feed"] == 1  # common feed paths were tried once
-    run(tmp_path, "crawl")
+    run(data_dir, "crawl")
     assert fresh_site.requests["/archive/feed"] == 1 and fresh_site.requests["/archive/2026/glacier-survey.html"] == 1
 
 
-def test_crawler_second_crawl_sends_only_conditional_requests(tmp_path: Path, fresh_site: LocalSite) -> None:
-    run(tmp_path, "sources", "add", fresh_site.url("/news/"))
-    run(tmp_path, "crawl")
+def test_crawler_second_crawl_sends_only_conditional_requests(data_dir: Path, fresh_site: LocalSite) -> None:
+    run(data_dir, "sources", "add", fresh_site.url("/news/"))
+    run(data_dir, "crawl")
     fresh_site.requests.clear()
-    output = run(tmp_path, "crawl").stdout
+    output = run(data_dir, "crawl").stdout
     assert "1 polled, 1 unchanged, 0 failed\narticles: 0 new" in output  # feed.xml answered 304
     # /news/sitemap.xml does not exist: after the first crawl's 404 it is no longer asked for.
     assert set(fresh_site.requests) == {"/robots.txt", "/news/feed.xml", "304"}
 
 
-def test_crawler_archives_responses_and_reprocesses_without_the_network(tmp_path: Path, fresh_site: LocalSite) -> None:
-    run(tmp_path, "sources", "add", fresh_site.url("/news/feed.xml"))
-    run(tmp_path, "crawl")
-    store = open_store(tmp_path)
-    docs = [d for batch in store.iter_documents() for d in batch]
+def test_crawler_archives_responses_and_reprocesses_without_the_network(data_dir: Path, fresh_site: LocalSite) -> None:
+    run(data_dir, "sources", "add", fresh_site.url("/news/feed.xml"))
+    run(data_dir, "crawl")
+    docs = stored_documents(data_dir)
     assert len(docs) == 3 and all(d.warc is not None for d in docs)
-    archived = read_response(tmp_path / "warc", docs[0].warc)  # type: ignore[arg-type]
+    archived = read_response(data_dir / "warc", docs[0].warc)  # type: ignore[arg-type]
     assert archived.status == 200 and archived.final_url == docs[0].url and b"<article>" in archived.body
-    with sqlite3.connect(tmp_path / DATABASE_NAME) as db:  # as if an older extractor had produced poor text
-        db.execute("UPDATE documents SET text = 'stale' ")
-        db.execute("DELETE FROM places")
+    sql(data_dir, "UPDATE documents SET text = 'stale'")  # as if an older extractor had produced poor text
+    sql(data_dir, "DELETE FROM places")
     fresh_site.requests.clear()
-    assert "reprocessed 3 document(s)" in run(tmp_path, "reprocess", "--all").stdout
+    assert "reprocessed 3 document(s)" in run(data_dir, "reprocess", "--all").stdout
     assert sum(fresh_site.requests.values()) == 0
-    assert "Dock workers" in run(tmp_path, "search", "dock").stdout
-    assert stats(tmp_path)["places"]
-    assert "reprocessed 1 document(s)" in run(tmp_path, "reprocess", "glaciers").stdout
+    assert "Dock workers" in run(data_dir, "search", "dock").stdout
+    assert stats(data_dir)["places"]
+    assert "reprocessed 1 document(s)" in run(data_dir, "reprocess", "glaciers").stdout
 
 
 def test_crawler_reprocess_needs_a_query_or_all(tmp_path: Path) -> None:
@@ -85,28 +83,28 @@ def test_crawler_reprocess_needs_a_query_or_all(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "QUERY or --all" in result.stderr
 
 
-def test_crawler_disabled_source_is_skipped_and_settings_are_kept(tmp_path: Path, fresh_site: LocalSite) -> None:
-    run(tmp_path, "sources", "add", fresh_site.url("/news/"))
-    result = run(tmp_path, "sources", "set", "1", "--disable", "--min-poll", "600", "--max-poll", "7200",
+def test_crawler_disabled_source_is_skipped_and_settings_are_kept(data_dir: Path, fresh_site: LocalSite) -> None:
+    run(data_dir, "sources", "add", fresh_site.url("/news/"))
+    result = run(data_dir, "sources", "set", "1", "--disable", "--min-poll", "600", "--max-poll", "7200",
                  "--delay", "2.5", "--language", "en", "--tag", "africa")
     assert result.exit_code == 0, result.output
-    assert "0 new" in run(tmp_path, "crawl").stdout and fresh_site.requests["/news/"] == 0
-    (source,) = json.loads(run(tmp_path, "sources", "list", "--format", "json").stdout)
+    assert "0 new" in run(data_dir, "crawl").stdout and fresh_site.requests["/news/"] == 0
+    (source,) = json.loads(run(data_dir, "sources", "list", "--format", "json").stdout)
     assert (source["enabled"], source["min_poll_seconds"], source["max_poll_seconds"], source["delay_seconds"],
             source["language"], source["tags"]) == (False, 600, 7200, 2.5, "en", ["africa"])
-    bad = run(tmp_path, "sources", "set", "1", "--min-poll", "9000")
+    bad = run(data_dir, "sources", "set", "1", "--min-poll", "9000")
     assert bad.exit_code == 1 and "longer than the maximum" in bad.stderr
-    assert run(tmp_path, "sources", "set", "1").exit_code == 2
+    assert run(data_dir, "sources", "set", "1").exit_code == 2
 
 
-def test_crawler_source_health_after_crawls(tmp_path: Path, fresh_site: LocalSite) -> None:
-    run(tmp_path, "sources", "add", fresh_site.url("/news/"), fresh_site.url("/status/404"))
-    run(tmp_path, "crawl")
-    good, bad = json.loads(run(tmp_path, "sources", "list", "--format", "json").stdout)
+def test_crawler_source_health_after_crawls(data_dir: Path, fresh_site: LocalSite) -> None:
+    run(data_dir, "sources", "add", fresh_site.url("/news/"), fresh_site.url("/status/404"))
+    run(data_dir, "crawl")
+    good, bad = json.loads(run(data_dir, "sources", "list", "--format", "json").stdout)
     assert good["last_success"] and good["consecutive_failures"] == 0 and good["items_per_day"] > 0
     assert good["title"] == "Test Gazette"
     assert bad["consecutive_failures"] == 1 and "HTTP 404" in bad["last_error"]
-    listing = run(tmp_path, "sources", "list").stdout
+    listing = run(data_dir, "sources", "list").stdout
     assert "Test Gazette" in listing and "HTTP 404" in listing
 
 
@@ -120,25 +118,25 @@ def test_crawler_starter_list_parses_and_every_entry_is_well_formed() -> None:
     assert len({o.url for o in outlines}) == len(outlines)
 
 
-def test_crawler_starter_list_imports_with_one_command(tmp_path: Path) -> None:
-    output = run(tmp_path, "sources", "import", "--starter").stdout
+def test_crawler_starter_list_imports_with_one_command(data_dir: Path) -> None:
+    output = run(data_dir, "sources", "import", "--starter").stdout
     count = len(parse_opml(starter_sources()))
     assert f"imported {count} new source(s)" in output
-    assert len(json.loads(run(tmp_path, "sources", "list", "--format", "json").stdout)) == count
+    assert len(json.loads(run(data_dir, "sources", "list", "--format", "json").stdout)) == count
 
 
-def test_crawler_real_feeds_yield_items_or_readable_failures(tmp_path: Path, newsmirror: Mirror) -> None:
+def test_crawler_real_feeds_yield_items_or_readable_failures(data_dir: Path, newsmirror: Mirror) -> None:
     feeds = sorted(p.name for p in (NEWSMIRROR / "feeds").glob("*.xml"))
-    run(tmp_path, "sources", "add", *(f"{newsmirror.base_url}/feeds/{name}" for name in feeds))
-    result = run(tmp_path, "crawl", "--feeds-only")  # the items link to the internet: queue, do not fetch
+    run(data_dir, "sources", "add", *(f"{newsmirror.base_url}/feeds/{name}" for name in feeds))
+    result = run(data_dir, "crawl", "--feeds-only")  # the items link to the internet: queue, do not fetch
     assert result.exit_code == 0
-    sources = json.loads(run(tmp_path, "sources", "list", "--format", "json").stdout)
+    sources = json.loads(run(data_dir, "sources", "list", "--format", "json").stdout)
     assert len(sources) == 45
     failed = [s for s in sources if s["consecutive_failures"]]
     working = [s for s in sources if not s["consecutive_failures"]]
     assert all(s["last_error"] and "readable feed" in s["last_error"] for s in failed), failed
     assert all(s["last_success"] for s in working)
-    assert len(failed) <= 13 and stats(tmp_path)["urls"]["queued"] > 300  # type: ignore[index]
+    assert len(failed) <= 13 and stats(data_dir)["urls"]["queued"] > 300  # type: ignore[index]
 
 
 @pytest.fixture
@@ -161,21 +159,20 @@ def _clean_text(url: str) -> str:
     return extract_article(page.read_bytes(), url).text
 
 
-def test_crawler_survives_injected_faults(tmp_path: Path, faulty_mirror: Mirror) -> None:
+def test_crawler_survives_injected_faults(data_dir: Path, faulty_mirror: Mirror) -> None:
     sites = list(faulty_mirror.manifest()["sites"])  # type: ignore[union-attr]
-    run(tmp_path, "sources", "add", *(f"{faulty_mirror.base_url}/{s}/" for s in sites))
+    run(data_dir, "sources", "add", *(f"{faulty_mirror.base_url}/{s}/" for s in sites))
     # A 429 (Retry-After: 1) defers its URL to a later pass; on a homepage, feed or sitemap it leaves the URLs
     # listed there undiscovered until a later pass. A few passes, a second apart, take every page.
     passes = []
     for _ in range(6):
-        result = run(tmp_path, "crawl")
+        result = run(data_dir, "crawl")
         assert result.exit_code == 0, result.output
         passes.append(result.stdout)
         if "deferred" not in result.stdout and "feed failed" not in result.stdout:
             break
         time.sleep(1.5)
-    store = open_store(tmp_path)
-    docs = [d for batch in store.iter_documents() for d in batch]
+    docs = stored_documents(data_dir)
     faults = faulty_mirror.stats()["fault"]
     assert sum(faults.values()) > 50, faults
     assert len(docs) == len({d.url for d in docs}) == 195, "\n".join(passes)
@@ -184,8 +181,8 @@ def test_crawler_survives_injected_faults(tmp_path: Path, faulty_mirror: Mirror)
     assert damaged == []
 
 
-def test_crawler_killed_mid_crawl_finishes_on_the_next_run(tmp_path: Path, newsmirror: Mirror) -> None:
-    command = [sys.executable, "-m", "newscorpus", "--data", str(tmp_path), *FAST, "--setting",
+def test_crawler_killed_mid_crawl_finishes_on_the_next_run(data_dir: Path, newsmirror: Mirror) -> None:
+    command = [sys.executable, "-m", "newscorpus", "--data", str(data_dir), *FAST, "--setting",
                "crawl_batch_size", "8"]
     subprocess.run([*command, "sources", "add", f"{newsmirror.base_url}/site1/", f"{newsmirror.base_url}/site2/"],
                    check=True, capture_output=True)
@@ -195,9 +192,8 @@ def test_crawler_killed_mid_crawl_finishes_on_the_next_run(tmp_path: Path, newsm
     while time.monotonic() < deadline and stored < 10:
         time.sleep(0.2)
         try:
-            with sqlite3.connect(tmp_path / DATABASE_NAME) as db:
-                stored = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        except sqlite3.OperationalError:
+            stored = sql(data_dir, "SELECT COUNT(*) FROM documents", read_only=True)[0][0]
+        except sqlite3.OperationalError:  # no SQLite file yet, or one that is busy
             continue
     workers = grandchildren(crawl.pid)  # the analysis workers, forked by the crawl's forkserver
     os.kill(crawl.pid, signal.SIGKILL)
@@ -210,17 +206,17 @@ def test_crawler_killed_mid_crawl_finishes_on_the_next_run(tmp_path: Path, newsm
     expected = [p for p in newsmirror.manifest()["pages"] if p["site"] in ("site1", "site2")]  # type: ignore[index]
     finished = subprocess.run([*command, "crawl"], capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
-    with sqlite3.connect(tmp_path / DATABASE_NAME) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        urls = [u for (u,) in db.execute("SELECT url FROM documents")]
-        indexed = db.execute("SELECT COUNT(*) FROM documents WHERE indexed = 0").fetchone()[0]
+    if not database_url(data_dir):  # the SQLite file survived the kill (PostgreSQL's server is not killed)
+        assert sql(data_dir, "PRAGMA integrity_check") == [("ok",)]
+    urls = [u for (u,) in sql(data_dir, "SELECT url FROM documents")]
+    indexed = sql(data_dir, "SELECT COUNT(*) FROM documents WHERE indexed = 0")[0][0]
     assert sorted(urls) == sorted(newsmirror.base_url + p["path"] for p in expected)
     assert indexed == 0
-    assert json.loads(run(tmp_path, "stats", "--format", "json").stdout)["indexed_in_search"] == len(expected)
+    assert json.loads(run(data_dir, "stats", "--format", "json").stdout)["indexed_in_search"] == len(expected)
 
 
-def test_crawler_watch_stops_cleanly_on_sigterm(tmp_path: Path, fresh_site: LocalSite) -> None:
-    command = [sys.executable, "-m", "newscorpus", "--data", str(tmp_path), *FAST]
+def test_crawler_watch_stops_cleanly_on_sigterm(data_dir: Path, fresh_site: LocalSite) -> None:
+    command = [sys.executable, "-m", "newscorpus", "--data", str(data_dir), *FAST]
     subprocess.run([*command, "sources", "add", fresh_site.url("/news/")], check=True, capture_output=True)
     watch = subprocess.Popen([*command, "watch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert watch.stdout is not None
@@ -233,46 +229,48 @@ def test_crawler_watch_stops_cleanly_on_sigterm(tmp_path: Path, fresh_site: Loca
     assert SHARED.exists()
 
 
-def test_crawler_records_why_links_are_not_articles(tmp_path: Path, fresh_site: LocalSite) -> None:
-    run(tmp_path, "sources", "add", fresh_site.url("/odd-feed.xml"))
-    output = run(tmp_path, "--setting", "max_response_bytes", "1000000", "crawl").stdout
+def test_crawler_records_why_links_are_not_articles(data_dir: Path, fresh_site: LocalSite) -> None:
+    run(data_dir, "sources", "add", fresh_site.url("/odd-feed.xml"))
+    output = run(data_dir, "--setting", "max_response_bytes", "1000000", "crawl").stdout
     assert "1 new" in output  # the story behind the redirect
     for reason in ["not HTML", "too large", "not an article", "redirect loop"]:
         assert reason in output, output
-    store = open_store(tmp_path)
-    (doc,) = [d for batch in store.iter_documents() for d in batch]
+    (doc,) = stored_documents(data_dir)
     assert doc.url == fresh_site.url("/moved")  # the URL as queued (tracking parameter dropped), not the target
-    assert stats(tmp_path)["urls"] == {"failed_permanent": 4, "analysed": 1}
+    assert stats(data_dir)["urls"] == {"failed_permanent": 4, "analysed": 1}
 
 
-def test_crawler_polls_busy_feeds_sooner_and_quiet_ones_later(tmp_path: Path, fresh_site: LocalSite) -> None:
-    run(tmp_path, "sources", "add", fresh_site.url("/news/feed.xml"))
-    run(tmp_path, "crawl")
-    (feed,) = open_store(tmp_path).feeds_for(1)
+def feeds_of_first_source(data: Path) -> list[FeedState]:
+    with closing(store_of(data)) as store:
+        return store.feeds_for(1)
+
+
+def test_crawler_polls_busy_feeds_sooner_and_quiet_ones_later(data_dir: Path, fresh_site: LocalSite) -> None:
+    run(data_dir, "sources", "add", fresh_site.url("/news/feed.xml"))
+    run(data_dir, "crawl")
+    (feed,) = feeds_of_first_source(data_dir)
     assert feed.poll_seconds == 1800 and feed.next_poll_at and feed.etag  # new items: half the first hour
-    run(tmp_path, "crawl")
-    (feed,) = open_store(tmp_path).feeds_for(1)
+    run(data_dir, "crawl")
+    (feed,) = feeds_of_first_source(data_dir)
     assert feed.poll_seconds == 2700  # nothing new (304): 1.5 times longer
-    run(tmp_path, "sources", "set", "1", "--max-poll", "2000")
-    run(tmp_path, "crawl")
-    (feed,) = open_store(tmp_path).feeds_for(1)
+    run(data_dir, "sources", "set", "1", "--max-poll", "2000")
+    run(data_dir, "crawl")
+    (feed,) = feeds_of_first_source(data_dir)
     assert feed.poll_seconds == 2000  # within the source's own bounds
 
 
-def test_crawler_resumes_more_pages_than_its_queue_holds_while_fetching_new_ones(tmp_path: Path,
+def test_crawler_resumes_more_pages_than_its_queue_holds_while_fetching_new_ones(data_dir: Path,
                                                                                  fresh_site: LocalSite) -> None:
-    command = [sys.executable, "-m", "newscorpus", "--data", str(tmp_path), *FAST, "--setting", "nlp_workers", "1",
+    command = [sys.executable, "-m", "newscorpus", "--data", str(data_dir), *FAST, "--setting", "nlp_workers", "1",
                "--setting", "crawl_batch_size", "1"]  # a queue of two pages between the fetchers and the worker
     subprocess.run([*command, "sources", "add", fresh_site.url("/news/feed.xml")], check=True, capture_output=True)
     subprocess.run([*command, "crawl"], check=True, capture_output=True, timeout=120)
-    with sqlite3.connect(tmp_path / DATABASE_NAME) as db:  # as if a crawl had stopped before analysing them
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("DELETE FROM documents")
-        db.execute("UPDATE urls SET state = 'fetched', document_id = NULL WHERE state = 'analysed'")
+    sql(data_dir, "DELETE FROM documents")  # as if a crawl had stopped before analysing them
+    sql(data_dir, "UPDATE urls SET state = 'fetched', document_id = NULL WHERE state = 'analysed'")
     subprocess.run([*command, "sources", "add", fresh_site.url("/wire/feed.xml")], check=True, capture_output=True)
     fresh_site.requests.clear()
     finished = subprocess.run([*command, "crawl"], capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0 and "Traceback" not in finished.stderr, finished.stderr
     assert "(3 fetched by an earlier crawl)" in finished.stdout, finished.stdout
     assert not any(path.startswith("/news/2026/") for path in fresh_site.requests)  # read from the archive
-    assert stats(tmp_path)["urls"] == {"analysed": 5, "failed_permanent": 2}
+    assert stats(data_dir)["urls"] == {"analysed": 5, "failed_permanent": 2}

@@ -13,11 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from newscorpus.app.filters import resolver
-from newscorpus.corpus import SearchIndex, facets, open_store, search, timeline
+from newscorpus.corpus import SearchIndex, facets, search, timeline
 from newscorpus.corpus.query import And, Filter, Not, Or, Words, parse
 from newscorpus.corpus.store import Store
 from newscorpus.errors import QueryError
 from tests.conftest import LocalSite
+from tests.datadirs import MakeDataDir, store_of
 from tests.test_cli import one_line_error, run
 
 GLACIER = "Survey finds Alpine glaciers lost a tenth of their ice in two years"
@@ -26,11 +27,11 @@ STRIKE = "Dock workers end week-long strike at Mombasa port"
 
 
 @pytest.fixture(scope="module")
-def corpus(site: LocalSite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Store, SearchIndex]]:
-    data = tmp_path_factory.mktemp("corpus")
+def corpus(site: LocalSite, make_data_dir: MakeDataDir) -> Iterator[tuple[Path, Store, SearchIndex]]:
+    data = make_data_dir("corpus")
     assert run(data, "sources", "add", site.url("/news/")).exit_code == 0
     assert "3 new" in run(data, "crawl").stdout
-    store = open_store(data)
+    store = store_of(data)
     yield data, store, SearchIndex(data)
     store.close()
 

@@ -15,9 +15,10 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from newscorpus.config import Settings
+from newscorpus.config import load_settings
 from newscorpus.web.app import create_app
 from tests.conftest import LocalSite
+from tests.datadirs import MakeDataDir
 from tests.test_cli import run
 
 
@@ -43,14 +44,15 @@ def serving(app: FastAPI) -> Iterator[str]:
 
 @contextmanager
 def web_client(data: Path, **options: str | None) -> Iterator[httpx.Client]:
-    """A client of the app over `data` (options: token, host as create_app takes them)."""
-    with serving(create_app(data, Settings(), **options)) as base, httpx.Client(base_url=base, timeout=60) as client:
+    """A client of the app over `data`, with its settings as `newscorpus serve` reads them (options: token, host as
+    create_app takes them)."""
+    with serving(create_app(data, load_settings(data), **options)) as base, httpx.Client(base_url=base, timeout=60) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
-def crawled(site: LocalSite, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("web")
+def crawled(site: LocalSite, make_data_dir: MakeDataDir) -> Path:
+    data = make_data_dir("web")
     assert run(data, "sources", "add", site.url("/news/"), "--tag", "gazette").exit_code == 0
     assert run(data, "sources", "add", site.url("/wire/feed.xml"), "--tag", "wire").exit_code == 0
     assert run(data, "crawl").exit_code == 0

@@ -13,7 +13,7 @@ import pytest
 import httpx
 
 from newscorpus import Corpus
-from newscorpus.config import Settings
+from newscorpus.config import load_settings
 from newscorpus.corpus.query import FILTERS
 from newscorpus.models import FACET_NAMES, TIMELINE_INTERVALS
 from newscorpus.web import api
@@ -150,7 +150,7 @@ def test_api_answers_carry_the_security_headers(client: httpx.Client) -> None:
 
 
 def test_api_a_bug_is_a_500_in_the_one_error_shape_with_the_security_headers(crawled: Path) -> None:
-    app = create_app(crawled, Settings())
+    app = create_app(crawled, load_settings(crawled))
 
     @app.get("/api/broken")
     @app.get("/broken")
