@@ -36,8 +36,7 @@ postgres:
 	fi
 
 # The suites that crawl, index and search through the store run a second time with every data directory they make
-# on a database of a throwaway PostgreSQL cluster (pytest --store postgresql; tests/conftest.py). In the full run's
-# order: test_crawl_e2e counts the session's requests to the newsmirror, which test_crawler's crawls add to. Not the
+# on a database of a throwaway PostgreSQL cluster (pytest --store postgresql; tests/conftest.py). Not the
 # injected-faults crawl (over a minute, mostly the fetcher's retries and waits), to keep `make test` quick.
 STORE_SUITES := tests/test_alerts.py tests/test_app_indexing.py tests/test_app_search.py tests/test_crawl_e2e.py \
 	tests/test_crawler.py tests/test_open_web.py tests/test_search_language.py tests/web/test_api.py
