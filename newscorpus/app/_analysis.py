@@ -89,6 +89,9 @@ class AnalysisPool:
         self._executor.shutdown(wait=False, cancel_futures=True)
         for process in workers:
             process.kill()
+        # Its manager thread ends once it sees the workers gone. Joined now, it is not woken at exit through a pipe
+        # it has closed (a traceback printed as the process ends).
+        self._executor.shutdown(wait=True)
 
     async def analyse(self, pages: list[Page]) -> list[Analysis]:
         """Analyses of the pages, in order, from one worker."""
