@@ -46,7 +46,7 @@ class FeedPoller:
 
     async def apply_source_settings(self, fetcher: Fetcher) -> None:
         """Hosts of sources may be private addresses (the user named them); sources may set their own delay."""
-        for source in await self.db(self.store.list_sources):
+        for source in await self.db(self.store.list_sources, False):
             fetcher.allowed_hosts.add((urlsplit(source.url).hostname or "").lower())
             if source.delay_seconds is not None:
                 fetcher.set_host_delay(source.url, source.delay_seconds)
@@ -57,7 +57,7 @@ class FeedPoller:
         politeness limits)."""
         now = time.monotonic()
         unread = [s for s in await self.db(self.store.sources_without_feeds) if self.discover_after.get(s.id, 0) <= now]
-        sources = {s.id: s for s in await self.db(self.store.list_sources)}
+        sources = {s.id: s for s in await self.db(self.store.list_sources, False)}
         counts = [0, 0]  # sources polled, sources claimed
         self.progress("feeds", 0, 0)
 

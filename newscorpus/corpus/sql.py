@@ -135,17 +135,21 @@ class SQLStore(Store):
             items_per_day=round(row[14] / 7, 1),
         )
 
-    _SOURCE_QUERY = (
+    _SOURCE_COLUMNS = (
         "SELECT s.id, s.url, s.kind, s.title, s.tags, s.added_at, s.last_success, s.last_error,"
         " s.consecutive_failures, s.enabled, s.language, s.min_poll_seconds, s.max_poll_seconds, s.delay_seconds,"
-        " (SELECT COUNT(*) FROM urls u WHERE u.source_id = s.id AND u.discovered_at >= ?)"
-        " FROM sources s"
     )
+    _SOURCE_QUERY = (f"{_SOURCE_COLUMNS} (SELECT COUNT(*) FROM urls u WHERE u.source_id = s.id AND u.discovered_at >= ?)"
+                     " FROM sources s")
+    # Without the week's count: what a crawl reads every pass, which must not scan every source's URLs.
+    _SOURCE_SETTINGS_QUERY = f"{_SOURCE_COLUMNS} 0 FROM sources s"
 
     def _week_ago(self) -> str:
         return (datetime.now(timezone.utc) - timedelta(days=7)).isoformat(timespec="seconds")
 
-    def list_sources(self) -> list[Source]:
+    def list_sources(self, counts: bool = True) -> list[Source]:
+        if not counts:
+            return [self._source(r) for r in self._db.execute(f"{self._SOURCE_SETTINGS_QUERY} ORDER BY s.id")]
         rows = self._db.execute(f"{self._SOURCE_QUERY} ORDER BY s.id", (self._week_ago(),)).fetchall()
         return [self._source(r) for r in rows]
 
@@ -338,9 +342,8 @@ class SQLStore(Store):
         return sorted((FeedState(*r) for r in rows), key=lambda f: (f.next_poll_at or "", f.id))
 
     def sources_without_feeds(self) -> list[Source]:
-        rows = self._db.execute(f"{self._SOURCE_QUERY} WHERE s.enabled = 1 AND NOT EXISTS"
-                                " (SELECT 1 FROM feeds f WHERE f.source_id = s.id) ORDER BY s.id",
-                                (self._week_ago(),)).fetchall()
+        rows = self._db.execute(f"{self._SOURCE_SETTINGS_QUERY} WHERE s.enabled = 1 AND NOT EXISTS"
+                                " (SELECT 1 FROM feeds f WHERE f.source_id = s.id) ORDER BY s.id").fetchall()
         return [self._source(r) for r in rows]
 
     def take_host_turn(self, host: str, interval: float) -> float:

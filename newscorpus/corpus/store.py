@@ -42,8 +42,8 @@ class Store(abc.ABC):
         """Add a source; returns it and whether it was new (an existing URL is left unchanged)."""
 
     @abc.abstractmethod
-    def list_sources(self) -> list[Source]:
-        """All sources, oldest first."""
+    def list_sources(self, counts: bool = True) -> list[Source]:
+        """All sources, oldest first; without `counts`, their items_per_day is 0 (not counted: quicker)."""
 
     @abc.abstractmethod
     def get_source(self, key: str | int) -> Source | None:
@@ -145,7 +145,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def sources_without_feeds(self) -> list[Source]:
-        """Enabled sources no feed or sitemap is known for yet: their homepages are still to be read."""
+        """Enabled sources no feed or sitemap is known for yet: their homepages are still to be read (their
+        items_per_day is 0, not counted)."""
 
     @abc.abstractmethod
     def take_host_turn(self, host: str, interval: float) -> float:

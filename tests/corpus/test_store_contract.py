@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from newscorpus.corpus.dedup import signature
 from newscorpus.corpus.store import Store
 from newscorpus.errors import StorageError
 from newscorpus.models import (Annotations, Article, DateMention, EntityMention, FeedItem, LawReference, PlaceMention,
-                               WarcLocation)
+                               WarcLocation, utc_now)
 
 NOW = "2026-03-10T12:00:00+00:00"
 LATER = "2026-03-10T14:00:00+00:00"
@@ -94,6 +95,9 @@ def test_contract_sources_are_added_once_configured_tagged_and_removed(store: St
     assert created and not created_again and again.id == source.id and again.tags == ("Africa", "wire")
     store.add_source("https://b.example/feed.xml", "feed")
     assert [s.url for s in store.list_sources()] == ["https://a.example/", "https://b.example/feed.xml"]
+    store.enqueue(source.id, [FeedItem(f"https://a.example/{n}") for n in range(7)], utc_now())
+    counted, light = store.list_sources()[0], store.list_sources(counts=False)[0]
+    assert counted.items_per_day == 1.0 and light == replace(counted, items_per_day=0)  # a week's 7 items
     assert store.get_source("https://a.example/") == store.get_source(source.id)
     changed = store.configure_source(source.id, {"enabled": False, "tags": ["Kenya"], "min_poll_seconds": 600.5})
     assert not changed.enabled and changed.tags == ("Kenya",) and changed.min_poll_seconds == 600.5
