@@ -298,7 +298,9 @@ class Crawler:
                                             else asyncio.sleep(0))
         self._done, self._discovered_before = 0, self.summary.urls_discovered
         self._seen_discovered = self.summary.urls_discovered
-        self._due_before = await self._db(self.store.count_due, utc_now()) if "fetch" in self.roles else 0
+        # For the progress bar of a crawl; a worker has none, and counting the queue every second would cost it.
+        counted = "fetch" in self.roles and not self._shared
+        self._due_before = await self._db(self.store.count_due, utc_now()) if counted else 0
         self._resumed_before = self.summary.resumed
         pages: asyncio.Queue[Page | None] | None = None
         analysers: list[asyncio.Task[None]] = []
