@@ -101,7 +101,7 @@ class FeedPoller:
             if source.kind == "feed":
                 await self.db(self.store.add_feed, source.id, source.url)
                 return
-            _, title = await self._discover(fetcher, source)
+            title = await self._discover(fetcher, source)
         except (FetchError, ExtractionError) as exc:
             failure = f"{exc} ({getattr(exc, 'url', None) or source.url})"
             self.summary.feed_errors[source.url] = failure
@@ -121,19 +121,22 @@ class FeedPoller:
                 errors.append(error)
         await self.db(self.store.record_source_result, source.id, "; ".join(errors) or None)
 
-    async def _discover(self, fetcher: Fetcher, source: Source) -> tuple[list[FeedState], str | None]:
-        """Feeds a homepage advertises (else common feed paths) and the site's sitemaps."""
+    async def _discover(self, fetcher: Fetcher, source: Source) -> str | None:
+        """Remember the feeds a homepage advertises (else common feed paths) and the site's sitemaps; returns the
+        homepage's title."""
         response = await fetcher.fetch(source.url)
         if looks_like_feed(response.body, response.headers.get("content-type")):
-            return [await self.db(self.store.add_feed, source.id, source.url)], None
+            await self.db(self.store.add_feed, source.id, source.url)
+            return None
         urls, title = discover_feeds(response.body, response.final_url)
         if not urls:
             urls = await self._probe_feed_paths(fetcher, source.url)
-        feeds = [await self.db(self.store.add_feed, source.id, canonicalize_url(u)) for u in urls]
+        for url in urls:
+            await self.db(self.store.add_feed, source.id, canonicalize_url(url))
         robots = await fetcher.robots(source.url)
         for url in sitemap_candidates(source.url, robots.sitemaps()):
-            feeds.append(await self.db(self.store.add_feed, source.id, canonicalize_url(url), "sitemap"))
-        return feeds, title
+            await self.db(self.store.add_feed, source.id, canonicalize_url(url), "sitemap")
+        return title
 
     async def _probe_feed_paths(self, fetcher: Fetcher, homepage: str) -> list[str]:
         for path in COMMON_FEED_PATHS:
