@@ -564,12 +564,15 @@ class Crawler:
                 await asyncio.wait_for(finished.wait(), timeout=_INDEX_EVERY)
             except TimeoutError:
                 pass
+            # Seen before this round: documents stored while it indexes (before the pass finished) get another
+            # round, so the last round is the one that began after every document was stored.
+            last = finished.is_set()
             if self._shared:
                 await self._db(index_new, self.store, self.index)
             elif self._to_index:
                 ids, self._to_index = self._to_index, []
                 await self._db(index_documents, self.store, self.index, ids)
-            if finished.is_set():
+            if last:
                 return
 
 
